@@ -1,0 +1,122 @@
+//! The web layer in headless Chromium (`cargo test --target wasm32-unknown-unknown`):
+//! photo files become upright bitmaps; bad files become error values, not panics.
+#![cfg(target_arch = "wasm32")]
+
+use scalp_compare::web::{inspect_photo, load_photo};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const BEFORE: &[u8] = include_bytes!("../www/samples/before.jpg");
+const ORIENT6: &[u8] = include_bytes!("fixtures/orient6.jpg");
+
+fn blob(bytes: &[u8]) -> web_sys::Blob {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    web_sys::Blob::new_with_u8_array_sequence(&parts).expect("blob")
+}
+
+fn message(err: wasm_bindgen::JsError) -> String {
+    let value: JsValue = err.into();
+    js_sys::Reflect::get(&value, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn decodes_a_real_photo() {
+    let photo = load_photo(blob(BEFORE), 0).await.expect("sample decodes");
+    assert_eq!((photo.width(), photo.height()), (640, 640));
+    assert_eq!(photo.format(), "jpeg");
+    let bitmap = photo.bitmap();
+    assert_eq!((bitmap.width(), bitmap.height()), (640, 640));
+}
+
+#[wasm_bindgen_test]
+async fn honours_exif_orientation_and_display_cap() {
+    let photo = load_photo(blob(ORIENT6), 0).await.expect("fixture decodes");
+    assert_eq!(
+        (photo.width(), photo.height(), photo.orientation()),
+        (32, 64, 6)
+    );
+    let bitmap = photo.bitmap();
+    assert_eq!(
+        (bitmap.width(), bitmap.height()),
+        (32, 64),
+        "bitmap is upright"
+    );
+
+    // Reduced for display, still upright; the reported size stays the original's.
+    let small = load_photo(blob(ORIENT6), 32)
+        .await
+        .expect("fixture decodes");
+    assert_eq!((small.width(), small.height()), (32, 64));
+    let bitmap = small.bitmap();
+    assert_eq!((bitmap.width(), bitmap.height()), (16, 32));
+}
+
+#[wasm_bindgen_test]
+async fn truncated_photo_is_an_error_value() {
+    let half = &BEFORE[..BEFORE.len() / 2];
+    let err = load_photo(blob(half), 0).await.err().expect("refused");
+    assert!(message(err).contains("incomplete"));
+}
+
+#[wasm_bindgen_test]
+async fn text_and_empty_files_are_error_values() {
+    let err = load_photo(blob(b"<html>not a photo</html>"), 0)
+        .await
+        .err()
+        .expect("refused");
+    assert!(message(err).contains("not a photo"));
+    let err = load_photo(blob(b""), 0).await.err().expect("refused");
+    assert!(message(err).contains("empty"));
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_pixels_are_an_error_value() {
+    // Whole structure, garbage scan data: the browser's decoder refuses it.
+    let mut bad = BEFORE[..700].to_vec();
+    let sos = bad
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDA])
+        .unwrap_or(600);
+    bad.truncate(sos);
+    bad.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02]);
+    bad.extend_from_slice(&[0xFF, 0xD9]);
+    let result = load_photo(blob(&bad), 0).await;
+    assert!(result.is_err(), "a JPEG with no usable scan must not load");
+}
+
+#[wasm_bindgen_test]
+fn inspect_refuses_a_tiny_file_declaring_a_huge_size() {
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend_from_slice(&30_000u32.to_be_bytes());
+    chunk.extend_from_slice(&30_000u32.to_be_bytes());
+    chunk.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let crc = crc32(&chunk);
+    png.extend_from_slice(&chunk);
+    png.extend_from_slice(&crc.to_be_bytes());
+    let err = inspect_photo(&png).err().expect("refused");
+    assert!(message(err).contains("megapixels"));
+    let info = inspect_photo(BEFORE).expect("sample is whole");
+    let width = js_sys::Reflect::get(&info, &"width".into()).unwrap();
+    assert_eq!(width.as_f64(), Some(640.0));
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
