@@ -1,0 +1,73 @@
+// Embedding in someone else's page with one script tag: the element reserves
+// its box before photos arrive, follows its container, and a readonly
+// (patient) view shows the comparison without the editing tools.
+import { test, expect } from "@playwright/test";
+import { waitForPhotos, frameShot, regionStats } from "./helpers.js";
+
+test("one script tag: reserved box, container-sized, readonly, labels", async ({ page }) => {
+  // Hold the photos back so we can see the layout before they arrive.
+  let release;
+  const gate = new Promise((r) => (release = r));
+  await page.route("**/samples/*.jpg", async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await page.goto("/__tests__/embed.html");
+  const el = page.locator("#patient");
+  await expect(el.locator(".frame")).toBeVisible();
+  const early = await el.locator(".frame").boundingBox();
+  const belowEarly = await page.locator("#below").boundingBox();
+  expect(Math.round(early.width)).toBe(320);
+  expect(Math.round(early.height)).toBe(240); // 4:3 reserved before any photo
+  await expect(el.locator(".message")).toContainText("Loading");
+
+  release();
+  await waitForPhotos(page, "#patient");
+  const loaded = await el.locator(".frame").boundingBox();
+  const belowLoaded = await page.locator("#below").boundingBox();
+  expect(loaded.height).toBe(early.height);
+  expect(belowLoaded.y).toBe(belowEarly.y); // no layout shift
+  await expect(el.locator(".message")).toBeHidden();
+
+  // Attributes: initial value, date labels, readonly hides the file tools.
+  await expect(el.locator(".handle")).toHaveAttribute("aria-valuenow", "30");
+  await expect(el.locator(".label.before")).toHaveText("Jan 2026");
+  await expect(el.locator(".label.after")).toHaveText("Oct 2026");
+  await expect(el.locator(".handle")).toHaveAttribute("aria-valuetext", /30% Jan 2026 shown, 70% Oct 2026 shown/);
+  await expect(el.locator(".toolbar")).toBeHidden();
+
+  // Follows its container's size and redraws at the new size.
+  await page.evaluate(() => (document.getElementById("box").style.width = "600px"));
+  await expect
+    .poll(async () => Math.round((await el.locator(".frame").boundingBox()).width))
+    .toBe(600);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const shot = await frameShot(page, "#patient");
+  expect(shot.width).toBeGreaterThanOrEqual(600);
+  const stats = regionStats(shot, { x0: 0.3, x1: 0.7, y0: 0.2, y1: 0.8 });
+  expect(stats.sd).toBeGreaterThan(15); // a photo, not an empty canvas
+});
+
+test("a label with markup is shown as text", async ({ page }) => {
+  await page.goto("/__tests__/embed.html");
+  await page.evaluate(() => {
+    window.hacked = false;
+    document
+      .getElementById("patient")
+      .setAttribute("before-label", '<img src=x onerror="window.hacked = true">');
+  });
+  await expect(page.locator("#patient .label.before")).toHaveText('<img src=x onerror="window.hacked = true">');
+  await page.waitForTimeout(200);
+  expect(await page.evaluate(() => window.hacked)).toBe(false);
+});
+
+test("a missing photo URL gives a message inside the widget", async ({ page }) => {
+  await page.goto("/__tests__/embed.html");
+  await waitForPhotos(page, "#patient");
+  await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/samples/nope.jpg"));
+  const alert = page.locator("#patient .alert");
+  await expect(alert).toContainText("nope.jpg");
+  await expect(alert).toContainText("404");
+  const photos = await page.evaluate(() => document.getElementById("patient").photos);
+  expect(photos.after.name).toBe("after.jpg");
+});

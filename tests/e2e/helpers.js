@@ -1,0 +1,84 @@
+// Shared helpers for the end-to-end tests: waiting for photos, reading pixels
+// from real screenshots, comparing regions.
+import { PNG } from "pngjs";
+import { expect } from "@playwright/test";
+
+/** Waits until the element has both photos loaded and nothing is loading. */
+export async function waitForPhotos(page, selector = "scalp-compare") {
+  await page.waitForFunction((sel) => {
+    const el = document.querySelector(sel);
+    return el && el.photos && el.photos.before && el.photos.after;
+  }, selector);
+  // Let the canvases paint.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** A screenshot of the comparison frame (what a person sees), decoded. */
+export async function frameShot(page, selector = "scalp-compare") {
+  const buffer = await page.locator(`${selector} .frame`).screenshot({ animations: "disabled" });
+  return PNG.sync.read(buffer);
+}
+
+/** Sets the split and waits for it to paint. */
+export async function setValue(page, value, selector = "scalp-compare") {
+  await page.evaluate(
+    ([sel, v]) => {
+      document.querySelector(sel).value = v;
+      return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    },
+    [selector, value],
+  );
+}
+
+/**
+ * Mean absolute RGB difference between two shots over a region given in
+ * fractions of the frame: {x0, x1, y0, y1}.
+ */
+export function regionDiff(a, b, { x0, x1, y0, y1 }) {
+  expect(a.width).toBe(b.width);
+  expect(a.height).toBe(b.height);
+  let sum = 0;
+  let n = 0;
+  for (let y = Math.floor(y0 * a.height); y < Math.floor(y1 * a.height); y++) {
+    for (let x = Math.floor(x0 * a.width); x < Math.floor(x1 * a.width); x++) {
+      const i = (y * a.width + x) * 4;
+      sum +=
+        Math.abs(a.data[i] - b.data[i]) +
+        Math.abs(a.data[i + 1] - b.data[i + 1]) +
+        Math.abs(a.data[i + 2] - b.data[i + 2]);
+      n += 3;
+    }
+  }
+  return sum / n;
+}
+
+/** Mean and standard deviation of grey level over a region (fractions). */
+export function regionStats(img, { x0, x1, y0, y1 }) {
+  const values = [];
+  for (let y = Math.floor(y0 * img.height); y < Math.floor(y1 * img.height); y++) {
+    for (let x = Math.floor(x0 * img.width); x < Math.floor(x1 * img.width); x++) {
+      const i = (y * img.width + x) * 4;
+      values.push((img.data[i] + img.data[i + 1] + img.data[i + 2]) / 3);
+    }
+  }
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+  return { mean, sd };
+}
+
+/** The RGB of one pixel at fractional position (x, y). */
+export function pixelAt(img, x, y) {
+  const px = Math.min(img.width - 1, Math.floor(x * img.width));
+  const py = Math.min(img.height - 1, Math.floor(y * img.height));
+  const i = (py * img.width + px) * 4;
+  return [img.data[i], img.data[i + 1], img.data[i + 2]];
+}
+
+/** Shots of the frame showing only BEFORE (value 100) and only AFTER (value 0). */
+export async function referenceShots(page, selector = "scalp-compare") {
+  await setValue(page, 100, selector);
+  const before = await frameShot(page, selector);
+  await setValue(page, 0, selector);
+  const after = await frameShot(page, selector);
+  return { before, after };
+}
