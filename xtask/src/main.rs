@@ -29,7 +29,8 @@ fn main() -> ExitCode {
         Some("build") => setup_build().and_then(|_| build_wasm()),
         Some("size") => size(),
         Some("serve") => serve_forever(true),
-        _ => Err("usage: cargo xtask demo | test | build | size | serve".into()),
+        Some("bench-load") => bench_load(),
+        _ => Err("usage: cargo xtask demo | test | build | size | serve | bench-load".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -321,4 +322,17 @@ fn test() -> Result {
     result?;
     eprintln!("\nall checks passed");
     Ok(())
+}
+
+/// Prints load-time figures measured in headless Chromium (see
+/// `tests/e2e/bench-load.mjs`).
+fn bench_load() -> Result {
+    setup_build()?;
+    ensure_chromium()?;
+    build_wasm()?;
+    let server = serve::Server::start(root().join("www"), None, 0)?;
+    run(Command::new("node")
+        .arg("tests/e2e/bench-load.mjs")
+        .env("BASE_URL", server.url())
+        .env("CHROMIUM", CHROMIUM))
 }
