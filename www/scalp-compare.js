@@ -87,6 +87,12 @@ canvas.layer {
   height: 100%;
   display: block;
 }
+canvas.after {
+  inset: auto;
+  left: 0;
+  top: 0;
+  transform-origin: 0 0;
+}
 canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 :host([direction="vertical"]) canvas.before { clip-path: inset(0 0 calc(100% - var(--_split)) 0); }
 .divider {
@@ -268,6 +274,47 @@ function styleSheet() {
   return sheet;
 }
 
+/** Product of two 3x3 matrices (row-major arrays of rows). */
+function mul3(a, b) {
+  return a.map((row) => [0, 1, 2].map((j) => row[0] * b[0][j] + row[1] * b[1][j] + row[2] * b[2][j]));
+}
+
+/**
+ * A CSS transform for a row-major 3x3: matrix() when affine (painted in place),
+ * matrix3d() when it has perspective.
+ */
+function cssTransform(h) {
+  const f = (v) => +v.toFixed(9);
+  if (Math.abs(h[2][0]) < 1e-12 && Math.abs(h[2][1]) < 1e-12) {
+    const s = h[2][2];
+    return `matrix(${[h[0][0], h[1][0], h[0][1], h[1][1], h[0][2], h[1][2]].map((v) => f(v / s)).join(",")})`;
+  }
+  const m = [h[0][0], h[1][0], 0, h[2][0], h[0][1], h[1][1], 0, h[2][1], 0, 0, 1, 0, h[0][2], h[1][2], 0, h[2][2]];
+  return `matrix3d(${m.map(f).join(",")})`;
+}
+
+/** Checks and copies a 3x3 matrix; throws a TypeError a developer can act on. */
+function checkMatrix(m) {
+  const ok =
+    Array.isArray(m) &&
+    m.length === 3 &&
+    m.every((r) => Array.isArray(r) && r.length === 3 && r.every((v) => Number.isFinite(v)));
+  if (!ok) throw new TypeError("alignment.matrix must be a 3x3 array of finite numbers");
+  const det =
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  if (!(Math.abs(det) > 1e-12)) throw new TypeError("alignment.matrix is not invertible");
+  return m.map((r) => r.slice());
+}
+
+/** The model a matrix needs: similarity, affine or homography. */
+function modelOf(m) {
+  if (Math.abs(m[2][0]) > 1e-12 || Math.abs(m[2][1]) > 1e-12) return "homography";
+  const similar = Math.abs(m[0][0] - m[1][1]) < 1e-9 && Math.abs(m[0][1] + m[1][0]) < 1e-9;
+  return similar ? "similarity" : "affine";
+}
+
 function clamp(v) {
   return Math.min(100, Math.max(0, v));
 }
@@ -406,6 +453,35 @@ export class ScalpCompare extends HTMLElement {
     this.setAttribute("direction", v === "vertical" ? "vertical" : "horizontal");
   }
 
+  /**
+   * The alignment of AFTER onto BEFORE: `{matrix, model, confidence, source}`
+   * where `matrix` (row-major 3x3) maps AFTER pixels to BEFORE pixels, both in
+   * the original photos' pixels after EXIF orientation; `null` when none.
+   * Set it to a 3x3 array or `{matrix}` to restore a saved alignment (null
+   * shows the photos unaligned).
+   */
+  get alignment() {
+    const a = this._alignment;
+    return a && { ...a, matrix: a.matrix.map((r) => r.slice()) };
+  }
+
+  set alignment(v) {
+    if (v === null || v === undefined) {
+      this._alignment = null;
+    } else {
+      const matrix = checkMatrix(Array.isArray(v) ? v : v.matrix);
+      const scale = matrix[2][2];
+      const m = matrix.map((r) => r.map((x) => x / scale));
+      this._alignment = {
+        matrix: m,
+        model: modelOf(m),
+        confidence: Number.isFinite(v.confidence) ? v.confidence : null,
+        source: "set",
+      };
+    }
+    this._draw("after");
+  }
+
   /** Facts about the loaded photos: `{before: {width, height, orientation, name}, after: ...}`. */
   get photos() {
     const describe = (p) =>
@@ -467,7 +543,12 @@ export class ScalpCompare extends HTMLElement {
     for (const side of SIDES) this._draw(side);
   }
 
-  /** Draws one photo into its layer, contained in the frame (never stretched). */
+  /**
+   * Draws one photo into its layer. BEFORE fills the frame, contained (never
+   * stretched). AFTER is drawn at its own proportions and placed by a CSS
+   * transform: centred when there is no alignment, otherwise mapped through the
+   * alignment (AFTER pixels -> BEFORE pixels -> frame), perspective included.
+   */
   _draw(side) {
     const canvas = this._canvas[side];
     const photo = this._photos[side];
@@ -475,20 +556,59 @@ export class ScalpCompare extends HTMLElement {
     const cssH = this._frame.clientHeight;
     if (!cssW || !cssH) return;
     const dpr = Math.min(window.devicePixelRatio || 1, 3);
-    const w = Math.round(cssW * dpr);
-    const h = Math.round(cssH * dpr);
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
+    let w = cssW;
+    let h = cssH;
+    if (side === "after" && photo) {
+      const k = Math.min(cssW / photo.width, cssH / photo.height);
+      w = photo.width * k;
+      h = photo.height * k;
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+      canvas.style.transform = cssTransform(this._afterToFrame(k, cssW, cssH));
+    }
+    const bw = Math.max(1, Math.round(w * dpr));
+    const bh = Math.max(1, Math.round(h * dpr));
+    if (canvas.width !== bw || canvas.height !== bh) {
+      canvas.width = bw;
+      canvas.height = bh;
     }
     const ctx = canvas.getContext("2d");
-    ctx.clearRect(0, 0, w, h);
+    ctx.clearRect(0, 0, bw, bh);
     if (!photo) return;
-    const scale = Math.min(w / photo.width, h / photo.height);
+    ctx.imageSmoothingQuality = "high";
+    if (side === "after") {
+      ctx.drawImage(photo.bitmap, 0, 0, bw, bh);
+      return;
+    }
+    const scale = Math.min(bw / photo.width, bh / photo.height);
     const dw = photo.width * scale;
     const dh = photo.height * scale;
-    ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(photo.bitmap, (w - dw) / 2, (h - dh) / 2, dw, dh);
+    ctx.drawImage(photo.bitmap, (bw - dw) / 2, (bh - dh) / 2, dw, dh);
+  }
+
+  /** 3x3 map from the AFTER canvas (CSS px, `k` per photo pixel) to the frame. */
+  _afterToFrame(k, cssW, cssH) {
+    const a = this._photos.after;
+    const b = this._photos.before;
+    if (!this._alignment || !b) {
+      return [
+        [1, 0, (cssW - a.width * k) / 2],
+        [0, 1, (cssH - a.height * k) / 2],
+        [0, 0, 1],
+      ];
+    }
+    const sb = Math.min(cssW / b.width, cssH / b.height);
+    const toFrame = [
+      [sb, 0, (cssW - b.width * sb) / 2],
+      [0, sb, (cssH - b.height * sb) / 2],
+      [0, 0, 1],
+    ];
+    const fromCanvas = [
+      [1 / k, 0, 0],
+      [0, 1 / k, 0],
+      [0, 0, 1],
+    ];
+    return mul3(mul3(toFrame, this._alignment.matrix), fromCanvas);
   }
 
   _renderLabels() {
