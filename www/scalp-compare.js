@@ -12,6 +12,8 @@
 // Events (bubbling, composed): slide {value}, photo-load {side, width, height,
 // orientation}, photo-error {side, message}.
 
+import "./landmarks.js";
+
 const SIDES = ["before", "after"];
 // Display copies are capped; analysis keeps original-pixel coordinates.
 const DISPLAY_MAX_SIDE = 2560;
@@ -27,10 +29,13 @@ function worker() {
     });
     sharedWorker.onmessage = (event) => {
       const handler = pending.get(event.data.id);
-      if (handler) {
-        pending.delete(event.data.id);
-        handler(event.data);
+      if (!handler) return;
+      if (event.data.progress) {
+        if (handler.progress) handler.progress(event.data.progress);
+        return;
       }
+      pending.delete(event.data.id);
+      handler(event.data);
     };
     sharedWorker.onerror = () => {
       const waiting = [...pending.values()];
@@ -44,15 +49,21 @@ function worker() {
   return sharedWorker;
 }
 
-function requestPhoto(source) {
+/** Sends a job to the worker; resolves with its answer (never rejects). */
+function ask(message, progress) {
   return new Promise((resolve) => {
     const id = nextRequest++;
+    resolve.progress = progress;
     pending.set(id, resolve);
-    const message = { id, maxSide: DISPLAY_MAX_SIDE };
-    if (typeof source === "string") message.url = source;
-    else message.file = source;
-    worker().postMessage(message);
+    worker().postMessage({ ...message, id });
   });
+}
+
+function requestPhoto(source) {
+  const message = { kind: "load", maxSide: DISPLAY_MAX_SIDE };
+  if (typeof source === "string") message.url = source;
+  else message.file = source;
+  return ask(message);
 }
 
 const STYLE = `
@@ -234,6 +245,74 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
   pointer-events: none;
 }
 .drop[hidden] { display: none; }
+.chip {
+  position: absolute;
+  top: 10px;
+  left: 50%;
+  transform: translateX(-50%);
+  max-width: 60%;
+  padding: 2px 10px;
+  border-radius: 999px;
+  background: rgba(0, 0, 0, 0.66);
+  color: #fff;
+  font-size: 12px;
+  white-space: nowrap;
+  overflow: hidden;
+  text-overflow: ellipsis;
+  pointer-events: none;
+}
+.chip[hidden] { display: none; }
+.chip .progress { display: inline-block; width: 40px; margin: 0 0 1px 8px; vertical-align: middle; }
+.notice {
+  position: absolute;
+  left: 10px;
+  right: 10px;
+  top: 44px;
+  display: flex;
+  flex-wrap: wrap;
+  gap: 8px 12px;
+  align-items: center;
+  padding: 10px 12px;
+  border-radius: 6px;
+  background: #fffbea;
+  color: #3d3200;
+  border: 1px solid #8a6d00;
+  cursor: auto;
+}
+.notice[hidden] { display: none; }
+.notice p { margin: 0; flex: 1 1 220px; }
+.notice button, .nudge button {
+  font: inherit;
+  min-height: 40px;
+  padding: 6px 12px;
+  border-radius: 6px;
+  border: 1px solid #6b7480;
+  background: #fff;
+  color: #1b1f24;
+  cursor: pointer;
+}
+:host([readonly]) .notice button, :host([readonly]) .nudge, :host([readonly]) scalp-landmarks {
+  display: none;
+}
+.frame.adjusting { cursor: move; touch-action: none; }
+.frame.adjusting canvas.before { clip-path: none; opacity: 0.5; }
+.frame.adjusting .divider, .frame.adjusting .handle { display: none; }
+.frame:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+.nudge {
+  position: absolute;
+  right: 10px;
+  bottom: 10px;
+  display: grid;
+  grid-template-columns: repeat(4, 44px);
+  gap: 4px;
+  cursor: auto;
+}
+.nudge[hidden] { display: none; }
+.nudge button { min-width: 44px; min-height: 44px; padding: 0; font-size: 18px; }
+.align-tools { display: contents; }
+.toolbar .check { display: inline-flex; align-items: center; gap: 6px; min-height: 44px; }
+.toolbar button[disabled] { opacity: 0.55; cursor: default; }
+.toolbar button[aria-pressed="true"] { background: #0b5cad; color: #fff; border-color: #0b5cad; }
 .toolbar {
   display: flex;
   flex-wrap: wrap;
@@ -352,7 +431,21 @@ export class ScalpCompare extends HTMLElement {
         <span class="label before" part="label before-label"></span>
         <span class="label after" part="label after-label"></span>
         <div class="message" part="message" role="status" aria-live="polite"></div>
+        <div class="chip" part="status" role="status" aria-live="polite" hidden></div>
+        <div class="nudge" part="nudge" hidden>
+          <button type="button" data-nudge="left" aria-label="Move AFTER left">&larr;</button>
+          <button type="button" data-nudge="right" aria-label="Move AFTER right">&rarr;</button>
+          <button type="button" data-nudge="up" aria-label="Move AFTER up">&uarr;</button>
+          <button type="button" data-nudge="down" aria-label="Move AFTER down">&darr;</button>
+          <button type="button" data-nudge="ccw" aria-label="Rotate AFTER anticlockwise">&#x27f2;</button>
+          <button type="button" data-nudge="cw" aria-label="Rotate AFTER clockwise">&#x27f3;</button>
+          <button type="button" data-nudge="smaller" aria-label="Make AFTER smaller">&minus;</button>
+          <button type="button" data-nudge="larger" aria-label="Make AFTER larger">+</button>
+        </div>
         <div class="drop" hidden></div>
+        <div class="notice" part="notice" hidden>
+          <p></p><button type="button" data-action="landmarks">Align by landmarks&hellip;</button>
+        </div>
         <div class="alert" part="alert" role="alert" hidden>
           <p></p><button type="button" aria-label="Dismiss message">&times;</button>
         </div>
@@ -362,7 +455,14 @@ export class ScalpCompare extends HTMLElement {
         <button type="button" data-pick="after">Choose AFTER photo&hellip;</button>
         <input type="file" accept="image/*" data-side="before" hidden>
         <input type="file" accept="image/*" data-side="after" hidden>
-      </div>`;
+        <span class="align-tools" role="group" aria-label="Alignment">
+          <button type="button" data-action="landmarks">Align by landmarks&hellip;</button>
+          <button type="button" data-action="adjust" aria-pressed="false">Adjust alignment</button>
+          <button type="button" data-action="auto">Reset to automatic</button>
+          <label class="check"><input type="checkbox" data-action="lock"> Lock alignment</label>
+        </span>
+      </div>
+      <scalp-landmarks part="landmarks" hidden></scalp-landmarks>`;
     const $ = (s) => root.querySelector(s);
     this._frame = $(".frame");
     this._canvas = { before: $("canvas.before"), after: $("canvas.after") };
@@ -371,6 +471,29 @@ export class ScalpCompare extends HTMLElement {
     this._message = $(".message");
     this._alert = $(".alert");
     this._drop = $(".drop");
+    this._chip = $(".chip");
+    this._notice = $(".notice");
+    this._nudge = $(".nudge");
+    this._lock = $('input[data-action="lock"]');
+    this._adjustButton = $('button[data-action="adjust"]');
+    this._landmarks = $("scalp-landmarks");
+    this._alignment = null;
+    this._locked = false;
+    this._alignToken = 0;
+    this._alignPending = false;
+    for (const button of root.querySelectorAll('button[data-action="landmarks"]')) {
+      button.addEventListener("click", () => this._openLandmarks());
+    }
+    this._adjustButton.addEventListener("click", () => this._setAdjusting(!this._adjusting));
+    $('button[data-action="auto"]').addEventListener("click", () => {
+      this._setLocked(false);
+      this._autoAlign();
+    });
+    this._lock.addEventListener("change", () => this._setLocked(this._lock.checked));
+    for (const button of root.querySelectorAll("[data-nudge]")) {
+      button.addEventListener("click", () => this._nudgeBy(button.dataset.nudge, false));
+    }
+    this._landmarks.addEventListener("landmarks-apply", (e) => this._alignFromLandmarks(e.detail));
 
     this._alert.querySelector("button").addEventListener("click", () => this._hideError());
     for (const button of root.querySelectorAll("[data-pick]")) {
@@ -430,6 +553,10 @@ export class ScalpCompare extends HTMLElement {
         break;
       case "readonly":
         this._renderMessage();
+        if (value !== null) {
+          this._setAdjusting(false);
+          this._landmarks.hidden = true;
+        }
         break;
     }
   }
@@ -462,24 +589,31 @@ export class ScalpCompare extends HTMLElement {
    */
   get alignment() {
     const a = this._alignment;
-    return a && { ...a, matrix: a.matrix.map((r) => r.slice()) };
+    return a && { ...a, matrix: a.matrix.map((r) => r.slice()), locked: this._locked };
   }
 
   set alignment(v) {
+    this._cancelAutoAlign(); // a restored alignment wins over one still being computed
     if (v === null || v === undefined) {
       this._alignment = null;
-    } else {
-      const matrix = checkMatrix(Array.isArray(v) ? v : v.matrix);
-      const scale = matrix[2][2];
-      const m = matrix.map((r) => r.map((x) => x / scale));
-      this._alignment = {
-        matrix: m,
-        model: modelOf(m),
-        confidence: Number.isFinite(v.confidence) ? v.confidence : null,
-        source: "set",
-      };
+      this._draw("after");
+      this._renderChip();
+      return;
     }
-    this._draw("after");
+    const matrix = checkMatrix(Array.isArray(v) ? v : v.matrix);
+    const scale = matrix[2][2];
+    const m = matrix.map((r) => r.map((x) => x / scale));
+    this._notice.hidden = true;
+    this._setAlignment(
+      { matrix: m, model: modelOf(m), confidence: Number.isFinite(v.confidence) ? v.confidence : null, source: "set" },
+      false,
+    );
+    if (v.locked !== undefined) this._setLocked(Boolean(v.locked));
+  }
+
+  /** True while a photo is loading or the photos are being aligned. */
+  get busy() {
+    return Boolean(this._loading.before || this._loading.after || this._alignPending);
   }
 
   /** Facts about the loaded photos: `{before: {width, height, orientation, name}, after: ...}`. */
@@ -513,11 +647,11 @@ export class ScalpCompare extends HTMLElement {
       return false;
     }
     const old = this._photos[side];
-    if (old) old.bitmap.close();
     this._photos[side] = { ...reply, name };
     this._hideError();
     this._draw(side);
     this._renderMessage();
+    this._photosChanged(old);
     this._emit("photo-load", {
       side,
       width: reply.width,
@@ -525,6 +659,232 @@ export class ScalpCompare extends HTMLElement {
       orientation: reply.orientation,
     });
     return true;
+  }
+
+  // ----- alignment -----
+
+  /** A photo was replaced: the old alignment no longer holds; align afresh. */
+  _photosChanged(old) {
+    if (old) {
+      old.bitmap.close();
+      worker().postMessage({ kind: "free", photoId: old.photoId });
+    }
+    this._alignment = null;
+    this._setAdjusting(false);
+    this._setLocked(false);
+    this._landmarks.hidden = true;
+    this._notice.hidden = true;
+    this._draw("after");
+    this._autoAlign();
+  }
+
+  _alignModel() {
+    const m = this.getAttribute("align-model");
+    return m === "affine" || m === "homography" ? m : "similarity";
+  }
+
+  /** Aligns AFTER onto BEFORE in the worker; the slider stays usable meanwhile. */
+  async _autoAlign() {
+    const b = this._photos.before;
+    const a = this._photos.after;
+    if (!b || !a) return;
+    const token = ++this._alignToken;
+    this._alignPending = true;
+    this._notice.hidden = true;
+    this._showChip("Aligning photos\u2026", true);
+    const reply = await ask({
+      kind: "align",
+      before: b.photoId,
+      after: a.photoId,
+      request: { model: this._alignModel() },
+    });
+    if (token !== this._alignToken) return;
+    this._alignPending = false;
+    if (this._locked) {
+      this._renderChip();
+      return;
+    }
+    const r = reply.ok ? reply.result : null;
+    if (!r || !r.reliable) {
+      // Never a wrong overlay: show the photos as taken and say so.
+      this._alignment = null;
+      this._draw("after");
+      this._showChip("Not aligned");
+      const why = r ? r.message : `Could not align these photos: ${reply.message}`;
+      this._showNotice(
+        this.hasAttribute("readonly")
+          ? "These photos could not be lined up automatically, so they are shown as taken."
+          : `${why}`,
+      );
+      this._emit("align-failed", { message: why, confidence: r ? r.confidence : 0 });
+      return;
+    }
+    this._setAlignment({ matrix: r.matrix, model: r.model, confidence: r.confidence, source: "auto" });
+  }
+
+  _cancelAutoAlign() {
+    ++this._alignToken;
+    this._alignPending = false;
+  }
+
+  /** Applies an alignment from the tools, redraws and announces it. */
+  _setAlignment(a, emit = true) {
+    this._alignment = { ...a, model: a.model || modelOf(a.matrix) };
+    this._draw("after");
+    this._renderChip();
+    if (emit) {
+      const { matrix, model, confidence, source } = this._alignment;
+      this._emit("aligned", { matrix: matrix.map((r) => r.slice()), model, confidence, source });
+    }
+  }
+
+  _renderChip() {
+    const a = this._alignment;
+    if (!a) {
+      this._chip.hidden = true;
+      return;
+    }
+    const how = { auto: "Aligned automatically", manual: "Aligned by hand", set: "Alignment restored" }[a.source];
+    const conf = Number.isFinite(a.confidence) ? ` \u00b7 confidence ${Math.round(a.confidence * 100)}%` : "";
+    this._showChip(`${how}${conf}${this._locked ? " \u00b7 locked" : ""}`);
+  }
+
+  _showChip(text, busy = false) {
+    this._chip.textContent = text;
+    if (busy) {
+      const bar = document.createElement("span");
+      bar.className = "progress";
+      this._chip.append(bar);
+    }
+    this._chip.hidden = !text;
+  }
+
+  _showNotice(text) {
+    this._notice.querySelector("p").textContent = text;
+    this._notice.hidden = false;
+  }
+
+  _setLocked(on) {
+    this._locked = on;
+    this._lock.checked = on;
+    if (on) this._setAdjusting(false);
+    for (const b of this.shadowRoot.querySelectorAll('.toolbar [data-action="landmarks"], [data-action="adjust"]')) {
+      b.disabled = on;
+    }
+    if (on) this._landmarks.hidden = true;
+    this._renderChip();
+  }
+
+  _openLandmarks() {
+    const { before, after } = this._photos;
+    if (!before || !after || this._locked || this.hasAttribute("readonly")) return;
+    this._setAdjusting(false);
+    this._landmarks.open({ before, after });
+  }
+
+  async _alignFromLandmarks({ before, after, model }) {
+    const b = this._photos.before;
+    const a = this._photos.after;
+    if (!b || !a) return;
+    const reply = await ask({
+      kind: "align",
+      before: b.photoId,
+      after: a.photoId,
+      request: { model, landmarks: { before, after } },
+    });
+    if (b !== this._photos.before || a !== this._photos.after) return;
+    if (!reply.ok) {
+      this._landmarks.showError(reply.message);
+      return;
+    }
+    const r = reply.result;
+    this._cancelAutoAlign(); // an automatic run still going must not replace this
+    this._notice.hidden = true;
+    this._setAlignment({ matrix: r.matrix, model: r.model, confidence: r.confidence, source: "manual" });
+    this._landmarks.showResult({ residuals: r.residuals, confidence: r.confidence, model: r.model });
+  }
+
+  /** The AFTER->BEFORE matrix that reproduces the unaligned display. */
+  _rawMatrix() {
+    const { before: b, after: a } = this._photos;
+    const W = this._frame.clientWidth;
+    const H = this._frame.clientHeight;
+    const sb = Math.min(W / b.width, H / b.height);
+    const ka = Math.min(W / a.width, H / a.height);
+    const ob = [(W - b.width * sb) / 2, (H - b.height * sb) / 2];
+    const oa = [(W - a.width * ka) / 2, (H - a.height * ka) / 2];
+    return [
+      [ka / sb, 0, (oa[0] - ob[0]) / sb],
+      [0, ka / sb, (oa[1] - ob[1]) / sb],
+      [0, 0, 1],
+    ];
+  }
+
+  /** BEFORE pixels per CSS pixel of the frame. */
+  _beforePerCss() {
+    const b = this._photos.before;
+    return 1 / Math.min(this._frame.clientWidth / b.width, this._frame.clientHeight / b.height);
+  }
+
+  _setAdjusting(on) {
+    const both = this._photos.before && this._photos.after;
+    on = Boolean(on && both && !this._locked && !this.hasAttribute("readonly"));
+    if (on === Boolean(this._adjusting)) return;
+    this._adjusting = on;
+    this._frame.classList.toggle("adjusting", on);
+    this._nudge.hidden = !on;
+    this._adjustButton.setAttribute("aria-pressed", String(on));
+    if (on) {
+      if (!this._alignment) {
+        this._setAlignment({ matrix: this._rawMatrix(), model: "similarity", confidence: null, source: "manual" }, false);
+      }
+      this._frame.tabIndex = 0;
+      this._frame.setAttribute("role", "application");
+      this._frame.setAttribute(
+        "aria-label",
+        "Adjust alignment: arrow keys move AFTER, [ and ] rotate it, - and + scale it, Escape when done",
+      );
+      this._frame.focus({ preventScroll: true });
+    } else {
+      this._frame.removeAttribute("tabindex");
+      this._frame.removeAttribute("role");
+      this._frame.removeAttribute("aria-label");
+    }
+  }
+
+  /** Moves, turns or scales AFTER by one step (about BEFORE's centre). */
+  _nudgeBy(kind, big) {
+    if (!this._adjusting) return;
+    const b = this._photos.before;
+    const step = big ? 10 : 1;
+    const px = step * this._beforePerCss();
+    let g;
+    const about = (m) => {
+      const [cx, cy] = [b.width / 2, b.height / 2];
+      return mul3(mul3([[1, 0, cx], [0, 1, cy], [0, 0, 1]], m), [[1, 0, -cx], [0, 1, -cy], [0, 0, 1]]);
+    };
+    switch (kind) {
+      case "left": g = [[1, 0, -px], [0, 1, 0], [0, 0, 1]]; break;
+      case "right": g = [[1, 0, px], [0, 1, 0], [0, 0, 1]]; break;
+      case "up": g = [[1, 0, 0], [0, 1, -px], [0, 0, 1]]; break;
+      case "down": g = [[1, 0, 0], [0, 1, px], [0, 0, 1]]; break;
+      case "cw":
+      case "ccw": {
+        const t = ((kind === "cw" ? 1 : -1) * step * 0.1 * Math.PI) / 180;
+        g = about([[Math.cos(t), -Math.sin(t), 0], [Math.sin(t), Math.cos(t), 0], [0, 0, 1]]);
+        break;
+      }
+      case "larger":
+      case "smaller": {
+        const f = 1 + (kind === "larger" ? 1 : -1) * step * 0.001;
+        g = about([[f, 0, 0], [0, f, 0], [0, 0, 1]]);
+        break;
+      }
+      default:
+        return;
+    }
+    const m = mul3(g, this._alignment.matrix);
+    this._setAlignment({ matrix: m, model: modelOf(m), confidence: null, source: "manual" });
   }
 
   // ----- rendering -----
@@ -683,6 +1043,13 @@ export class ScalpCompare extends HTMLElement {
     const frame = this._frame;
     frame.addEventListener("pointerdown", (event) => {
       if (event.button !== 0 || this._alert.contains(event.target)) return;
+      if (this._notice.contains(event.target) || this._nudge.contains(event.target)) return;
+      if (this._adjusting) {
+        event.preventDefault();
+        frame.setPointerCapture(event.pointerId);
+        this._shift = { id: event.pointerId, x: event.clientX, y: event.clientY, m: this._alignment.matrix };
+        return;
+      }
       const onHandle = this._handle.contains(event.target);
       // On touch only the handle drags, so the page still scrolls; a tap jumps.
       if (event.pointerType === "touch" && !onHandle) {
@@ -697,9 +1064,20 @@ export class ScalpCompare extends HTMLElement {
       if (!onHandle) this._setFromUser(this._valueAt(event));
     });
     frame.addEventListener("pointermove", (event) => {
+      if (this._shift && this._shift.id === event.pointerId) {
+        const k = this._beforePerCss();
+        const dx = (event.clientX - this._shift.x) * k;
+        const dy = (event.clientY - this._shift.y) * k;
+        const m = mul3([[1, 0, dx], [0, 1, dy], [0, 0, 1]], this._shift.m);
+        this._setAlignment({ matrix: m, model: modelOf(m), confidence: null, source: "manual" }, false);
+      }
       if (this._drag === event.pointerId) this._setFromUser(this._valueAt(event));
     });
     const end = (event) => {
+      if (this._shift && this._shift.id === event.pointerId) {
+        this._shift = null;
+        this._setAlignment(this._alignment);
+      }
       if (this._tap && this._tap.id === event.pointerId) {
         const moved = Math.hypot(event.clientX - this._tap.x, event.clientY - this._tap.y);
         if (event.type === "pointerup" && moved < 10) this._setFromUser(this._valueAt(event));
@@ -715,6 +1093,32 @@ export class ScalpCompare extends HTMLElement {
   }
 
   _bindKeyboard() {
+    this._frame.addEventListener("keydown", (event) => {
+      if (!this._adjusting || event.target !== this._frame) return;
+      const keys = {
+        ArrowLeft: "left",
+        ArrowRight: "right",
+        ArrowUp: "up",
+        ArrowDown: "down",
+        "[": "ccw",
+        "]": "cw",
+        "{": "ccw",
+        "}": "cw",
+        "-": "smaller",
+        _: "smaller",
+        "+": "larger",
+        "=": "larger",
+      };
+      if (event.key === "Escape") {
+        this._setAdjusting(false);
+        this._adjustButton.focus();
+      } else if (keys[event.key]) {
+        this._nudgeBy(keys[event.key], event.shiftKey);
+      } else {
+        return;
+      }
+      event.preventDefault();
+    });
     this._handle.addEventListener("keydown", (event) => {
       const vertical = this.direction === "vertical";
       const step = event.shiftKey ? 10 : 1;

@@ -1,47 +1,81 @@
 // The widget's Web Worker: turns photo files (or URLs) into upright, display-sized
-// ImageBitmaps with the wasm core, so the page never decodes on its main thread.
-// A thin shim: the checks and messages live in Rust (src/web, src/probe.rs).
-import init, { loadPhoto } from "./pkg/scalp_compare.js";
+// ImageBitmaps, keeps a small working copy of each photo, and aligns pairs, all
+// with the wasm core, so the page never decodes or computes on its main thread.
+// A thin shim: the checks, messages and algorithms live in Rust (src/).
+import init, { loadPhoto, alignPhotos } from "./pkg/scalp_compare.js";
 
 const ready = init();
+// Long side of the working copies that analysis runs on (original pixels are
+// restored in every answer).
+const WORK_MAX_SIDE = 1024;
+const copies = new Map();
 
 self.onmessage = async (event) => {
-  const { id, url, file, maxSide } = event.data;
+  const msg = event.data;
   try {
     await ready;
-    let blob = file;
-    if (!blob) {
-      let response;
-      try {
-        response = await fetch(url);
-      } catch {
-        throw new Error(`Could not download the photo ${shortName(url)}.`);
-      }
-      if (!response.ok) {
-        throw new Error(
-          `Could not download the photo ${shortName(url)} (HTTP ${response.status}).`,
-        );
-      }
-      blob = await response.blob();
-    }
-    const photo = await loadPhoto(blob, maxSide || 0);
-    const reply = {
-      id,
-      ok: true,
-      width: photo.width,
-      height: photo.height,
-      orientation: photo.orientation,
-      format: photo.format,
-      bytes: blob.size,
-      bitmap: photo.bitmap,
-    };
-    photo.free();
-    self.postMessage(reply, [reply.bitmap]);
+    if (msg.kind === "load") await load(msg);
+    else if (msg.kind === "align") align(msg);
+    else if (msg.kind === "free") copies.delete(msg.photoId);
   } catch (error) {
     const message = error && error.message ? error.message : String(error);
-    self.postMessage({ id, ok: false, message });
+    self.postMessage({ id: msg.id, ok: false, message });
   }
 };
+
+async function load({ id, url, file, maxSide }) {
+  let blob = file;
+  if (!blob) {
+    let response;
+    try {
+      response = await fetch(url);
+    } catch {
+      throw new Error(`Could not download the photo ${shortName(url)}.`);
+    }
+    if (!response.ok) {
+      throw new Error(`Could not download the photo ${shortName(url)} (HTTP ${response.status}).`);
+    }
+    blob = await response.blob();
+  }
+  const photo = await loadPhoto(blob, maxSide || 0);
+  const reply = {
+    id,
+    ok: true,
+    photoId: id,
+    width: photo.width,
+    height: photo.height,
+    orientation: photo.orientation,
+    format: photo.format,
+    bytes: blob.size,
+    bitmap: photo.bitmap,
+  };
+  photo.free();
+  copies.set(id, workingCopy(reply.bitmap, reply.width));
+  self.postMessage(reply, [reply.bitmap]);
+}
+
+/** A copy of at most WORK_MAX_SIDE pixels a side, as RGBA, with its scale factor. */
+function workingCopy(bitmap, originalWidth) {
+  const scale = Math.min(1, WORK_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  const w = Math.max(1, Math.round(bitmap.width * scale));
+  const h = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.imageSmoothingQuality = "high";
+  ctx.drawImage(bitmap, 0, 0, w, h);
+  return { rgba: ctx.getImageData(0, 0, w, h).data, w, h, factor: w / originalWidth };
+}
+
+function align({ id, before, after, request }) {
+  const b = copies.get(before);
+  const a = copies.get(after);
+  if (!b || !a) throw new Error("The photos to align are no longer loaded.");
+  self.postMessage({ id, progress: "aligning" });
+  const t0 = performance.now();
+  const result = alignPhotos(b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor, JSON.stringify(request || {}));
+  result.ms = performance.now() - t0;
+  self.postMessage({ id, ok: true, result });
+}
 
 function shortName(url) {
   try {

@@ -2,76 +2,292 @@
 //!
 //! ```text
 //! scalp-compare info PHOTO [--json]
+//! scalp-compare align BEFORE AFTER [--json] [--model similarity|affine|homography]
+//!                     [--landmarks "bx,by>ax,ay;..."] [--overlay OUT.png]
 //! ```
-
-// The CLI is native only; a wasm build of the package gets an empty binary.
-#![cfg_attr(target_arch = "wasm32", allow(dead_code, unused_imports))]
-
-use std::process::ExitCode;
+//!
+//! Output goes to stdout; a failure exits non-zero with one line on stderr.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
-const USAGE: &str = "usage: scalp-compare info PHOTO [--json]";
-
 #[cfg(not(target_arch = "wasm32"))]
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    match cli::run(&args) {
         Ok(out) => {
             println!("{out}");
-            ExitCode::SUCCESS
+            std::process::ExitCode::SUCCESS
         }
         Err(msg) => {
             // One line, for people and for scripts.
             eprintln!("scalp-compare: {}", msg.replace('\n', " "));
-            ExitCode::from(1)
+            std::process::ExitCode::from(1)
         }
     }
-}
-
-fn run(args: &[String]) -> Result<String, String> {
-    let Some(command) = args.first() else {
-        return Err(USAGE.into());
-    };
-    match command.as_str() {
-        "info" => info(&args[1..]),
-        "-h" | "--help" | "help" => Ok(USAGE.into()),
-        other => Err(format!("unknown command '{other}'; {USAGE}")),
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-fn info(_: &[String]) -> Result<String, String> {
-    Err("the CLI runs natively only".into())
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn info(args: &[String]) -> Result<String, String> {
-    let mut json = false;
-    let mut path = None;
-    for a in args {
-        match a.as_str() {
-            "--json" => json = true,
-            flag if flag.starts_with("--") => return Err(format!("unknown option '{flag}'")),
-            p if path.is_none() => path = Some(p),
-            _ => return Err(format!("info takes one photo; {USAGE}")),
+mod cli {
+    use std::time::Instant;
+
+    use scalp_compare::align::{AlignOptions, Aligner, GreyRef};
+    use scalp_compare::decode::decode_file;
+    use scalp_compare::geometry::{Model, Transform};
+    use scalp_compare::RgbaImage;
+
+    const USAGE: &str = "usage: scalp-compare info PHOTO [--json] | \
+        align BEFORE AFTER [--json] [--model similarity|affine|homography] \
+        [--landmarks \"bx,by>ax,ay;...\"] [--overlay OUT.png]";
+
+    /// Parsed command-line words: positionals, flags and `--name value` options.
+    struct Args<'a> {
+        positional: Vec<&'a str>,
+        json: bool,
+        options: Vec<(&'a str, &'a str)>,
+    }
+
+    impl<'a> Args<'a> {
+        fn parse(args: &'a [String], with_value: &[&str]) -> Result<Args<'a>, String> {
+            let mut out = Args {
+                positional: Vec::new(),
+                json: false,
+                options: Vec::new(),
+            };
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--json" => out.json = true,
+                    name if with_value.contains(&name) => {
+                        let value = it
+                            .next()
+                            .ok_or_else(|| format!("{name} needs a value; {USAGE}"))?;
+                        out.options.push((name, value));
+                    }
+                    flag if flag.starts_with("--") => {
+                        return Err(format!("unknown option '{flag}'; {USAGE}"))
+                    }
+                    p => out.positional.push(p),
+                }
+            }
+            Ok(out)
+        }
+
+        fn get(&self, name: &str) -> Option<&'a str> {
+            self.options
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
         }
     }
-    let path = path.ok_or_else(|| USAGE.to_string())?;
-    // Decode fully so that a file with damaged pixel data is caught too.
-    let (info, _) = scalp_compare::decode::decode_file(path).map_err(|e| format!("{path}: {e}"))?;
-    if json {
-        serde_json::to_string(&info).map_err(|e| e.to_string())
-    } else {
-        Ok(format!(
-            "{path}: {} {}x{} (EXIF orientation {}, stored {}x{})",
-            info.format.name(),
-            info.width,
-            info.height,
-            info.orientation,
-            info.stored_width,
-            info.stored_height
-        ))
+
+    pub fn run(args: &[String]) -> Result<String, String> {
+        let Some(command) = args.first() else {
+            return Err(USAGE.into());
+        };
+        match command.as_str() {
+            "info" => info(&args[1..]),
+            "align" => align(&args[1..]),
+            "-h" | "--help" | "help" => Ok(USAGE.into()),
+            other => Err(format!("unknown command '{other}'; {USAGE}")),
+        }
+    }
+
+    fn info(args: &[String]) -> Result<String, String> {
+        let a = Args::parse(args, &[])?;
+        let [path] = a.positional[..] else {
+            return Err(format!("info takes one photo; {USAGE}"));
+        };
+        // Decode fully so that a file with damaged pixel data is caught too.
+        let (info, _) = decode_file(path).map_err(|e| format!("{path}: {e}"))?;
+        if a.json {
+            serde_json::to_string(&info).map_err(|e| e.to_string())
+        } else {
+            Ok(format!(
+                "{path}: {} {}x{} (EXIF orientation {}, stored {}x{})",
+                info.format.name(),
+                info.width,
+                info.height,
+                info.orientation,
+                info.stored_width,
+                info.stored_height
+            ))
+        }
+    }
+
+    /// Parses `"bx,by>ax,ay;..."` into BEFORE and AFTER point lists.
+    pub(crate) fn parse_landmarks(
+        text: &str,
+    ) -> Result<(Vec<(f64, f64)>, Vec<(f64, f64)>), String> {
+        let point = |s: &str| -> Option<(f64, f64)> {
+            let (x, y) = s.trim().split_once(',')?;
+            let (x, y) = (x.trim().parse::<f64>().ok()?, y.trim().parse::<f64>().ok()?);
+            (x.is_finite() && y.is_finite()).then_some((x, y))
+        };
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        for (i, pair) in text.split(';').filter(|p| !p.trim().is_empty()).enumerate() {
+            let parsed = pair
+                .split_once('>')
+                .and_then(|(b, a)| Some((point(b)?, point(a)?)));
+            let (b, a) = parsed.ok_or_else(|| {
+                format!(
+                    "landmark pair {} ({:?}) is not \"bx,by>ax,ay\" with numbers",
+                    i + 1,
+                    pair.trim()
+                )
+            })?;
+            before.push(b);
+            after.push(a);
+        }
+        if before.len() < 2 {
+            return Err("give at least 2 landmark pairs, as \"bx,by>ax,ay;bx,by>ax,ay\"".into());
+        }
+        Ok((before, after))
+    }
+
+    fn align(args: &[String]) -> Result<String, String> {
+        let a = Args::parse(args, &["--model", "--landmarks", "--overlay"])?;
+        let [before_path, after_path] = a.positional[..] else {
+            return Err(format!("align takes two photos, BEFORE and AFTER; {USAGE}"));
+        };
+        let model = match a.get("--model").unwrap_or("similarity") {
+            "similarity" => Model::Similarity,
+            "affine" => Model::Affine,
+            "homography" => Model::Homography,
+            other => {
+                return Err(format!(
+                    "unknown model '{other}': use similarity, affine or homography"
+                ))
+            }
+        };
+        let landmarks = a.get("--landmarks").map(parse_landmarks).transpose()?;
+
+        let t0 = Instant::now();
+        let (_, before) = decode_file(before_path).map_err(|e| format!("{before_path}: {e}"))?;
+        let (_, after) = decode_file(after_path).map_err(|e| format!("{after_path}: {e}"))?;
+        let bg = grey(&before);
+        let ag = grey(&after);
+        let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
+
+        let t1 = Instant::now();
+        let bref = GreyRef::new(&bg, before.width(), before.height()).map_err(|e| e.to_string())?;
+        let aref = GreyRef::new(&ag, after.width(), after.height()).map_err(|e| e.to_string())?;
+        let mut aligner = Aligner::new(AlignOptions {
+            model,
+            ..AlignOptions::default()
+        });
+        let result = match &landmarks {
+            Some((b, af)) => aligner.align_with_landmarks(bref, aref, b, af),
+            None => aligner.align(bref, aref),
+        }
+        .map_err(|e| e.to_string())?;
+        let align_ms = t1.elapsed().as_secs_f64() * 1e3;
+
+        let t = result.transform;
+        if let Some(out) = a.get("--overlay") {
+            write_overlay(&before, &after, &t, out)?;
+        }
+        let (tx, ty) = t.translation();
+        let mut json = serde_json::json!({
+            "matrix": t.matrix,
+            "model": t.model,
+            "confidence": result.confidence,
+            "rotation_deg": t.rotation_deg(),
+            "scale": t.scale_factor(),
+            "translation": [tx, ty],
+            "timing_ms": {"decode": decode_ms, "align": align_ms},
+        });
+        if let Some((b, af)) = &landmarks {
+            let residuals: Vec<f64> = b
+                .iter()
+                .zip(af)
+                .map(|(&(bx, by), &(ax, ay))| {
+                    let (x, y) = t.apply(ax, ay);
+                    (x - bx).hypot(y - by)
+                })
+                .collect();
+            json["landmark_residuals_px"] = serde_json::json!(residuals);
+        }
+        if a.json {
+            Ok(json.to_string())
+        } else {
+            Ok(format!(
+                "aligned ({}, confidence {:.0}%): rotation {:.2} deg, scale {:.4}, translation ({tx:.1}, {ty:.1}) px; decode {decode_ms:.0} ms, align {align_ms:.0} ms",
+                t.model,
+                result.confidence * 100.0,
+                t.rotation_deg(),
+                t.scale_factor()
+            ))
+        }
+    }
+
+    fn grey(img: &RgbaImage) -> Vec<u8> {
+        img.as_bytes()
+            .chunks_exact(4)
+            .map(|p| {
+                ((299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]) + 500)
+                    / 1000) as u8
+            })
+            .collect()
+    }
+
+    /// BEFORE with AFTER laid onto it through the alignment, half and half,
+    /// for a person to check by eye.
+    fn write_overlay(
+        before: &RgbaImage,
+        after: &RgbaImage,
+        t: &Transform,
+        path: &str,
+    ) -> Result<(), String> {
+        let inv = t
+            .inverse()
+            .ok_or("the alignment cannot be inverted, so no overlay was written")?;
+        let (w, h) = (before.width(), before.height());
+        let (aw, ah) = (after.width() as f64, after.height() as f64);
+        let src = after.as_bytes();
+        let stride = after.width() as usize * 4;
+        let mut out = image::RgbImage::new(w, h);
+        for (x, y, px) in out.enumerate_pixels_mut() {
+            let b = before.pixel(x, y);
+            let (ax, ay) = inv.apply(f64::from(x) + 0.5, f64::from(y) + 0.5);
+            let (fx, fy) = (ax - 0.5, ay - 0.5);
+            if fx < 0.0 || fy < 0.0 || fx > aw - 1.0 || fy > ah - 1.0 {
+                *px = image::Rgb([b[0], b[1], b[2]]);
+                continue;
+            }
+            let (x0, y0) = (fx as usize, fy as usize);
+            let (x1, y1) = ((x0 + 1).min(aw as usize - 1), (y0 + 1).min(ah as usize - 1));
+            let (tx, ty) = (fx - x0 as f64, fy - y0 as f64);
+            let mut c = [0u8; 3];
+            for (k, ck) in c.iter_mut().enumerate() {
+                let at = |xx: usize, yy: usize| f64::from(src[yy * stride + xx * 4 + k]);
+                let v = (at(x0, y0) * (1.0 - tx) + at(x1, y0) * tx) * (1.0 - ty)
+                    + (at(x0, y1) * (1.0 - tx) + at(x1, y1) * tx) * ty;
+                *ck = ((v + f64::from(b[k])) / 2.0).round() as u8;
+            }
+            *px = image::Rgb(c);
+        }
+        out.save(path)
+            .map_err(|e| format!("could not write the overlay {path}: {e}"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::parse_landmarks;
+
+        #[test]
+        fn landmarks_parse_and_refuse_nonsense() {
+            let (b, a) = parse_landmarks("10,20>30,40; 50.5,60>70,80").unwrap();
+            assert_eq!(b, vec![(10.0, 20.0), (50.5, 60.0)]);
+            assert_eq!(a, vec![(30.0, 40.0), (70.0, 80.0)]);
+            assert!(parse_landmarks("10,20>30,40")
+                .unwrap_err()
+                .contains("at least 2"));
+            let err = parse_landmarks("10,20>30,40;1,2>x,4").unwrap_err();
+            assert!(err.contains("pair 2"), "{err}");
+            assert!(parse_landmarks("1,2;3,4").is_err());
+        }
     }
 }

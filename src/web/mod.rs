@@ -104,3 +104,149 @@ pub async fn load_photo(blob: Blob, max_side: u32) -> Result<LoadedPhoto, JsErro
         .unchecked_into();
     Ok(LoadedPhoto { info, bitmap })
 }
+
+/// What the page asks of [`align_photos`], as JSON.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AlignRequest {
+    /// The transform family wanted.
+    model: crate::geometry::Model,
+    /// Manual landmark pairs, in original pixels: `before[i]` matches `after[i]`.
+    landmarks: Option<Landmarks>,
+}
+
+#[derive(serde::Deserialize)]
+struct Landmarks {
+    before: Vec<(f64, f64)>,
+    after: Vec<(f64, f64)>,
+}
+
+/// What [`align_photos`] answers, as JSON. `matrix` maps AFTER to BEFORE in
+/// the original photos' pixels.
+#[derive(serde::Serialize)]
+struct AlignReply {
+    reliable: bool,
+    matrix: [[f64; 3]; 3],
+    model: crate::geometry::Model,
+    confidence: f64,
+    rotation_deg: f64,
+    scale: f64,
+    translation: (f64, f64),
+    /// Per landmark pair: BEFORE-pixel distance between the BEFORE point and
+    /// where the alignment sends its AFTER partner.
+    residuals: Vec<f64>,
+    message: Option<String>,
+}
+
+thread_local! {
+    static ALIGNERS: std::cell::RefCell<Vec<crate::align::Aligner>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Aligns AFTER onto BEFORE from working copies of the two photos (RGBA, as a
+/// canvas gives them). `before_factor`/`after_factor` say how the working
+/// copies were reduced (working = original × factor); the answer is in
+/// original pixels. `request` is JSON: `{"model": "similarity"|"affine"|
+/// "homography", "landmarks": {"before": [[x,y],...], "after": [[x,y],...]}}`.
+///
+/// Returns `{reliable, matrix, model, confidence, rotation_deg, scale,
+/// translation, residuals, message}`; an unreliable automatic alignment comes
+/// back with `reliable: false`, the best guess and a message, so the page can
+/// offer manual alignment instead of showing a wrong overlay. Throws only for
+/// unusable input.
+#[wasm_bindgen(js_name = alignPhotos)]
+#[allow(clippy::too_many_arguments)]
+pub fn align_photos(
+    before_rgba: &[u8],
+    before_width: u32,
+    before_height: u32,
+    before_factor: f64,
+    after_rgba: &[u8],
+    after_width: u32,
+    after_height: u32,
+    after_factor: f64,
+    request: &str,
+) -> Result<JsValue, JsError> {
+    use crate::align::{rgba_to_grey, AlignError, AlignOptions, Aligner, GreyRef};
+    let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
+    let request: AlignRequest = serde_json::from_str(request).map_err(|e| fail(&e))?;
+    if !(before_factor > 0.0 && after_factor > 0.0) {
+        return Err(JsError::new("working copies need a positive scale factor"));
+    }
+    let bg = rgba_to_grey(before_rgba, before_width, before_height).map_err(|e| fail(&e))?;
+    let ag = rgba_to_grey(after_rgba, after_width, after_height).map_err(|e| fail(&e))?;
+    let before = GreyRef::new(&bg, before_width, before_height).map_err(|e| fail(&e))?;
+    let after = GreyRef::new(&ag, after_width, after_height).map_err(|e| fail(&e))?;
+    let to_work =
+        |pts: &[(f64, f64)], f: f64| pts.iter().map(|&(x, y)| (x * f, y * f)).collect::<Vec<_>>();
+
+    let result = ALIGNERS.with(|cell| {
+        let mut aligners = cell.borrow_mut();
+        let index = match aligners
+            .iter()
+            .position(|a| a.options().model == request.model)
+        {
+            Some(i) => i,
+            None => {
+                aligners.push(Aligner::new(AlignOptions {
+                    model: request.model,
+                    ..AlignOptions::default()
+                }));
+                aligners.len() - 1
+            }
+        };
+        let aligner = &mut aligners[index];
+        match &request.landmarks {
+            Some(l) => aligner.align_with_landmarks(
+                before,
+                after,
+                &to_work(&l.before, before_factor),
+                &to_work(&l.after, after_factor),
+            ),
+            None => aligner.align(before, after),
+        }
+    });
+    let (reliable, transform, confidence, message) = match result {
+        Ok(a) => (true, a.transform, a.confidence, None),
+        Err(AlignError::Unreliable {
+            confidence,
+            best_guess,
+        }) => {
+            let msg = AlignError::Unreliable {
+                confidence,
+                best_guess,
+            }
+            .to_string();
+            (false, best_guess, confidence, Some(msg))
+        }
+        Err(e) => return Err(fail(&e)),
+    };
+    let t = transform.rescaled(1.0 / before_factor, 1.0 / after_factor);
+    let residuals = request
+        .landmarks
+        .as_ref()
+        .map(|l| {
+            l.before
+                .iter()
+                .zip(&l.after)
+                .map(|(&(bx, by), &(ax, ay))| {
+                    let (x, y) = t.apply(ax, ay);
+                    (x - bx).hypot(y - by)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let reply = AlignReply {
+        reliable,
+        matrix: t.matrix,
+        model: t.model,
+        confidence,
+        rotation_deg: t.rotation_deg(),
+        scale: t.scale_factor(),
+        translation: t.translation(),
+        residuals,
+        message,
+    };
+    let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the alignment"))
+}

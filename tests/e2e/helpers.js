@@ -3,11 +3,11 @@
 import { PNG } from "pngjs";
 import { expect } from "@playwright/test";
 
-/** Waits until the element has both photos loaded and nothing is loading. */
+/** Waits until the element has both photos loaded and nothing is loading or aligning. */
 export async function waitForPhotos(page, selector = "scalp-compare") {
   await page.waitForFunction((sel) => {
     const el = document.querySelector(sel);
-    return el && el.photos && el.photos.before && el.photos.after;
+    return el && el.photos && el.photos.before && el.photos.after && !el.busy;
   }, selector);
   // Let the canvases paint.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

@@ -346,6 +346,7 @@ function structureNcc(a, b, r) {
 
 test("an alignment set as a matrix lays AFTER onto BEFORE", async ({ page }) => {
   const inside = { x0: 0.15, x1: 0.85, y0: 0.15, y1: 0.85 };
+  await page.evaluate(() => (document.querySelector("scalp-compare").alignment = null));
   const raw = await referenceShots(page);
   const truth = await page.evaluate(async () => (await (await fetch("samples/pair.json")).json()).after_to_before);
   await page.evaluate((m) => (document.querySelector("scalp-compare").alignment = { matrix: m }), truth);
