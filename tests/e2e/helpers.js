@@ -82,3 +82,44 @@ export async function referenceShots(page, selector = "scalp-compare") {
   const after = await frameShot(page, selector);
   return { before, after };
 }
+
+/**
+ * Normalised cross-correlation of the fine structure (grey minus its local
+ * mean over a 31-pixel box) of two shots over a region: high when the same
+ * scalp features sit at the same places.
+ */
+export function structureNcc(a, b, r) {
+  const highPass = (img) => {
+    const w = img.width;
+    const h = img.height;
+    const grey = new Float64Array(w * h);
+    for (let i = 0; i < w * h; i++) grey[i] = img.data[4 * i] + img.data[4 * i + 1] + img.data[4 * i + 2];
+    const sat = new Float64Array((w + 1) * (h + 1));
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        sat[(y + 1) * (w + 1) + x + 1] = grey[y * w + x] + sat[y * (w + 1) + x + 1] + sat[(y + 1) * (w + 1) + x] - sat[y * (w + 1) + x];
+      }
+    }
+    const R = 15;
+    const out = [];
+    for (let y = Math.floor(r.y0 * h); y < Math.floor(r.y1 * h); y += 2) {
+      for (let x = Math.floor(r.x0 * w); x < Math.floor(r.x1 * w); x += 2) {
+        const [x0, x1, y0, y1] = [Math.max(0, x - R), Math.min(w, x + R + 1), Math.max(0, y - R), Math.min(h, y + R + 1)];
+        const sum = sat[y1 * (w + 1) + x1] - sat[y0 * (w + 1) + x1] - sat[y1 * (w + 1) + x0] + sat[y0 * (w + 1) + x0];
+        out.push(grey[y * w + x] - sum / ((x1 - x0) * (y1 - y0)));
+      }
+    }
+    return out;
+  };
+  const ga = highPass(a);
+  const gb = highPass(b);
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < ga.length; i++) {
+    sab += ga[i] * gb[i];
+    saa += ga[i] ** 2;
+    sbb += gb[i] ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}

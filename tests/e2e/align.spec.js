@@ -1,0 +1,218 @@
+// Alignment in the widget, as a specialist and a patient meet it: a rotated and
+// scaled visit is laid onto the first automatically; a pair the automatic path
+// refuses is aligned from clicked landmarks; fine adjustment, lock and reset;
+// and a patient (readonly) sees none of the tools.
+import { test, expect } from "@playwright/test";
+import { waitForPhotos, referenceShots, structureNcc } from "./helpers.js";
+
+/** Mean distance over AFTER's corners between two AFTER->BEFORE matrices, in BEFORE pixels. */
+function cornerError(m, truth, w, h) {
+  const apply = (t, x, y) => {
+    const d = t[2][0] * x + t[2][1] * y + t[2][2];
+    return [(t[0][0] * x + t[0][1] * y + t[0][2]) / d, (t[1][0] * x + t[1][1] * y + t[1][2]) / d];
+  };
+  let sum = 0;
+  for (const [x, y] of [[0, 0], [w, 0], [w, h], [0, h]]) {
+    const [a, b] = apply(m, x, y);
+    const [c, d] = apply(truth, x, y);
+    sum += Math.hypot(a - c, b - d);
+  }
+  return sum / 4;
+}
+
+/**
+ * Makes an AFTER photo in the page from the demo's BEFORE under a known
+ * camera change (rotation in degrees and scale about the centre, shift in
+ * pixels, brightness/contrast), optionally covered by `blobs` random discs,
+ * loads it into the widget and returns the true AFTER->BEFORE matrix.
+ */
+async function loadTransformedAfter(page, { angle, scale, dx, dy, filter = "none", blobs = 0 }) {
+  return page.evaluate(
+    async ({ angle, scale, dx, dy, filter, blobs }) => {
+      const img = await createImageBitmap(await (await fetch("samples/before.jpg")).blob());
+      const [w, h] = [img.width, img.height];
+      const canvas = new OffscreenCanvas(w, h);
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#7a7a7a";
+      ctx.fillRect(0, 0, w, h);
+      ctx.filter = filter;
+      const t = (angle * Math.PI) / 180;
+      // C maps BEFORE pixels to AFTER pixels: shift * centre * rotate * scale * uncentre.
+      ctx.translate(w / 2 + dx, h / 2 + dy);
+      ctx.rotate(t);
+      ctx.scale(scale, scale);
+      ctx.translate(-w / 2, -h / 2);
+      ctx.drawImage(img, 0, 0);
+      ctx.resetTransform();
+      ctx.filter = "none";
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      for (let i = 0; i < blobs; i++) {
+        ctx.fillStyle = `rgb(${rnd() * 255},${rnd() * 255},${rnd() * 255})`;
+        ctx.beginPath();
+        ctx.arc(rnd() * w, rnd() * h, 20 + rnd() * 40, 0, Math.PI * 2);
+        ctx.fill();
+      }
+      const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.92 });
+      const el = document.querySelector("scalp-compare");
+      await el.load("after", new File([blob], "follow-up.jpg", { type: "image/jpeg" }));
+      // Inverse of C: AFTER -> BEFORE.
+      const c = Math.cos(t) / scale;
+      const s = Math.sin(t) / scale;
+      const [ox, oy] = [w / 2 + dx, h / 2 + dy];
+      return [
+        [c, s, w / 2 - c * ox - s * oy],
+        [-s, c, h / 2 + s * ox - c * oy],
+        [0, 0, 1],
+      ];
+    },
+    { angle, scale, dx, dy, filter, blobs },
+  );
+}
+
+test.beforeEach(async ({ page }) => {
+  await page.addInitScript(() => {
+    window.events = [];
+    for (const type of ["aligned", "align-failed"]) {
+      document.addEventListener(type, (e) => window.events.push({ type, detail: e.detail }));
+    }
+  });
+  await page.goto("/");
+  await waitForPhotos(page);
+});
+
+test("the demo pair is aligned automatically, with a confidence and an event", async ({ page }) => {
+  const truth = await page.evaluate(async () => (await (await fetch("samples/pair.json")).json()).after_to_before);
+  const a = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(a.source).toBe("auto");
+  expect(a.model).toBe("similarity");
+  expect(a.confidence).toBeGreaterThan(0.7);
+  // Within 0.25% of the diagonal (2.3 px on 640x640) of the true pose.
+  expect(cornerError(a.matrix, truth, 640, 640)).toBeLessThan(2.3);
+  const events = await page.evaluate(() => window.events);
+  expect(events.map((e) => e.type)).toContain("aligned");
+  expect(events.find((e) => e.type === "aligned").detail.matrix).toEqual(a.matrix);
+  await expect(page.locator("scalp-compare .chip")).toContainText("Aligned automatically");
+});
+
+test("a rotated, scaled, shifted and relit visit becomes aligned", async ({ page }) => {
+  const truth = await loadTransformedAfter(page, {
+    angle: -22,
+    scale: 0.8,
+    dx: 40,
+    dy: -30,
+    filter: "brightness(1.25) contrast(0.8) sepia(0.3)",
+  });
+  await waitForPhotos(page);
+  const a = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(a && a.source).toBe("auto");
+  expect(cornerError(a.matrix, truth, 640, 640)).toBeLessThan(1.6);
+  // Pixels agree across the split: the same fine structure at the same places.
+  const inside = { x0: 0.2, x1: 0.8, y0: 0.2, y1: 0.8 };
+  const aligned = await referenceShots(page);
+  await page.evaluate(() => (document.querySelector("scalp-compare").alignment = null));
+  const raw = await referenceShots(page);
+  const alignedScore = structureNcc(aligned.before, aligned.after, inside);
+  expect(alignedScore).toBeGreaterThan(0.6);
+  expect(alignedScore).toBeGreaterThan(structureNcc(raw.before, raw.after, inside) + 0.4);
+});
+
+test("a pair the automatic path refuses is aligned from clicked landmarks", async ({ page }) => {
+  const truth = await loadTransformedAfter(page, { angle: 12, scale: 1.05, dx: 10, dy: 5, blobs: 160 });
+  await waitForPhotos(page);
+  // Refused: no overlay is shown as aligned, and the specialist is offered landmarks.
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").alignment)).toBeNull();
+  const notice = page.locator("scalp-compare .notice");
+  await expect(notice).toContainText("could not align");
+  expect((await page.evaluate(() => window.events)).some((e) => e.type === "align-failed")).toBe(true);
+
+  await notice.getByRole("button", { name: "Align by landmarks" }).click();
+  const panel = page.locator("scalp-compare scalp-landmarks");
+  await expect(panel).toBeVisible();
+  const apply = panel.getByRole("button", { name: "Apply" });
+  await expect(apply).toBeDisabled();
+
+  // Three features on BEFORE and where the camera change put them on AFTER.
+  const beforePts = [[180, 200], [470, 240], [300, 500]];
+  const inv = (m, [x, y]) => {
+    // truth maps AFTER->BEFORE; invert the similarity to place AFTER points.
+    const det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+    const [u, v] = [x - m[0][2], y - m[1][2]];
+    return [(m[1][1] * u - m[0][1] * v) / det, (-m[1][0] * u + m[0][0] * v) / det];
+  };
+  const clickAt = async (side, [x, y]) => {
+    const view = panel.locator(`.view[data-side="${side}"]`);
+    const box = await view.boundingBox();
+    const s = Math.min(box.width / 640, box.height / 640);
+    await page.mouse.click(box.x + (box.width - 640 * s) / 2 + x * s, box.y + (box.height - 640 * s) / 2 + y * s);
+  };
+  for (const p of beforePts) {
+    await clickAt("before", p);
+    await clickAt("after", inv(truth, p));
+  }
+  await expect(panel.locator(".status")).toContainText("3 pairs placed");
+  await expect(apply).toBeEnabled();
+  await apply.click();
+  await expect(panel.locator(".residuals li")).toHaveCount(3);
+  const a = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(a.source).toBe("manual");
+  // Clicks land on CSS pixels (~1.5 photo pixels here): within 0.5% of the diagonal.
+  expect(cornerError(a.matrix, truth, 640, 640)).toBeLessThan(4.5);
+  await expect(notice).toBeHidden();
+  await expect(page.locator("scalp-compare .chip")).toContainText("Aligned by hand");
+});
+
+test("fine adjustment by keyboard, lock, and reset to automatic", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const auto = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  await el.getByRole("button", { name: "Adjust alignment" }).click();
+  await expect(el.getByRole("button", { name: "Adjust alignment" })).toHaveAttribute("aria-pressed", "true");
+  await expect(el.locator(".nudge")).toBeVisible();
+  // The frame has focus: arrows move AFTER by one screen pixel in BEFORE pixels.
+  const perCss = await page.evaluate(() => {
+    const f = document.querySelector("scalp-compare").shadowRoot.querySelector(".frame");
+    return 640 / f.clientWidth;
+  });
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Shift+ArrowDown");
+  let a = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(a.matrix[0][2] - auto.matrix[0][2]).toBeCloseTo(5 * perCss, 6);
+  expect(a.matrix[1][2] - auto.matrix[1][2]).toBeCloseTo(10 * perCss, 6);
+  expect(a.source).toBe("manual");
+  // Rotate a degree clockwise with Shift+].
+  const before = Math.atan2(a.matrix[1][0], a.matrix[0][0]);
+  await page.keyboard.press("Shift+BracketRight");
+  a = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(((Math.atan2(a.matrix[1][0], a.matrix[0][0]) - before) * 180) / Math.PI).toBeCloseTo(1, 6);
+  await page.keyboard.press("Escape");
+  await expect(el.locator(".nudge")).toBeHidden();
+
+  // Lock: the tools that change the alignment are disabled.
+  await el.getByLabel("Lock alignment").check();
+  await expect(el.getByRole("button", { name: "Adjust alignment" })).toBeDisabled();
+  expect((await page.evaluate(() => document.querySelector("scalp-compare").alignment)).locked).toBe(true);
+
+  // Reset to automatic: unlocks and aligns afresh.
+  await el.getByRole("button", { name: "Reset to automatic" }).click();
+  await waitForPhotos(page);
+  a = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(a.source).toBe("auto");
+  expect(a.locked).toBe(false);
+  expect(a.matrix).toEqual(auto.matrix);
+});
+
+test("readonly (patient) view shows the comparison without alignment tools", async ({ page }) => {
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  await loadTransformedAfter(page, { angle: 5, scale: 1, dx: 0, dy: 0, blobs: 160 });
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  await expect(el.locator(".toolbar")).toBeHidden();
+  await expect(el.locator(".notice")).toContainText("shown as taken");
+  await expect(el.locator(".notice button")).toBeHidden();
+  await expect(el.locator("scalp-landmarks")).toBeHidden();
+  await expect(el.locator(".nudge")).toBeHidden();
+  // The slider still works for the patient.
+  await el.locator(".handle").focus();
+  await page.keyboard.press("End");
+  await expect(el.locator(".handle")).toHaveAttribute("aria-valuenow", "100");
+});
