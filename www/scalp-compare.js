@@ -719,6 +719,7 @@ export class ScalpCompare extends HTMLElement {
       this._emit("align-failed", { message: why, confidence: r ? r.confidence : 0 });
       return;
     }
+    this._lastTiming = { align_ms: r.timing_ms, wasm_memory_bytes: r.wasm_memory_bytes };
     this._setAlignment({ matrix: r.matrix, model: r.model, confidence: r.confidence, source: "auto" });
   }
 
@@ -734,7 +735,8 @@ export class ScalpCompare extends HTMLElement {
     this._renderChip();
     if (emit) {
       const { matrix, model, confidence, source } = this._alignment;
-      this._emit("aligned", { matrix: matrix.map((r) => r.slice()), model, confidence, source });
+      const timing = source === "auto" ? this._lastTiming : undefined;
+      this._emit("aligned", { matrix: matrix.map((r) => r.slice()), model, confidence, source, timing });
     }
   }
 

@@ -5,6 +5,8 @@
 import init, { loadPhoto, alignPhotos } from "./pkg/scalp_compare.js";
 
 const ready = init();
+let wasmMemory = null;
+ready.then((exports) => (wasmMemory = exports.memory));
 // Long side of the working copies that analysis runs on (original pixels are
 // restored in every answer).
 const WORK_MAX_SIDE = 1024;
@@ -73,7 +75,8 @@ function align({ id, before, after, request }) {
   self.postMessage({ id, progress: "aligning" });
   const t0 = performance.now();
   const result = alignPhotos(b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor, JSON.stringify(request || {}));
-  result.ms = performance.now() - t0;
+  result.timing_ms = performance.now() - t0;
+  result.wasm_memory_bytes = wasmMemory ? wasmMemory.buffer.byteLength : 0;
   self.postMessage({ id, ok: true, result });
 }
 
