@@ -116,10 +116,11 @@ mod cli {
         }
     }
 
+    /// Landmark points, BEFORE and AFTER, pair by pair.
+    type Points = Vec<(f64, f64)>;
+
     /// Parses `"bx,by>ax,ay;..."` into BEFORE and AFTER point lists.
-    pub(crate) fn parse_landmarks(
-        text: &str,
-    ) -> Result<(Vec<(f64, f64)>, Vec<(f64, f64)>), String> {
+    pub(crate) fn parse_landmarks(text: &str) -> Result<(Points, Points), String> {
         let point = |s: &str| -> Option<(f64, f64)> {
             let (x, y) = s.trim().split_once(',')?;
             let (x, y) = (x.trim().parse::<f64>().ok()?, y.trim().parse::<f64>().ok()?);

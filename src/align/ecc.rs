@@ -1,0 +1,562 @@
+//! Refinement by maximising the enhanced correlation coefficient (ECC; Evangelidis & Psarakis,
+//! "Parametric Image Alignment Using Enhanced Correlation Coefficient Maximization", PAMI 2008),
+//! forward-additive Gauss–Newton, coarse to fine, with down-weighting of blocks whose content
+//! changed.
+//!
+//! The template is AFTER and the input is BEFORE, so the warp maps AFTER to BEFORE like
+//! [`Transform`](crate::geometry::Transform). The warp is kept in normalised coordinates
+//! (`u = (x - cx) / s`, with `s` half the long side of the working image), which keeps the
+//! Gauss–Newton system well conditioned and the same at every pyramid level.
+
+use super::plane::{gaussian_blur, gradients, half, Plane};
+use crate::geometry::{Model, Transform};
+
+/// Margin, in level pixels, kept clear of BEFORE's border.
+const BORDER: f64 = 3.0;
+
+/// One pyramid level of both photos.
+pub(crate) struct Level {
+    /// Working pixels per level pixel (1, 2, 4, ...).
+    pub step: f64,
+    pub tmpl: Plane,
+    pub input: Plane,
+    pub gx: Plane,
+    pub gy: Plane,
+    /// Unsmoothed copies, for the confidence measure.
+    pub tmpl_raw: Plane,
+    pub input_raw: Plane,
+}
+
+/// Normalisation of working coordinates for one photo.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Norm {
+    pub cx: f64,
+    pub cy: f64,
+    pub s: f64,
+}
+
+impl Norm {
+    pub fn of(p: &Plane) -> Norm {
+        Norm {
+            cx: p.w as f64 / 2.0,
+            cy: p.h as f64 / 2.0,
+            s: p.w.max(p.h) as f64 / 2.0,
+        }
+    }
+
+    /// Working pixels -> normalised.
+    pub fn normalise(self) -> Transform {
+        Transform::scale(1.0 / self.s) * Transform::translate(-self.cx, -self.cy)
+    }
+
+    /// Normalised -> working pixels.
+    pub fn denormalise(self) -> Transform {
+        Transform::translate(self.cx, self.cy) * Transform::scale(self.s)
+    }
+}
+
+/// Builds the pyramid, finest first, down to a long side of about `min_side` pixels.
+pub(crate) fn pyramid(after: &Plane, before: &Plane, min_side: usize, smooth: f64) -> Vec<Level> {
+    let mut levels = Vec::new();
+    let mut a = after.clone();
+    let mut b = before.clone();
+    let mut step = 1.0;
+    loop {
+        let tmpl = gaussian_blur(&a, smooth);
+        let input = gaussian_blur(&b, smooth);
+        let (gx, gy) = gradients(&input);
+        let small = a.w.max(a.h).min(b.w.max(b.h));
+        let smallest = a.w.min(a.h).min(b.w.min(b.h));
+        levels.push(Level {
+            step,
+            tmpl,
+            input,
+            gx,
+            gy,
+            tmpl_raw: a.clone(),
+            input_raw: b.clone(),
+        });
+        if small / 2 < min_side || smallest / 2 < 16 || levels.len() >= 7 {
+            break;
+        }
+        a = half(&a);
+        b = half(&b);
+        step *= 2.0;
+    }
+    levels
+}
+
+/// What a level of ECC achieved.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LevelResult {
+    /// Final (weighted) correlation coefficient.
+    pub rho: f64,
+    pub iterations: usize,
+    /// Fraction of template pixels that fell inside BEFORE.
+    pub overlap: f64,
+    /// Weighted fraction of the overlap kept by the robust weights.
+    pub inliers: f64,
+}
+
+fn n_params(model: Model) -> usize {
+    match model {
+        Model::Similarity => 4,
+        Model::Affine => 6,
+        Model::Homography => 8,
+    }
+}
+
+/// Options of one level's run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EccRun {
+    pub model: Model,
+    pub max_iter: usize,
+    pub robust: bool,
+    /// Stop when the largest corner displacement of an update is below this (level pixels).
+    pub eps_px: f64,
+}
+
+/// Runs ECC on one level, updating `h` (normalised AFTER -> normalised BEFORE).
+pub(crate) fn ecc_level(
+    lv: &Level,
+    na: Norm,
+    nb: Norm,
+    h: &mut [[f64; 3]; 3],
+    run: EccRun,
+) -> Option<LevelResult> {
+    let np = n_params(run.model);
+    let (tw, th) = (lv.tmpl.w, lv.tmpl.h);
+    let stride = if tw * th > 400_000 { 2 } else { 1 };
+    // Blocks for robust weighting: about 24 along the long side.
+    let bsize = (tw.max(th) / 24).max(4);
+    let bw = tw.div_ceil(bsize);
+    let bh = th.div_ceil(bsize);
+    let mut block_w = vec![1.0f32; bw * bh];
+    let mut iw = vec![f32::NAN; tw * th];
+    let step = lv.step;
+    let gscale = nb.s / step; // d(level px)/dU
+    let mut result = LevelResult {
+        inliers: 1.0,
+        ..LevelResult::default()
+    };
+    let corners = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
+    let (in_w, in_h) = (lv.input.w as f64, lv.input.h as f64);
+    let mut best_h = *h;
+    let mut best_rho = f64::NEG_INFINITY;
+    for it in 0..run.max_iter {
+        // Accumulators (f64).
+        let mut sw = 0.0;
+        let (mut st, mut si, mut stt, mut sii, mut sti) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut sj = [0.0f64; 8];
+        let mut sjt = [0.0f64; 8];
+        let mut sji = [0.0f64; 8];
+        let mut sjj = [[0.0f64; 8]; 8];
+        let mut n_valid = 0usize;
+        let mut n_total = 0usize;
+        let m = *h;
+        for y in (0..th).step_by(stride) {
+            let v = ((y as f64 + 0.5) * step - na.cy) / na.s;
+            let brow = (y / bsize) * bw;
+            for x in (0..tw).step_by(stride) {
+                n_total += 1;
+                let u = ((x as f64 + 0.5) * step - na.cx) / na.s;
+                let d = m[2][0] * u + m[2][1] * v + m[2][2];
+                let xw = (m[0][0] * u + m[0][1] * v + m[0][2]) / d;
+                let yw = (m[1][0] * u + m[1][1] * v + m[1][2]) / d;
+                let px = (nb.cx + nb.s * xw) / step;
+                let py = (nb.cy + nb.s * yw) / step;
+                let idx = y * tw + x;
+                // Stay clear of BEFORE's border, where smoothing and gradients are one-sided
+                // and AFTER may show what BEFORE does not.
+                if px < BORDER || py < BORDER || px > in_w - BORDER || py > in_h - BORDER {
+                    iw[idx] = f32::NAN;
+                    continue;
+                }
+                let Some(ival) = lv.input.sample(px, py) else {
+                    iw[idx] = f32::NAN;
+                    continue;
+                };
+                iw[idx] = ival;
+                n_valid += 1;
+                let w = block_w[brow + x / bsize] as f64;
+                if w <= 0.0 {
+                    continue;
+                }
+                let gxv = lv.gx.sample(px, py).unwrap_or(0.0) as f64 * gscale;
+                let gyv = lv.gy.sample(px, py).unwrap_or(0.0) as f64 * gscale;
+                let mut j = [0.0f64; 8];
+                match run.model {
+                    Model::Similarity => {
+                        j[0] = gxv * u + gyv * v;
+                        j[1] = -gxv * v + gyv * u;
+                        j[2] = gxv;
+                        j[3] = gyv;
+                    }
+                    Model::Affine => {
+                        j[0] = gxv * u;
+                        j[1] = gxv * v;
+                        j[2] = gxv;
+                        j[3] = gyv * u;
+                        j[4] = gyv * v;
+                        j[5] = gyv;
+                    }
+                    Model::Homography => {
+                        let id = 1.0 / d;
+                        j[0] = gxv * u * id;
+                        j[1] = gxv * v * id;
+                        j[2] = gxv * id;
+                        j[3] = gyv * u * id;
+                        j[4] = gyv * v * id;
+                        j[5] = gyv * id;
+                        j[6] = -(gxv * xw + gyv * yw) * u * id;
+                        j[7] = -(gxv * xw + gyv * yw) * v * id;
+                    }
+                }
+                let t = lv.tmpl.data[idx] as f64;
+                let i = ival as f64;
+                sw += w;
+                st += w * t;
+                si += w * i;
+                stt += w * t * t;
+                sii += w * i * i;
+                sti += w * t * i;
+                for a in 0..np {
+                    let wj = w * j[a];
+                    sj[a] += wj;
+                    sjt[a] += wj * t;
+                    sji[a] += wj * i;
+                    for b in a..np {
+                        sjj[a][b] += wj * j[b];
+                    }
+                }
+            }
+        }
+        if n_total == 0 || (n_valid as f64) < 0.1 * n_total as f64 || sw < 50.0 {
+            return None;
+        }
+        result.overlap = n_valid as f64 / n_total as f64;
+        // Centre everything (weighted means).
+        let mt = st / sw;
+        let mi = si / sw;
+        let tt = stt - sw * mt * mt;
+        let ii = sii - sw * mi * mi;
+        let ti = sti - sw * mt * mi;
+        if tt <= 1e-9 || ii <= 1e-9 {
+            return None;
+        }
+        let rho = ti / (tt * ii).sqrt();
+        result.rho = rho;
+        result.iterations = it + 1;
+        if rho > best_rho {
+            best_rho = rho;
+            best_h = *h;
+        }
+        let mut hess = [[0.0f64; 8]; 8];
+        let mut tp = [0.0f64; 8];
+        let mut ip = [0.0f64; 8];
+        for a in 0..np {
+            let mja = sj[a] / sw;
+            tp[a] = sjt[a] - mja * st;
+            ip[a] = sji[a] - mja * si;
+            for b in a..np {
+                let v = sjj[a][b] - sw * mja * (sj[b] / sw);
+                hess[a][b] = v;
+                hess[b][a] = v;
+            }
+        }
+        let gip = solve(&hess, &ip, np)?;
+        let gtp = solve(&hess, &tp, np)?;
+        let ip_g_ip = dot(&ip, &gip, np);
+        let tp_g_ip = dot(&tp, &gip, np);
+        let tp_g_tp = dot(&tp, &gtp, np);
+        let lambda_n = ii - ip_g_ip;
+        let lambda_d = ti - tp_g_ip;
+        let lambda = if lambda_d > 1e-12 * (tt * ii).sqrt() {
+            lambda_n / lambda_d
+        } else {
+            // The correlation would decrease: take the larger of the paper's two fall-backs.
+            let l1 = (lambda_n.max(0.0) / (tt - tp_g_tp).max(1e-12)).sqrt();
+            let l2 = (tp_g_ip - ti) / tp_g_tp.max(1e-12);
+            l1.max(l2)
+        };
+        let mut delta = [0.0f64; 8];
+        for a in 0..np {
+            delta[a] = lambda * gtp[a] - gip[a];
+        }
+        if delta.iter().any(|d| !d.is_finite()) {
+            return None;
+        }
+        let old = *h;
+        apply_delta(h, &delta, run.model);
+        // Largest displacement of the template corners, in level pixels.
+        let mut moved = 0.0f64;
+        for &(cu, cv) in &corners {
+            let p0 = warp_point(
+                &old,
+                cu * na_aspect(na, lv, true),
+                cv * na_aspect(na, lv, false),
+            );
+            let p1 = warp_point(
+                h,
+                cu * na_aspect(na, lv, true),
+                cv * na_aspect(na, lv, false),
+            );
+            moved = moved.max((p1.0 - p0.0).hypot(p1.1 - p0.1) * gscale);
+        }
+        if !moved.is_finite() || moved > 0.25 * tw.max(th) as f64 {
+            *h = old;
+            return None;
+        }
+        if run.robust && (it == 2 || (it > 2 && it % 4 == 2)) {
+            reweight(lv, &iw, bsize, bw, &mut block_w, stride);
+            result.inliers = block_inliers(&block_w);
+        }
+        if moved < run.eps_px && it >= 1 {
+            // One more cheap check is not needed: the update was tiny.
+            break;
+        }
+    }
+    if !run.robust {
+        result.inliers = 1.0;
+    }
+    // Keep the last estimate unless the correlation clearly fell (oscillation).
+    if best_rho > result.rho + 0.02 {
+        *h = best_h;
+        result.rho = best_rho;
+    }
+    Some(result)
+}
+
+fn na_aspect(na: Norm, lv: &Level, x: bool) -> f64 {
+    let (w, h) = (lv.tmpl.w as f64 * lv.step, lv.tmpl.h as f64 * lv.step);
+    if x {
+        w / 2.0 / na.s
+    } else {
+        h / 2.0 / na.s
+    }
+}
+
+fn warp_point(m: &[[f64; 3]; 3], u: f64, v: f64) -> (f64, f64) {
+    let d = m[2][0] * u + m[2][1] * v + m[2][2];
+    (
+        (m[0][0] * u + m[0][1] * v + m[0][2]) / d,
+        (m[1][0] * u + m[1][1] * v + m[1][2]) / d,
+    )
+}
+
+fn apply_delta(h: &mut [[f64; 3]; 3], d: &[f64; 8], model: Model) {
+    match model {
+        Model::Similarity => {
+            h[0][0] += d[0];
+            h[1][1] += d[0];
+            h[0][1] -= d[1];
+            h[1][0] += d[1];
+            h[0][2] += d[2];
+            h[1][2] += d[3];
+        }
+        Model::Affine => {
+            h[0][0] += d[0];
+            h[0][1] += d[1];
+            h[0][2] += d[2];
+            h[1][0] += d[3];
+            h[1][1] += d[4];
+            h[1][2] += d[5];
+        }
+        Model::Homography => {
+            h[0][0] += d[0];
+            h[0][1] += d[1];
+            h[0][2] += d[2];
+            h[1][0] += d[3];
+            h[1][1] += d[4];
+            h[1][2] += d[5];
+            h[2][0] += d[6];
+            h[2][1] += d[7];
+        }
+    }
+}
+
+/// Down-weights blocks whose normalised residual is far above the typical one.
+fn reweight(lv: &Level, iw: &[f32], bsize: usize, bw: usize, block_w: &mut [f32], stride: usize) {
+    let (tw, th) = (lv.tmpl.w, lv.tmpl.h);
+    // Global (unweighted over valid pixels) means and deviations.
+    let (mut n, mut st, mut si, mut stt, mut sii) = (0.0f64, 0.0, 0.0, 0.0, 0.0);
+    for y in (0..th).step_by(stride) {
+        for x in (0..tw).step_by(stride) {
+            let i = iw[y * tw + x];
+            if i.is_nan() {
+                continue;
+            }
+            let t = lv.tmpl.data[y * tw + x] as f64;
+            let i = i as f64;
+            n += 1.0;
+            st += t;
+            si += i;
+            stt += t * t;
+            sii += i * i;
+        }
+    }
+    if n < 10.0 {
+        return;
+    }
+    let mt = st / n;
+    let mi = si / n;
+    let sdt = (stt / n - mt * mt).max(1e-12).sqrt();
+    let sdi = (sii / n - mi * mi).max(1e-12).sqrt();
+    let mut sum = vec![0.0f64; block_w.len()];
+    let mut cnt = vec![0.0f64; block_w.len()];
+    for y in (0..th).step_by(stride) {
+        for x in (0..tw).step_by(stride) {
+            let i = iw[y * tw + x];
+            if i.is_nan() {
+                continue;
+            }
+            let t = lv.tmpl.data[y * tw + x] as f64;
+            let e = (t - mt) / sdt - (i as f64 - mi) / sdi;
+            let b = (y / bsize) * bw + x / bsize;
+            sum[b] += e * e;
+            cnt[b] += 1.0;
+        }
+    }
+    let full = ((bsize / stride).max(1) * (bsize / stride).max(1)) as f64;
+    let mut scores: Vec<f64> = Vec::new();
+    let mut per_block = vec![f64::NAN; block_w.len()];
+    for b in 0..block_w.len() {
+        if cnt[b] >= 0.25 * full {
+            let s = sum[b] / cnt[b];
+            per_block[b] = s;
+            scores.push(s);
+        }
+    }
+    if scores.len() < 8 {
+        return;
+    }
+    scores.sort_by(|a, b| a.total_cmp(b));
+    let med = scores[scores.len() / 2];
+    let mut dev: Vec<f64> = scores.iter().map(|s| (s - med).abs()).collect();
+    dev.sort_by(|a, b| a.total_cmp(b));
+    let mad = 1.4826 * dev[dev.len() / 2];
+    let cut = med + 2.5 * mad.max(0.05 * med);
+    for (w, s) in block_w.iter_mut().zip(&per_block) {
+        *w = if s.is_nan() || *s <= cut {
+            1.0
+        } else {
+            ((cut / s) * (cut / s)) as f32
+        };
+    }
+}
+
+fn block_inliers(block_w: &[f32]) -> f64 {
+    if block_w.is_empty() {
+        return 1.0;
+    }
+    block_w.iter().map(|&w| w as f64).sum::<f64>() / block_w.len() as f64
+}
+
+fn dot(a: &[f64; 8], b: &[f64; 8], n: usize) -> f64 {
+    (0..n).map(|i| a[i] * b[i]).sum()
+}
+
+#[allow(clippy::needless_range_loop)]
+/// Solves the symmetric system `a x = b` (n <= 8) by Gaussian elimination with pivoting.
+fn solve(a: &[[f64; 8]; 8], b: &[f64; 8], n: usize) -> Option<[f64; 8]> {
+    let mut m = [[0.0f64; 9]; 8];
+    for i in 0..n {
+        m[i][..n].copy_from_slice(&a[i][..n]);
+        m[i][n] = b[i];
+    }
+    let scale = (0..n).map(|i| a[i][i].abs()).fold(0.0, f64::max);
+    if scale <= 0.0 || !scale.is_finite() {
+        return None;
+    }
+    for col in 0..n {
+        let piv = (col..n).max_by(|&p, &q| m[p][col].abs().total_cmp(&m[q][col].abs()))?;
+        if m[piv][col].abs() <= 1e-14 * scale {
+            return None;
+        }
+        m.swap(col, piv);
+        for r in 0..n {
+            if r != col {
+                let f = m[r][col] / m[col][col];
+                if f != 0.0 {
+                    for c in col..=n {
+                        m[r][c] -= f * m[col][c];
+                    }
+                }
+            }
+        }
+    }
+    let mut x = [0.0f64; 8];
+    for i in 0..n {
+        x[i] = m[i][n] / m[i][i];
+    }
+    Some(x)
+}
+
+/// Robust "detail" agreement after alignment: the median over blocks of the local correlation
+/// of band-passed images (a difference of Gaussians), BEFORE seen through `h`. Near 0 for
+/// unrelated photos, high for the same scalp. Also returns the fraction of blocks that agree.
+pub(crate) fn detail_agreement(lv: &Level, na: Norm, nb: Norm, h: &[[f64; 3]; 3]) -> (f64, f64) {
+    let band = |p: &Plane| -> Plane {
+        let a = gaussian_blur(p, 1.0);
+        let b = gaussian_blur(p, 3.0);
+        let mut out = a;
+        for (o, v) in out.data.iter_mut().zip(&b.data) {
+            *o -= v;
+        }
+        out
+    };
+    let t = band(&lv.tmpl_raw);
+    let i = band(&lv.input_raw);
+    let (tw, th) = (t.w, t.h);
+    let bsize = (tw.max(th) / 8).max(8);
+    let bw = tw.div_ceil(bsize);
+    let bh = th.div_ceil(bsize);
+    let nb_blocks = bw * bh;
+    let mut acc = vec![[0.0f64; 6]; nb_blocks]; // n, st, si, stt, sii, sti
+    let step = lv.step;
+    for y in 0..th {
+        let v = ((y as f64 + 0.5) * step - na.cy) / na.s;
+        for x in 0..tw {
+            let u = ((x as f64 + 0.5) * step - na.cx) / na.s;
+            let (xw, yw) = warp_point(h, u, v);
+            let px = (nb.cx + nb.s * xw) / step;
+            let py = (nb.cy + nb.s * yw) / step;
+            if px < BORDER || py < BORDER || px > i.w as f64 - BORDER || py > i.h as f64 - BORDER {
+                continue;
+            }
+            let Some(iv) = i.sample(px, py) else { continue };
+            let tv = t.data[y * tw + x] as f64;
+            let iv = iv as f64;
+            let a = &mut acc[(y / bsize) * bw + x / bsize];
+            a[0] += 1.0;
+            a[1] += tv;
+            a[2] += iv;
+            a[3] += tv * tv;
+            a[4] += iv * iv;
+            a[5] += tv * iv;
+        }
+    }
+    let full = (bsize * bsize) as f64;
+    let mut nccs: Vec<f64> = acc
+        .iter()
+        .filter(|a| a[0] >= 0.5 * full)
+        .filter_map(|a| {
+            let n = a[0];
+            let vt = a[3] - a[1] * a[1] / n;
+            let vi = a[4] - a[2] * a[2] / n;
+            let c = a[5] - a[1] * a[2] / n;
+            if vt <= 1e-6 * n || vi <= 1e-6 * n {
+                None
+            } else {
+                Some(c / (vt * vi).sqrt())
+            }
+        })
+        .collect();
+    if nccs.len() < 4 {
+        return (0.0, 0.0);
+    }
+    nccs.sort_by(|a, b| a.total_cmp(b));
+    let median = nccs[nccs.len() / 2];
+    let agree = nccs.iter().filter(|&&c| c > 0.3).count() as f64 / nccs.len() as f64;
+    (median, agree)
+}

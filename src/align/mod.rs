@@ -1,0 +1,514 @@
+//! Automatic registration of an AFTER photo onto a BEFORE photo of the same scalp.
+//!
+//! [`Aligner::align`] finds a [`Transform`] that maps AFTER pixel coordinates to BEFORE pixel
+//! coordinates, in the photos' ORIGINAL pixels, with a confidence. It does not warp or draw
+//! anything: rendering samples the photos through the transform.
+//!
+//! The method: on a copy whose long side is capped ([`AlignOptions::max_side`]),
+//! 1. coarse rotation and scale by Fourier–Mellin (phase correlation of the log-polar,
+//!    high-passed magnitude spectra), the 180° ambiguity resolved by a second phase
+//!    correlation for the shift;
+//! 2. refinement by ECC (enhanced correlation coefficient, Evangelidis & Psarakis 2008) on a
+//!    pyramid, coarse to fine, which is invariant to brightness and contrast and here
+//!    down-weights blocks whose content changed;
+//! 3. a confidence from the agreement of fine detail after alignment; below
+//!    [`AlignOptions::min_confidence`] the answer is [`AlignError::Unreliable`] rather than a
+//!    bad warp.
+//!
+//! ```
+//! use scalp_compare::align::{AlignOptions, Aligner, GreyRef};
+//!
+//! // A synthetic textured photo and a copy shifted by 3 px to the right.
+//! let (w, h) = (160u32, 120u32);
+//! let pix = |x: i64, y: i64| ((x * 7 + y * 13) % 31 * 8 + (x * y) % 17) as u8;
+//! let before: Vec<u8> = (0..h as i64).flat_map(|y| (0..w as i64).map(move |x| pix(x, y))).collect();
+//! let after: Vec<u8> = (0..h as i64).flat_map(|y| (0..w as i64).map(move |x| pix(x + 3, y))).collect();
+//!
+//! let mut aligner = Aligner::new(AlignOptions::default());
+//! let before = GreyRef::new(&before, w, h).unwrap();
+//! let after = GreyRef::new(&after, w, h).unwrap();
+//! let result = aligner.align(before, after).unwrap();
+//! // AFTER's pixel (10, 10) shows what BEFORE has at (13, 10).
+//! let (x, y) = result.transform.apply(10.0, 10.0);
+//! assert!((x - 13.0).abs() < 0.1 && (y - 10.0).abs() < 0.1);
+//! ```
+
+mod ecc;
+mod fourier;
+mod plane;
+
+use crate::geometry::{GeometryError, Model, Transform};
+use ecc::{detail_agreement, ecc_level, pyramid, EccRun, Norm};
+use fourier::Fourier;
+use plane::{area_downscale, Plane};
+use rustfft::FftPlanner;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The smallest photo side, in pixels, that alignment accepts.
+pub const MIN_SIDE: u32 = 32;
+
+/// Below this peak-to-sidelobe ratio the Fourier–Mellin estimate is not trusted, and a
+/// failed alignment is retried with a sweep over rotations and scales.
+const SWEEP_BELOW_PSR: f64 = 30.0;
+
+/// A borrowed 8-bit grey image: `width * height` bytes, row by row, no padding.
+#[derive(Debug, Clone, Copy)]
+pub struct GreyRef<'a> {
+    data: &'a [u8],
+    width: u32,
+    height: u32,
+}
+
+impl<'a> GreyRef<'a> {
+    /// Wraps a grey buffer, checking that its length is `width * height` and that both sides
+    /// are at least [`MIN_SIDE`] pixels.
+    pub fn new(data: &'a [u8], width: u32, height: u32) -> Result<GreyRef<'a>, AlignError> {
+        if width < MIN_SIDE || height < MIN_SIDE {
+            return Err(AlignError::TooSmall { width, height });
+        }
+        let expected = width as usize * height as usize;
+        if data.len() != expected {
+            return Err(AlignError::BadBuffer {
+                expected,
+                got: data.len(),
+            });
+        }
+        Ok(GreyRef {
+            data,
+            width,
+            height,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The pixels, row by row.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+}
+
+/// Converts RGBA8 pixels (`width * height * 4` bytes) to grey (Rec. 601 luma), for
+/// [`GreyRef::new`].
+pub fn rgba_to_grey(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>, AlignError> {
+    let expected = width as usize * height as usize * 4;
+    if rgba.len() != expected {
+        return Err(AlignError::BadBuffer {
+            expected,
+            got: rgba.len(),
+        });
+    }
+    Ok(rgba
+        .chunks_exact(4)
+        .map(|p| ((299 * p[0] as u32 + 587 * p[1] as u32 + 114 * p[2] as u32 + 500) / 1000) as u8)
+        .collect())
+}
+
+/// Settings for an [`Aligner`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AlignOptions {
+    /// The transform family of the result: similarity (default) unless the camera tilted.
+    pub model: Model,
+    /// Long side, in pixels, of the working copy the photos are shrunk to (default 1024).
+    pub max_side: u32,
+    /// Side of the square Fourier canvas for the coarse stage (default 256).
+    pub fourier_size: u32,
+    /// Confidence below which alignment is refused with [`AlignError::Unreliable`]
+    /// (default 0.5).
+    pub min_confidence: f64,
+    /// Down-weight regions whose content changed between the photos (default true).
+    pub robust: bool,
+}
+
+impl Default for AlignOptions {
+    fn default() -> Self {
+        AlignOptions {
+            model: Model::Similarity,
+            max_side: 1024,
+            fourier_size: 256,
+            min_confidence: 0.5,
+            robust: true,
+        }
+    }
+}
+
+/// A successful alignment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alignment {
+    /// Maps AFTER pixel coordinates to BEFORE pixel coordinates (original photos).
+    pub transform: Transform,
+    /// How sure the aligner is, from 0 (no idea) to 1 (certain).
+    pub confidence: f64,
+    /// Final enhanced correlation coefficient of the refinement (-1..1) over the kept pixels.
+    pub correlation: f64,
+    /// Median local correlation of fine detail after alignment (-1..1); the main input of
+    /// `confidence`.
+    pub detail_correlation: f64,
+    /// Fraction of AFTER that overlaps BEFORE (0..1).
+    pub overlap: f64,
+    /// Fraction of the overlap the refinement trusted (the rest looked changed), 0..1.
+    pub inlier_fraction: f64,
+    /// Peak-to-sidelobe ratio of the coarse phase correlation (0 when a starting transform
+    /// was given).
+    pub peak_to_sidelobe: f64,
+}
+
+/// Why two photos could not be aligned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlignError {
+    /// A photo is too small to align.
+    TooSmall {
+        /// Width given.
+        width: u32,
+        /// Height given.
+        height: u32,
+    },
+    /// A pixel buffer does not have the length its size implies.
+    BadBuffer {
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes given.
+        got: usize,
+    },
+    /// A photo is (almost) one flat colour, with nothing to align on.
+    Featureless,
+    /// The landmarks could not be used.
+    Landmarks(GeometryError),
+    /// The best alignment found is not trustworthy: the photos may show different places, or
+    /// too much changed between them.
+    Unreliable {
+        /// The confidence reached (below the threshold).
+        confidence: f64,
+        /// The best guess, for showing to a person who may then place landmarks.
+        best_guess: Transform,
+    },
+}
+
+impl fmt::Display for AlignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AlignError::TooSmall { width, height } => write!(
+                f,
+                "this photo is too small to align ({width}x{height} pixels; at least {MIN_SIDE}x{MIN_SIDE} needed)"
+            ),
+            AlignError::BadBuffer { expected, got } => write!(
+                f,
+                "the image data is damaged: expected {expected} bytes, got {got}"
+            ),
+            AlignError::Featureless => f.write_str(
+                "one of the photos is almost blank, so there is nothing to line up",
+            ),
+            AlignError::Landmarks(e) => write!(f, "the landmarks could not be used: {e}"),
+            AlignError::Unreliable { confidence, .. } => write!(
+                f,
+                "could not align these photos reliably (confidence {:.0}%); check that they show the same area, or place a few matching landmarks by hand",
+                confidence * 100.0
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AlignError {}
+
+impl From<GeometryError> for AlignError {
+    fn from(e: GeometryError) -> Self {
+        AlignError::Landmarks(e)
+    }
+}
+
+/// Aligns pairs of photos, keeping FFT plans and buffers between calls.
+///
+/// Create one and reuse it: plans are made on first use.
+pub struct Aligner {
+    options: AlignOptions,
+    planner: FftPlanner<f32>,
+    fourier: Option<Fourier>,
+    sweeper: Option<Fourier>,
+}
+
+impl fmt::Debug for Aligner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Aligner")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Aligner {
+    fn default() -> Self {
+        Aligner::new(AlignOptions::default())
+    }
+}
+
+/// The shrunken working copies of a pair.
+struct Work {
+    before: Plane,
+    after: Plane,
+    /// working = original * factor, per photo.
+    fb: f64,
+    fa: f64,
+}
+
+impl Aligner {
+    /// An aligner with the given options.
+    pub fn new(options: AlignOptions) -> Aligner {
+        Aligner {
+            options,
+            planner: FftPlanner::new(),
+            fourier: None,
+            sweeper: None,
+        }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &AlignOptions {
+        &self.options
+    }
+
+    /// Finds the transform that maps AFTER onto BEFORE, from scratch.
+    ///
+    /// Copes with rotation up to about ±30° (more is usually found too), scale 0.75–1.35,
+    /// shifts of a sixth of the frame, changes of brightness and contrast, and part of the
+    /// scalp having changed. Fails with [`AlignError::Unreliable`] below the confidence
+    /// threshold.
+    pub fn align(&mut self, before: GreyRef, after: GreyRef) -> Result<Alignment, AlignError> {
+        let work = self.prepare(before, after)?;
+        let n = (self.options.fourier_size as usize).clamp(64, 1024);
+        if self.fourier.as_ref().map(|f| f.size()) != Some(n) {
+            self.fourier = Some(Fourier::new(&mut self.planner, n));
+        }
+        let mut starts: Vec<(Transform, f64)> = Vec::new();
+        let mut best_psr = 0.0f64;
+        if let Some(f) = self.fourier.as_mut() {
+            let cb = f.prepare(&work.before);
+            let ca = f.prepare(&work.after);
+            for c in f.fourier_mellin(&cb, &ca).into_iter().take(3) {
+                best_psr = best_psr.max(c.peak.psr);
+                starts.push((c.transform, c.peak.psr));
+            }
+        }
+        // Same framing is common between visits: always try "no movement" too.
+        let identity = Transform::identity().rescaled(work.fb, work.fa);
+        starts.push((identity, 0.0));
+        let first = self.refine_work(&work, &starts);
+        if first.is_ok() || best_psr >= SWEEP_BELOW_PSR {
+            return first;
+        }
+        // The spectra did not agree on a rotation and scale: try them all, coarsely.
+        let ns = (n / 2).max(64);
+        if self.sweeper.as_ref().map(|f| f.size()) != Some(ns) {
+            self.sweeper = Some(Fourier::new(&mut self.planner, ns));
+        }
+        let mut starts = Vec::new();
+        if let Some(f) = self.sweeper.as_mut() {
+            let cb = f.prepare(&work.before);
+            let ca = f.prepare(&work.after);
+            // Steps of 4 degrees and 10% in scale stay within the refinement's reach.
+            let angles: Vec<f64> = (-11..=11).map(|i| i as f64 * 4.0).collect();
+            let scales: Vec<f64> = (0..8).map(|i| 0.72 * 1.1f64.powi(i)).collect();
+            for c in f.sweep(&cb, &ca, &angles, &scales, 4) {
+                starts.push((c.transform, c.peak.psr));
+            }
+        }
+        let second = self.refine_work(&work, &starts);
+        match (&first, &second) {
+            (_, Ok(_)) => second,
+            (
+                Err(AlignError::Unreliable { confidence: c1, .. }),
+                Err(AlignError::Unreliable { confidence: c2, .. }),
+            ) if c2 > c1 => second,
+            _ => first,
+        }
+    }
+
+    /// Fits a transform to landmark pairs (BEFORE and AFTER points, in original pixels, same
+    /// order), then refines it automatically.
+    ///
+    /// With landmarks the search starts close to the answer, so this works where [`align`]
+    /// alone fails. If refinement is not trustworthy the landmark fit is returned unchanged,
+    /// with the confidence refinement reached.
+    ///
+    /// [`align`]: Aligner::align
+    pub fn align_with_landmarks(
+        &mut self,
+        before: GreyRef,
+        after: GreyRef,
+        before_points: &[(f64, f64)],
+        after_points: &[(f64, f64)],
+    ) -> Result<Alignment, AlignError> {
+        let model = if before_points.len() >= self.options.model.min_landmarks() {
+            self.options.model
+        } else {
+            Model::Similarity
+        };
+        let fit = Transform::from_landmarks(before_points, after_points, model)?;
+        match self.refine(before, after, &fit.transform) {
+            Ok(a) => Ok(a),
+            Err(AlignError::Unreliable { confidence, .. }) => Ok(Alignment {
+                transform: fit.transform,
+                confidence,
+                correlation: 0.0,
+                detail_correlation: 0.0,
+                overlap: 0.0,
+                inlier_fraction: 0.0,
+                peak_to_sidelobe: 0.0,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Refines a given starting transform (AFTER to BEFORE, original pixels), which should be
+    /// within a few percent of the truth.
+    pub fn refine(
+        &mut self,
+        before: GreyRef,
+        after: GreyRef,
+        initial: &Transform,
+    ) -> Result<Alignment, AlignError> {
+        let work = self.prepare(before, after)?;
+        let start = initial.rescaled(work.fb, work.fa);
+        self.refine_work(&work, &[(start, 0.0)])
+    }
+
+    fn prepare(&self, before: GreyRef, after: GreyRef) -> Result<Work, AlignError> {
+        let max_side = self.options.max_side.max(64) as f64;
+        let shrink = |g: GreyRef| -> Result<(Plane, f64), AlignError> {
+            let p = Plane::from_u8(g.data, g.width as usize, g.height as usize);
+            let long = g.width.max(g.height) as f64;
+            let factor = if long > max_side {
+                max_side / long
+            } else {
+                1.0
+            };
+            let small = area_downscale(&p, 1.0 / factor);
+            let mean = small.mean();
+            let var = small
+                .data
+                .iter()
+                .map(|&v| ((v - mean) as f64).powi(2))
+                .sum::<f64>()
+                / small.data.len().max(1) as f64;
+            if var < 1.0 {
+                return Err(AlignError::Featureless);
+            }
+            Ok((small, factor))
+        };
+        let (b, fb) = shrink(before)?;
+        let (a, fa) = shrink(after)?;
+        Ok(Work {
+            before: b,
+            after: a,
+            fb,
+            fa,
+        })
+    }
+
+    /// ECC from each start at the coarsest level, then the best one down the pyramid.
+    fn refine_work(
+        &self,
+        work: &Work,
+        starts: &[(Transform, f64)],
+    ) -> Result<Alignment, AlignError> {
+        let opts = self.options;
+        let levels = pyramid(&work.after, &work.before, 80, 1.0);
+        let na = Norm::of(&work.after);
+        let nb = Norm::of(&work.before);
+        let coarsest = levels.len() - 1;
+        let mut best: Option<([[f64; 3]; 3], f64, f64)> = None; // (h, rho, psr)
+        for &(start, psr) in starts {
+            let mut h = (nb.normalise() * start * na.denormalise()).matrix;
+            let run = EccRun {
+                model: Model::Similarity,
+                max_iter: 40,
+                robust: false,
+                eps_px: 0.02,
+            };
+            if let Some(r) = ecc_level(&levels[coarsest], na, nb, &mut h, run) {
+                if best.as_ref().is_none_or(|b| r.rho > b.1) {
+                    best = Some((h, r.rho, psr));
+                }
+            }
+        }
+        let Some((mut h, _, psr)) = best else {
+            let guess = starts.first().map(|s| s.0).unwrap_or_default();
+            return Err(AlignError::Unreliable {
+                confidence: 0.0,
+                best_guess: guess.rescaled(1.0 / work.fb, 1.0 / work.fa),
+            });
+        };
+        let mut last = None;
+        for (l, lv) in levels.iter().enumerate().rev() {
+            let model = if l <= 1 {
+                opts.model
+            } else {
+                Model::Similarity
+            };
+            let run = EccRun {
+                model,
+                max_iter: if l == coarsest { 40 } else { 25 },
+                robust: opts.robust,
+                eps_px: if l == 0 { 0.005 } else { 0.02 },
+            };
+            let mut trial = h;
+            if let Some(r) = ecc_level(lv, na, nb, &mut trial, run) {
+                h = trial;
+                last = Some(r);
+            }
+        }
+        let result = last.unwrap_or_default();
+        // Confidence from fine-detail agreement at a middle level (long side ~200-400 px).
+        let dl = levels
+            .iter()
+            .position(|lv| lv.tmpl.w.max(lv.tmpl.h) <= 400)
+            .unwrap_or(coarsest);
+        let (detail, _agree) = detail_agreement(&levels[dl], na, nb, &h);
+        let confidence = confidence_from(detail, result.overlap);
+        let work_t = nb.denormalise()
+            * Transform {
+                matrix: h,
+                model: opts.model,
+            }
+            * na.normalise();
+        let mut transform = work_t.rescaled(1.0 / work.fb, 1.0 / work.fa);
+        transform.model = opts.model;
+        if !transform.matrix.iter().flatten().all(|v| v.is_finite()) {
+            return Err(AlignError::Unreliable {
+                confidence: 0.0,
+                best_guess: Transform::identity(),
+            });
+        }
+        if confidence < opts.min_confidence {
+            return Err(AlignError::Unreliable {
+                confidence,
+                best_guess: transform,
+            });
+        }
+        Ok(Alignment {
+            transform,
+            confidence,
+            correlation: result.rho,
+            detail_correlation: detail,
+            overlap: result.overlap,
+            inlier_fraction: result.inliers,
+            peak_to_sidelobe: psr,
+        })
+    }
+}
+
+/// Maps the detail correlation (and overlap) to 0..1. Calibrated on unrelated scalp photos
+/// (detail correlation about 0-0.1) and the same photo under strong changes (0.4 and up).
+fn confidence_from(detail: f64, overlap: f64) -> f64 {
+    let c = ((detail - 0.12) / (0.40 - 0.12)).clamp(0.0, 1.0);
+    let o = (overlap / 0.3).clamp(0.0, 1.0);
+    c * o
+}
