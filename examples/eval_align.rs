@@ -1,6 +1,10 @@
 //! Accuracy and speed of automatic alignment on synthetic pairs made from real scalp photos.
 //!
-//! Run: `cargo run --release --example eval_align [-- PAIRS_PER_LEVEL]`
+//! Run: `cargo run --release --example eval_align [-- PAIRS_PER_LEVEL] [--photos DIR]...
+//! [--write DIR]`. `--photos` adds other real photographs (any JPEG/PNG, reduced to 640 px);
+//! `--write` saves every pair (PNG) with its true transform and this method's result in
+//! `DIR/pairs.json`, for `bench/opencv_align.py` to run the peer method on the same pairs
+//! (`cargo xtask bench-align` does all of it).
 //!
 //! Each pair is a real photo (BEFORE) and a copy warped by a random similarity (AFTER), with
 //! lighting change, noise and JPEG re-encoding; the "hard" level also covers a fifth of AFTER
@@ -39,12 +43,34 @@ impl Rng {
     }
 }
 
-fn load(name: &str) -> (Vec<u8>, u32, u32) {
-    let img = image::open(format!("{DIR}{name}"))
-        .expect("photo")
+fn load(path: &std::path::Path) -> (Vec<u8>, u32, u32) {
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .to_luma8();
     let (w, h) = img.dimensions();
+    let img = if w.max(h) > 640 {
+        let s = 640.0 / w.max(h) as f64;
+        let (nw, nh) = ((w as f64 * s).round() as u32, (h as f64 * s).round() as u32);
+        image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
+    let (w, h) = img.dimensions();
     (img.into_raw(), w, h)
+}
+
+/// JPEG and PNG files in a folder, sorted.
+fn photos_in(dir: &str) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+            matches!(ext, "jpg" | "jpeg" | "png")
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 fn sample(src: &[u8], w: u32, h: u32, x: f64, y: f64) -> Option<f64> {
@@ -162,18 +188,28 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 fn main() {
-    let pairs: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
-    let mut names: Vec<String> = std::fs::read_dir(DIR)
-        .expect("photo folder")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".jpg"))
-        .collect();
-    names.sort();
-    let photos: Vec<(Vec<u8>, u32, u32)> = names.iter().map(|n| load(n)).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut pairs = 30usize;
+    let mut paths = photos_in(DIR);
+    let mut write: Option<std::path::PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--photos" => paths.extend(photos_in(it.next().expect("--photos DIR"))),
+            "--write" => write = Some(it.next().expect("--write DIR").into()),
+            n => pairs = n.parse().expect("PAIRS_PER_LEVEL is a number"),
+        }
+    }
+    if let Some(dir) = &write {
+        std::fs::create_dir_all(dir).expect("output folder");
+    }
+    let photos: Vec<(Vec<u8>, u32, u32)> = paths.iter().map(|p| load(p)).collect();
+    println!(
+        "{} photos ({} scalp photos + others), {pairs} pairs per level",
+        photos.len(),
+        photos_in(DIR).len()
+    );
+    let mut written = Vec::new();
     let levels = [
         Level {
             name: "easy",
@@ -221,7 +257,8 @@ fn main() {
                 GreyRef::new(b, *w, *h).expect("before"),
                 GreyRef::new(&a, *w, *h).expect("after"),
             );
-            time += start.elapsed().as_secs_f64();
+            let took = start.elapsed().as_secs_f64();
+            time += took;
             let (est, conf) = match &res {
                 Ok(al) => (al.transform, al.confidence),
                 Err(AlignError::Unreliable {
@@ -234,8 +271,33 @@ fn main() {
                 Err(e) => panic!("{e}"),
             };
             let err = est.mean_corner_distance(&t, *w as f64, *h as f64);
-            if res.is_ok() && err < 0.0025 * diag {
+            let success = res.is_ok() && err < 0.0025 * diag;
+            if success {
                 ok += 1;
+            }
+            if let Some(dir) = &write {
+                let name = |side: &str| format!("{}-{i:03}-{side}.png", lv.name);
+                let save = |data: &[u8], file: &str| {
+                    image::GrayImage::from_raw(*w, *h, data.to_vec())
+                        .expect("size")
+                        .save(dir.join(file))
+                        .expect("write pair");
+                };
+                save(b, &name("before"));
+                save(&a, &name("after"));
+                written.push(serde_json::json!({
+                    "level": lv.name,
+                    "before": name("before"),
+                    "after": name("after"),
+                    "width": w,
+                    "height": h,
+                    "truth": t.matrix,
+                    "ours": {
+                        "success": success,
+                        "error_px": if res.is_ok() { Some(err) } else { None },
+                        "ms": took * 1000.0,
+                    },
+                }));
             }
             if std::env::var("VERBOSE").is_ok() {
                 println!(
@@ -258,6 +320,10 @@ fn main() {
             median(&mut confs),
             1000.0 * time / pairs as f64
         );
+    }
+    if let Some(dir) = &write {
+        let text = serde_json::to_string_pretty(&written).expect("json");
+        std::fs::write(dir.join("pairs.json"), text).expect("write pairs.json");
     }
     // Unrelated photos.
     let mut refused = 0;

@@ -30,7 +30,11 @@ fn main() -> ExitCode {
         Some("size") => size(),
         Some("serve") => serve_forever(true),
         Some("bench-load") => bench_load(),
-        _ => Err("usage: cargo xtask demo | test | build | size | serve | bench-load".into()),
+        Some("bench-align") => bench_align(),
+        _ => Err(
+            "usage: cargo xtask demo | test | build | size | serve | bench-load | bench-align"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -333,6 +337,67 @@ fn bench_load() -> Result {
     let server = serve::Server::start(root().join("www"), None, 0)?;
     run(Command::new("node")
         .arg("tests/e2e/bench-load.mjs")
+        .env("BASE_URL", server.url())
+        .env("CHROMIUM", CHROMIUM))
+}
+
+/// A Python virtual environment under `target/` with the benchmark's peer tools
+/// (OpenCV, scikit-image's bundled photos), made once.
+fn bench_python() -> Result<PathBuf> {
+    let venv = root().join("target/bench-venv");
+    let python = venv.join("bin/python");
+    let ready = output(Command::new(&python).args(["-c", "import cv2, skimage"])).is_some();
+    if !ready {
+        step("installing the benchmark's Python tools (opencv-python-headless, scikit-image)");
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "opencv-python-headless",
+            "scikit-image",
+        ]))?;
+    }
+    Ok(python)
+}
+
+/// The alignment benchmark: our method and OpenCV's SIFT+RANSAC on the same
+/// pairs (native), then a 12 MP pair in wasm in headless Chromium.
+fn bench_align() -> Result {
+    let python = bench_python()?;
+    let out = root().join("bench-out");
+    step("exporting scikit-image's bundled photographs");
+    run(Command::new(&python)
+        .arg("bench/export_photos.py")
+        .arg(out.join("photos")))?;
+    step("scalp-compare on the evaluation pairs (native, release)");
+    let pairs = env::var("PAIRS").unwrap_or_else(|_| "36".into());
+    run(cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--example",
+            "eval_align",
+            "--",
+        ])
+        .arg(&pairs)
+        .arg("--photos")
+        .arg(out.join("photos"))
+        .arg("--write")
+        .arg(out.join("align")))?;
+    step("OpenCV SIFT+RANSAC on the same pairs; the table");
+    run(Command::new(&python)
+        .arg("bench/opencv_align.py")
+        .arg(out.join("align")))?;
+    step("12 MP pair in wasm, headless Chromium");
+    setup_build()?;
+    ensure_chromium()?;
+    build_wasm()?;
+    let server = serve::Server::start(root().join("www"), None, 0)?;
+    run(Command::new("node")
+        .arg("tests/e2e/bench-align-wasm.mjs")
         .env("BASE_URL", server.url())
         .env("CHROMIUM", CHROMIUM))
 }
