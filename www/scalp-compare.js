@@ -246,23 +246,16 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 }
 .drop[hidden] { display: none; }
 .chip {
-  position: absolute;
-  top: 10px;
-  left: 50%;
-  transform: translateX(-50%);
-  max-width: 60%;
-  padding: 2px 10px;
-  border-radius: 999px;
-  background: rgba(0, 0, 0, 0.66);
-  color: #fff;
-  font-size: 12px;
-  white-space: nowrap;
-  overflow: hidden;
-  text-overflow: ellipsis;
-  pointer-events: none;
+  display: flex;
+  align-items: center;
+  min-height: 22px;
+  margin-top: 6px;
+  font-size: 13px;
+  color: var(--scalp-compare-muted, #4a525c);
 }
-.chip[hidden] { display: none; }
-.chip .progress { display: inline-block; width: 40px; margin: 0 0 1px 8px; vertical-align: middle; }
+.chip:empty::before { content: "\\00a0"; }
+.chip .progress { display: inline-block; width: 60px; margin: 0 0 0 10px; background: #c5ccd4; }
+.chip .progress::after { background: var(--_accent); }
 .notice {
   position: absolute;
   left: 10px;
@@ -431,7 +424,6 @@ export class ScalpCompare extends HTMLElement {
         <span class="label before" part="label before-label"></span>
         <span class="label after" part="label after-label"></span>
         <div class="message" part="message" role="status" aria-live="polite"></div>
-        <div class="chip" part="status" role="status" aria-live="polite" hidden></div>
         <div class="nudge" part="nudge" hidden>
           <button type="button" data-nudge="left" aria-label="Move AFTER left">&larr;</button>
           <button type="button" data-nudge="right" aria-label="Move AFTER right">&rarr;</button>
@@ -450,6 +442,7 @@ export class ScalpCompare extends HTMLElement {
           <p></p><button type="button" aria-label="Dismiss message">&times;</button>
         </div>
       </div>
+      <div class="chip" part="status" role="status" aria-live="polite"></div>
       <div class="toolbar" part="toolbar">
         <button type="button" data-pick="before">Choose BEFORE photo&hellip;</button>
         <button type="button" data-pick="after">Choose AFTER photo&hellip;</button>
@@ -743,7 +736,7 @@ export class ScalpCompare extends HTMLElement {
   _renderChip() {
     const a = this._alignment;
     if (!a) {
-      this._chip.hidden = true;
+      this._chip.textContent = "";
       return;
     }
     const how = { auto: "Aligned automatically", manual: "Aligned by hand", set: "Alignment restored" }[a.source];
@@ -758,7 +751,6 @@ export class ScalpCompare extends HTMLElement {
       bar.className = "progress";
       this._chip.append(bar);
     }
-    this._chip.hidden = !text;
   }
 
   _showNotice(text) {
