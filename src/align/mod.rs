@@ -34,11 +34,13 @@
 //! ```
 
 mod ecc;
+mod features;
 mod fourier;
 mod plane;
 
 use crate::geometry::{GeometryError, Model, Transform};
-use ecc::{detail_agreement, ecc_level, pyramid, EccRun, Norm};
+use ecc::{detail_agreement, ecc_level, pyramid, EccRun, Level, Norm};
+use features::{Matches, Orb};
 use fourier::Fourier;
 use plane::{area_downscale, Plane};
 use rustfft::FftPlanner;
@@ -51,6 +53,18 @@ pub const MIN_SIDE: u32 = 32;
 /// Below this peak-to-sidelobe ratio the Fourier–Mellin estimate is not trusted, and a
 /// failed alignment is retried with a sweep over rotations and scales.
 const SWEEP_BELOW_PSR: f64 = 30.0;
+
+/// RANSAC tolerance of the feature fit, in working pixels per 640 px of long side.
+const FEATURE_TOLERANCE: f64 = 3.0;
+
+/// A feature fit with at least this many inliers is refined first, on its own.
+const FEATURE_FIRST_INLIERS: usize = 8;
+
+/// Coarse results closer than this (normalised units, 1 = half the long side) are the same.
+const SAME_RESULT: f64 = 0.03;
+
+/// How many distinct coarse results are refined fully before giving up.
+const MAX_REFINED: usize = 3;
 
 /// A borrowed 8-bit grey image: `width * height` bytes, row by row, no padding.
 #[derive(Debug, Clone, Copy)]
@@ -234,6 +248,7 @@ pub struct Aligner {
     planner: FftPlanner<f32>,
     fourier: Option<Fourier>,
     sweeper: Option<Fourier>,
+    orb: Option<Orb>,
 }
 
 impl fmt::Debug for Aligner {
@@ -267,6 +282,7 @@ impl Aligner {
             planner: FftPlanner::new(),
             fourier: None,
             sweeper: None,
+            orb: None,
         }
     }
 
@@ -289,6 +305,31 @@ impl Aligner {
         }
         let mut starts: Vec<(Transform, f64)> = Vec::new();
         let mut best_psr = 0.0f64;
+        // Matched local features: independent of the spectra, and unaffected by a change of
+        // part of the scalp as long as enough of the rest matches.
+        let orb = self.orb.get_or_insert_with(Orb::new);
+        let feats_b = orb.detect(&work.before);
+        let feats_a = orb.detect(&work.after);
+        let long = work.before.w.max(work.before.h) as f64;
+        let tolerance = FEATURE_TOLERANCE * (long / 640.0).max(1.0);
+        let matches = orb.matches(&feats_b, &feats_a);
+        let feature_fit = matches.fit(tolerance);
+        let evidence = Some((&matches, tolerance));
+        let levels = pyramid(&work.after, &work.before, 80, 1.0);
+        // A fit on many matches is accurate to a pixel or two: refine it from a middle level,
+        // where ECC cannot wander off to another basin, and stop there if it is trusted.
+        let mut feature_first = None;
+        if let Some(fit) = feature_fit.filter(|f| f.inliers >= FEATURE_FIRST_INLIERS) {
+            let na = Norm::of(&work.after);
+            let nb = Norm::of(&work.before);
+            let h = (nb.normalise() * fit.transform * na.denormalise()).matrix;
+            let from = detail_level(&levels);
+            let r = self.finish(&work, &levels, from, h, 0.0, evidence);
+            if r.is_ok() {
+                return r;
+            }
+            feature_first = Some(r);
+        }
         if let Some(f) = self.fourier.as_mut() {
             let cb = f.prepare(&work.before);
             let ca = f.prepare(&work.after);
@@ -297,14 +338,32 @@ impl Aligner {
                 starts.push((c.transform, c.peak.psr));
             }
         }
+        if let Some(fit) = feature_fit {
+            starts.insert(0, (fit.transform, best_psr));
+        }
         // Same framing is common between visits: always try "no movement" too.
         let identity = Transform::identity().rescaled(work.fb, work.fa);
         starts.push((identity, 0.0));
-        let first = self.refine_work(&work, &starts);
+        let first = self.refine_work(&work, &levels, &starts, evidence);
+        let first = match (first, feature_first) {
+            (
+                Err(AlignError::Unreliable {
+                    confidence: c1,
+                    best_guess,
+                }),
+                Some(Err(AlignError::Unreliable { confidence: c2, .. })),
+            ) if c1 >= c2 => Err(AlignError::Unreliable {
+                confidence: c1,
+                best_guess,
+            }),
+            (Err(_), Some(f @ Err(AlignError::Unreliable { .. }))) => f,
+            (r, _) => r,
+        };
         if first.is_ok() || best_psr >= SWEEP_BELOW_PSR {
             return first;
         }
-        // The spectra did not agree on a rotation and scale: try them all, coarsely.
+        // Neither the spectra nor the features agreed on a rotation and scale: try them all,
+        // coarsely.
         let ns = (n / 2).max(64);
         if self.sweeper.as_ref().map(|f| f.size()) != Some(ns) {
             self.sweeper = Some(Fourier::new(&mut self.planner, ns));
@@ -320,7 +379,7 @@ impl Aligner {
                 starts.push((c.transform, c.peak.psr));
             }
         }
-        let second = self.refine_work(&work, &starts);
+        let second = self.refine_work(&work, &levels, &starts, evidence);
         match (&first, &second) {
             (_, Ok(_)) => second,
             (
@@ -377,7 +436,8 @@ impl Aligner {
     ) -> Result<Alignment, AlignError> {
         let work = self.prepare(before, after)?;
         let start = initial.rescaled(work.fb, work.fa);
-        self.refine_work(&work, &[(start, 0.0)])
+        let levels = pyramid(&work.after, &work.before, 80, 1.0);
+        self.refine_work(&work, &levels, &[(start, 0.0)], None)
     }
 
     fn prepare(&self, before: GreyRef, after: GreyRef) -> Result<Work, AlignError> {
@@ -413,18 +473,19 @@ impl Aligner {
         })
     }
 
-    /// ECC from each start at the coarsest level, then the best one down the pyramid.
+    /// ECC from each start at the coarsest level; then the distinct results, best correlation
+    /// first, down the pyramid until one is trusted.
     fn refine_work(
         &self,
         work: &Work,
+        levels: &[Level],
         starts: &[(Transform, f64)],
+        evidence: Option<(&Matches, f64)>,
     ) -> Result<Alignment, AlignError> {
-        let opts = self.options;
-        let levels = pyramid(&work.after, &work.before, 80, 1.0);
         let na = Norm::of(&work.after);
         let nb = Norm::of(&work.before);
         let coarsest = levels.len() - 1;
-        let mut best: Option<([[f64; 3]; 3], f64, f64)> = None; // (h, rho, psr)
+        let mut found: Vec<([[f64; 3]; 3], f64, f64)> = Vec::new(); // (h, rho, psr)
         for &(start, psr) in starts {
             let mut h = (nb.normalise() * start * na.denormalise()).matrix;
             let run = EccRun {
@@ -434,20 +495,63 @@ impl Aligner {
                 eps_px: 0.02,
             };
             if let Some(r) = ecc_level(&levels[coarsest], na, nb, &mut h, run) {
-                if best.as_ref().is_none_or(|b| r.rho > b.1) {
-                    best = Some((h, r.rho, psr));
-                }
+                found.push((h, r.rho, psr));
             }
         }
-        let Some((mut h, _, psr)) = best else {
+        found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Distinct results only: starts that converged together need one refinement.
+        let mut distinct: Vec<([[f64; 3]; 3], f64, f64)> = Vec::new();
+        for f in found {
+            if distinct
+                .iter()
+                .all(|d| corner_gap(&d.0, &f.0) > SAME_RESULT)
+            {
+                distinct.push(f);
+            }
+        }
+        let mut outcome: Option<Result<Alignment, AlignError>> = None;
+        for &(h, _, psr) in distinct.iter().take(MAX_REFINED) {
+            let res = self.finish(work, levels, coarsest, h, psr, evidence);
+            let better = match (&outcome, &res) {
+                (None, _) | (_, Ok(_)) => true,
+                (
+                    Some(Err(AlignError::Unreliable { confidence: c1, .. })),
+                    Err(AlignError::Unreliable { confidence: c2, .. }),
+                ) => c2 > c1,
+                _ => false,
+            };
+            if better {
+                outcome = Some(res);
+            }
+            if outcome.as_ref().is_some_and(|o| o.is_ok()) {
+                break;
+            }
+        }
+        outcome.unwrap_or_else(|| {
             let guess = starts.first().map(|s| s.0).unwrap_or_default();
-            return Err(AlignError::Unreliable {
+            Err(AlignError::Unreliable {
                 confidence: 0.0,
                 best_guess: guess.rescaled(1.0 / work.fb, 1.0 / work.fa),
-            });
-        };
+            })
+        })
+    }
+
+    /// Refines one coarse result down the pyramid and judges it.
+    fn finish(
+        &self,
+        work: &Work,
+        levels: &[Level],
+        from: usize,
+        mut h: [[f64; 3]; 3],
+        psr: f64,
+        evidence: Option<(&Matches, f64)>,
+    ) -> Result<Alignment, AlignError> {
+        let opts = self.options;
+        let na = Norm::of(&work.after);
+        let nb = Norm::of(&work.before);
+        let from = from.min(levels.len() - 1);
         let mut last = None;
-        for (l, lv) in levels.iter().enumerate().rev() {
+        for (l, lv) in levels.iter().enumerate().take(from + 1).rev() {
             let model = if l <= 1 {
                 opts.model
             } else {
@@ -455,7 +559,7 @@ impl Aligner {
             };
             let run = EccRun {
                 model,
-                max_iter: if l == coarsest { 40 } else { 25 },
+                max_iter: if l == from { 40 } else { 25 },
                 robust: opts.robust,
                 eps_px: if l == 0 { 0.005 } else { 0.02 },
             };
@@ -467,18 +571,16 @@ impl Aligner {
         }
         let result = last.unwrap_or_default();
         // Confidence from fine-detail agreement at a middle level (long side ~200-400 px).
-        let dl = levels
-            .iter()
-            .position(|lv| lv.tmpl.w.max(lv.tmpl.h) <= 400)
-            .unwrap_or(coarsest);
+        let dl = detail_level(levels);
         let (detail, _agree) = detail_agreement(&levels[dl], na, nb, &h);
-        let confidence = confidence_from(detail, result.overlap);
         let work_t = nb.denormalise()
             * Transform {
                 matrix: h,
                 model: opts.model,
             }
             * na.normalise();
+        let support = evidence.map_or(0, |(m, tol)| m.support(&work_t, tol));
+        let confidence = confidence_from(detail, result.overlap, support);
         let mut transform = work_t.rescaled(1.0 / work.fb, 1.0 / work.fa);
         transform.model = opts.model;
         if !transform.matrix.iter().flatten().all(|v| v.is_finite()) {
@@ -505,10 +607,61 @@ impl Aligner {
     }
 }
 
+/// The level (long side about 200-400 px) where confidence is measured and a feature fit is
+/// refined from.
+fn detail_level(levels: &[Level]) -> usize {
+    levels
+        .iter()
+        .position(|lv| lv.tmpl.w.max(lv.tmpl.h) <= 400)
+        .unwrap_or(levels.len() - 1)
+}
+
+/// Largest distance between where two normalised warps send the corners of the unit square.
+fn corner_gap(a: &[[f64; 3]; 3], b: &[[f64; 3]; 3]) -> f64 {
+    let ap = |m: &[[f64; 3]; 3], u: f64, v: f64| {
+        let d = m[2][0] * u + m[2][1] * v + m[2][2];
+        (
+            (m[0][0] * u + m[0][1] * v + m[0][2]) / d,
+            (m[1][0] * u + m[1][1] * v + m[1][2]) / d,
+        )
+    };
+    [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+        .iter()
+        .map(|&(u, v)| {
+            let (p, q) = (ap(a, u, v), ap(b, u, v));
+            (p.0 - q.0).hypot(p.1 - q.1)
+        })
+        .fold(0.0, f64::max)
+}
+
 /// Maps the detail correlation (and overlap) to 0..1. Calibrated on unrelated scalp photos
 /// (detail correlation about 0-0.1) and the same photo under strong changes (0.4 and up).
-fn confidence_from(detail: f64, overlap: f64) -> f64 {
+///
+/// `support` is how many matched features the result explains. Unrelated photos give a few
+/// at most; dozens cannot agree with one similarity by chance, so strong support also
+/// vouches for a result whose fine detail was blurred by noise or a change of scale, as long
+/// as that detail still agrees somewhat.
+fn confidence_from(detail: f64, overlap: f64, support: usize) -> f64 {
     let c = ((detail - 0.12) / (0.40 - 0.12)).clamp(0.0, 1.0);
+    let f = if detail > 0.12 {
+        ((support as f64 - 10.0) / (40.0 - 10.0)).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let o = (overlap / 0.3).clamp(0.0, 1.0);
-    c * o
+    c.max(f) * o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_support_lifts_confidence_only_with_some_detail() {
+        assert_eq!(confidence_from(0.05, 1.0, 200), 0.0);
+        assert!(confidence_from(0.2, 1.0, 0) < 0.5);
+        assert!(confidence_from(0.2, 1.0, 50) > 0.9);
+        assert!(confidence_from(0.2, 0.05, 50) < 0.5);
+        assert_eq!(confidence_from(0.5, 1.0, 0), 1.0);
+    }
 }
