@@ -1,7 +1,7 @@
 //! # scalp-compare
 //!
 //! Compare scalp photographs over time: read and check photos, align two visits,
-//! and (in later modules) estimate how hair coverage changed.
+//! and estimate how hair coverage changed between them.
 //!
 //! The core modules are pure Rust and know nothing of the browser, so everything
 //! here runs natively (the `scalp-compare` CLI, the tests) and in WebAssembly.
@@ -13,6 +13,7 @@
 //! AFTER coordinates to BEFORE coordinates.
 
 pub mod align;
+pub mod coverage;
 pub mod geometry;
 pub mod probe;
 pub mod raster;

@@ -306,6 +306,33 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 .toolbar .check { display: inline-flex; align-items: center; gap: 6px; min-height: 44px; }
 .toolbar button[disabled] { opacity: 0.55; cursor: default; }
 .toolbar button[aria-pressed="true"] { background: #0b5cad; color: #fff; border-color: #0b5cad; }
+canvas.overlay { pointer-events: none; }
+.analysis { margin-top: 2px; }
+/* Three lines reserved, so the numbers arriving never push the page down. */
+.summary { margin: 0 0 6px; font-size: 14px; line-height: 1.4; min-height: 4.2em; }
+.views { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; }
+.views button {
+  font: inherit;
+  padding: 8px 14px;
+  min-height: 44px;
+  border-radius: 6px;
+  border: 1px solid #6b7480;
+  background: #fff;
+  color: #1b1f24;
+  cursor: pointer;
+}
+.views button[aria-pressed="true"] { background: #0b5cad; color: #fff; border-color: #0b5cad; }
+.views button[disabled] { opacity: 0.55; cursor: default; }
+.views button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+.legend { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 13px; }
+.legend[hidden] { display: none; }
+.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; }
+.swatch.gain { background: rgb(0, 114, 178); }
+.swatch.loss { background: rgb(230, 159, 0); margin-left: 8px; }
+.legend .note { color: var(--scalp-compare-muted, #4a525c); }
+.region-tools { display: contents; }
+.frame.drawing { cursor: crosshair; touch-action: none; }
+.frame.drawing .divider, .frame.drawing .handle { display: none; }
 .toolbar {
   display: flex;
   flex-wrap: wrap;
@@ -418,6 +445,7 @@ export class ScalpCompare extends HTMLElement {
       <div class="frame" part="frame">
         <canvas class="layer after" part="after"></canvas>
         <canvas class="layer before" part="before"></canvas>
+        <canvas class="layer overlay" part="overlay" aria-hidden="true"></canvas>
         <div class="divider" part="divider"></div>
         <div class="handle" part="handle" role="slider" tabindex="0"
              aria-valuemin="0" aria-valuemax="100">${ARROWS}</div>
@@ -443,6 +471,17 @@ export class ScalpCompare extends HTMLElement {
         </div>
       </div>
       <div class="chip" part="status" role="status" aria-live="polite"></div>
+      <div class="analysis" part="analysis">
+        <p class="summary" part="summary" role="status" aria-live="polite"></p>
+        <div class="views">
+          <button type="button" data-action="heatmap" aria-pressed="false" disabled>Show change map</button>
+          <span class="legend" part="legend" hidden>
+            <span class="swatch gain"></span> hair came back
+            <span class="swatch loss"></span> hair was lost
+            <span class="note">(stronger colour = bigger change)</span>
+          </span>
+        </div>
+      </div>
       <div class="toolbar" part="toolbar">
         <button type="button" data-pick="before">Choose BEFORE photo&hellip;</button>
         <button type="button" data-pick="after">Choose AFTER photo&hellip;</button>
@@ -453,6 +492,10 @@ export class ScalpCompare extends HTMLElement {
           <button type="button" data-action="adjust" aria-pressed="false">Adjust alignment</button>
           <button type="button" data-action="auto">Reset to automatic</button>
           <label class="check"><input type="checkbox" data-action="lock"> Lock alignment</label>
+        </span>
+        <span class="region-tools" role="group" aria-label="Measured region">
+          <button type="button" data-action="draw-region" aria-pressed="false">Draw scalp region</button>
+          <button type="button" data-action="clear-region" disabled>Automatic region</button>
         </span>
       </div>
       <scalp-landmarks part="landmarks" hidden></scalp-landmarks>`;
@@ -487,6 +530,21 @@ export class ScalpCompare extends HTMLElement {
       button.addEventListener("click", () => this._nudgeBy(button.dataset.nudge, false));
     }
     this._landmarks.addEventListener("landmarks-apply", (e) => this._alignFromLandmarks(e.detail));
+    this._overlay = $("canvas.overlay");
+    this._summary = $(".summary");
+    this._legend = $(".legend");
+    this._heatButton = $('button[data-action="heatmap"]');
+    this._drawButton = $('button[data-action="draw-region"]');
+    this._clearRegionButton = $('button[data-action="clear-region"]');
+    this._analysis = null;
+    this._analysisToken = 0;
+    this._region = null;
+    this._heat = false;
+    this._heatButton.addEventListener("click", () => this._setHeat(!this._heat));
+    this._drawButton.addEventListener("click", () =>
+      this._drawing ? this._finishRegion() : this._setDrawing(true),
+    );
+    this._clearRegionButton.addEventListener("click", () => this.setRegion(null));
 
     this._alert.querySelector("button").addEventListener("click", () => this._hideError());
     for (const button of root.querySelectorAll("[data-pick]")) {
@@ -548,6 +606,7 @@ export class ScalpCompare extends HTMLElement {
         this._renderMessage();
         if (value !== null) {
           this._setAdjusting(false);
+          this._setDrawing(false);
           this._landmarks.hidden = true;
         }
         break;
@@ -591,6 +650,8 @@ export class ScalpCompare extends HTMLElement {
       this._alignment = null;
       this._draw("after");
       this._renderChip();
+      ++this._analysisToken;
+      this._setAnalysis(null, "");
       return;
     }
     const matrix = checkMatrix(Array.isArray(v) ? v : v.matrix);
@@ -606,7 +667,9 @@ export class ScalpCompare extends HTMLElement {
 
   /** True while a photo is loading or the photos are being aligned. */
   get busy() {
-    return Boolean(this._loading.before || this._loading.after || this._alignPending);
+    return Boolean(
+      this._loading.before || this._loading.after || this._alignPending || this._analysisPending,
+    );
   }
 
   /** Facts about the loaded photos: `{before: {width, height, orientation, name}, after: ...}`. */
@@ -663,6 +726,11 @@ export class ScalpCompare extends HTMLElement {
       worker().postMessage({ kind: "free", photoId: old.photoId });
     }
     this._alignment = null;
+    this._region = null;
+    this._clearRegionButton.disabled = true;
+    this._setDrawing(false);
+    this._setAnalysis(null, "");
+    ++this._analysisToken;
     this._setAdjusting(false);
     this._setLocked(false);
     this._landmarks.hidden = true;
@@ -702,6 +770,7 @@ export class ScalpCompare extends HTMLElement {
       // Never a wrong overlay: show the photos as taken and say so.
       this._alignment = null;
       this._draw("after");
+      this._setAnalysis(null, "");
       this._showChip("Not aligned");
       const why = r ? r.message : `Could not align these photos: ${reply.message}`;
       this._showNotice(
@@ -726,6 +795,7 @@ export class ScalpCompare extends HTMLElement {
     this._alignment = { ...a, model: a.model || modelOf(a.matrix) };
     this._draw("after");
     this._renderChip();
+    this._scheduleAnalysis(emit ? 0 : 400);
     if (emit) {
       const { matrix, model, confidence, source } = this._alignment;
       const timing = source === "auto" ? this._lastTiming : undefined;
@@ -881,6 +951,223 @@ export class ScalpCompare extends HTMLElement {
     this._setAlignment({ matrix: m, model: modelOf(m), confidence: null, source: "manual" });
   }
 
+  // ----- coverage analysis -----
+
+  /**
+   * The latest coverage analysis: `{before: {coverage, uncertainty}, after: {...},
+   * change_pp, change_uncertainty_pp, roi: {source, area_px, polygon}}` (coverage
+   * as fractions 0..1, change in percentage points, polygon in BEFORE pixels), or
+   * `null` while none is available.
+   */
+  get analysis() {
+    return this._analysis && JSON.parse(JSON.stringify(this._analysis));
+  }
+
+  /** The drawn scalp region (BEFORE pixels, `[[x, y], ...]`), or `null` for automatic. */
+  get region() {
+    return this._region && this._region.map((p) => p.slice());
+  }
+
+  set region(points) {
+    this.setRegion(points);
+  }
+
+  /** Sets the measured region (BEFORE pixels) or `null` for the automatic one; re-measures. */
+  setRegion(points) {
+    if (points !== null && points !== undefined) {
+      const ok =
+        Array.isArray(points) &&
+        points.length >= 3 &&
+        points.every((p) => Array.isArray(p) && p.length === 2 && p.every(Number.isFinite));
+      if (!ok) throw new TypeError("region must be null or at least 3 [x, y] points in BEFORE pixels");
+      this._region = points.map((p) => p.slice());
+    } else {
+      this._region = null;
+    }
+    this._clearRegionButton.disabled = !this._region;
+    this._drawOverlay();
+    this._scheduleAnalysis(0);
+  }
+
+  _scheduleAnalysis(delay = 250) {
+    clearTimeout(this._analysisTimer);
+    this._analysisPending = Boolean(this._photos.before && this._photos.after && this._alignment);
+    this._analysisTimer = setTimeout(() => this._analyze(), delay);
+  }
+
+  async _analyze() {
+    const b = this._photos.before;
+    const a = this._photos.after;
+    const alignment = this._alignment;
+    const token = ++this._analysisToken;
+    if (!b || !a || !alignment) {
+      this._analysisPending = false;
+      this._setAnalysis(null, "");
+      return;
+    }
+    this._analysisPending = true;
+    this._summary.textContent = "Measuring hair coverage\u2026";
+    const reply = await ask({
+      kind: "analyze",
+      before: b.photoId,
+      after: a.photoId,
+      matrix: alignment.matrix,
+      roi: this._region,
+    });
+    if (token !== this._analysisToken) return;
+    this._analysisPending = false;
+    if (!reply.ok) {
+      this._setAnalysis(null, `Hair coverage could not be measured: ${reply.message}.`);
+      this._emit("analysis", { error: reply.message });
+      return;
+    }
+    const r = reply.result;
+    const analysis = {
+      before: r.before,
+      after: r.after,
+      change_pp: r.change_pp,
+      change_uncertainty_pp: r.change_uncertainty_pp,
+      roi: r.roi,
+      cells: r.cells,
+    };
+    this._setAnalysis(analysis, this._summaryText(analysis));
+    this._emit("analysis", this.analysis);
+  }
+
+  _setAnalysis(analysis, text) {
+    if (!analysis && !text) {
+      // Cleared: forget any measurement still scheduled or running.
+      clearTimeout(this._analysisTimer);
+      ++this._analysisToken;
+      this._analysisPending = false;
+    }
+    this._analysis = analysis;
+    this._summary.textContent = text;
+    this._heatButton.disabled = !analysis;
+    if (!analysis) this._setHeat(false);
+    this._drawOverlay();
+  }
+
+  /** One plain-language sentence, short enough for the reserved three lines. */
+  _summaryText(a) {
+    const pct = (v) => `${Math.round(v * 100)}%`;
+    const pp = (v) => Math.abs(v).toFixed(1);
+    const before = this.getAttribute("before-label") || "BEFORE";
+    const after = this.getAttribute("after-label") || "AFTER";
+    const d = a.change_pp;
+    const u = a.change_uncertainty_pp;
+    const direction =
+      d > u
+        ? `${pp(d)} \u00b1 ${pp(u)} points more hair`
+        : d < -u
+          ? `${pp(d)} \u00b1 ${pp(u)} points less hair`
+          : `no clear change (${d >= 0 ? "+" : "\u2212"}${pp(d)} \u00b1 ${pp(u)} points)`;
+    const where = a.roi.source === "given" ? " in the drawn region" : "";
+    return (
+      `Hair coverage ${pct(a.before.coverage)} \u00b1 ${pp(a.before.uncertainty * 100)} at ${before}, ` +
+      `${pct(a.after.coverage)} \u00b1 ${pp(a.after.uncertainty * 100)} at ${after}: ${direction}${where}. ` +
+      "An estimate, not a diagnosis."
+    );
+  }
+
+  _setHeat(on) {
+    this._heat = Boolean(on && this._analysis);
+    this._heatButton.setAttribute("aria-pressed", String(this._heat));
+    this._heatButton.textContent = this._heat ? "Hide change map" : "Show change map";
+    this._legend.hidden = !this._heat;
+    this._drawOverlay();
+  }
+
+  /** BEFORE pixels -> frame CSS pixels: scale and offset of the contained BEFORE photo. */
+  _beforeToCss() {
+    const b = this._photos.before;
+    const W = this._frame.clientWidth;
+    const H = this._frame.clientHeight;
+    if (!b || !W || !H) return null;
+    const s = Math.min(W / b.width, H / b.height);
+    return { s, ox: (W - b.width * s) / 2, oy: (H - b.height * s) / 2, W, H };
+  }
+
+  /** The change map, the measured region and a region being drawn, over the photos. */
+  _drawOverlay() {
+    const canvas = this._overlay;
+    const m = this._beforeToCss();
+    const dpr = Math.min(window.devicePixelRatio || 1, 3);
+    if (!m) return;
+    const bw = Math.round(m.W * dpr);
+    const bh = Math.round(m.H * dpr);
+    if (canvas.width !== bw || canvas.height !== bh) {
+      canvas.width = bw;
+      canvas.height = bh;
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, bw, bh);
+    ctx.setTransform(dpr * m.s, 0, 0, dpr * m.s, dpr * m.ox, dpr * m.oy);
+    const a = this._analysis;
+    if (this._heat && a) {
+      const c = a.cells;
+      for (let row = 0; row < c.rows; row++) {
+        for (let col = 0; col < c.cols; col++) {
+          const d = c.change_pp[row * c.cols + col];
+          if (d === null || d === undefined) continue;
+          const alpha = Math.min(Math.abs(d) / 30, 1) * 0.7;
+          if (alpha < 0.02) continue;
+          ctx.fillStyle = d > 0 ? `rgba(0, 114, 178, ${alpha})` : `rgba(230, 159, 0, ${alpha})`;
+          ctx.fillRect(c.x0 + col * c.cell_w, c.y0 + row * c.cell_h, c.cell_w + 0.5, c.cell_h + 0.5);
+        }
+      }
+    }
+    const outline = this._drawing ? this._draft : this._region;
+    if (outline && outline.length) {
+      ctx.lineWidth = 2 / m.s;
+      ctx.strokeStyle = "#ffffff";
+      ctx.setLineDash([6 / m.s, 4 / m.s]);
+      ctx.beginPath();
+      outline.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+      if (!this._drawing) ctx.closePath();
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = "#ffffff";
+      for (const [x, y] of outline) {
+        ctx.beginPath();
+        ctx.arc(x, y, 3 / m.s, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+  }
+
+  _setDrawing(on) {
+    on = Boolean(on && this._photos.before && !this.hasAttribute("readonly"));
+    if (on) this._setAdjusting(false);
+    this._drawing = on;
+    this._draft = [];
+    this._frame.classList.toggle("drawing", on);
+    this._drawButton.setAttribute("aria-pressed", String(on));
+    this._drawButton.textContent = on ? "Finish region" : "Draw scalp region";
+    if (on) {
+      this._frame.tabIndex = 0;
+      this._frame.setAttribute("role", "application");
+      this._frame.setAttribute(
+        "aria-label",
+        "Draw the scalp region: click its corners, then Enter or double-click to finish; Backspace removes a corner; Escape cancels",
+      );
+      this._frame.focus({ preventScroll: true });
+    } else if (!this._adjusting) {
+      this._frame.removeAttribute("tabindex");
+      this._frame.removeAttribute("role");
+      this._frame.removeAttribute("aria-label");
+    }
+    this._drawOverlay();
+  }
+
+  /** Ends drawing: three or more corners become the region. */
+  _finishRegion() {
+    const pts = this._draft || [];
+    this._setDrawing(false);
+    if (pts.length >= 3) this.setRegion(pts);
+  }
+
   // ----- rendering -----
 
   _applyAspect() {
@@ -895,6 +1182,7 @@ export class ScalpCompare extends HTMLElement {
 
   _drawAll() {
     for (const side of SIDES) this._draw(side);
+    this._drawOverlay();
   }
 
   /**
@@ -1038,6 +1326,16 @@ export class ScalpCompare extends HTMLElement {
     frame.addEventListener("pointerdown", (event) => {
       if (event.button !== 0 || this._alert.contains(event.target)) return;
       if (this._notice.contains(event.target) || this._nudge.contains(event.target)) return;
+      if (this._drawing) {
+        event.preventDefault();
+        const m = this._beforeToCss();
+        const r = frame.getBoundingClientRect();
+        const p = [(event.clientX - r.left - m.ox) / m.s, (event.clientY - r.top - m.oy) / m.s];
+        const last = this._draft[this._draft.length - 1];
+        if (!last || Math.hypot(p[0] - last[0], p[1] - last[1]) * m.s > 3) this._draft.push(p);
+        this._drawOverlay();
+        return;
+      }
       if (this._adjusting) {
         event.preventDefault();
         frame.setPointerCapture(event.pointerId);
@@ -1083,11 +1381,24 @@ export class ScalpCompare extends HTMLElement {
       }
     };
     frame.addEventListener("pointerup", end);
+    frame.addEventListener("dblclick", () => {
+      if (this._drawing) this._finishRegion();
+    });
     frame.addEventListener("pointercancel", end);
   }
 
   _bindKeyboard() {
     this._frame.addEventListener("keydown", (event) => {
+      if (this._drawing && event.target === this._frame) {
+        if (event.key === "Enter") this._finishRegion();
+        else if (event.key === "Escape") this._setDrawing(false);
+        else if (event.key === "Backspace") {
+          this._draft.pop();
+          this._drawOverlay();
+        } else return;
+        event.preventDefault();
+        return;
+      }
       if (!this._adjusting || event.target !== this._frame) return;
       const keys = {
         ArrowLeft: "left",

@@ -2,7 +2,7 @@
 // ImageBitmaps, keeps a small working copy of each photo, and aligns pairs, all
 // with the wasm core, so the page never decodes or computes on its main thread.
 // A thin shim: the checks, messages and algorithms live in Rust (src/).
-import init, { loadPhoto, alignPhotos } from "./pkg/scalp_compare.js";
+import init, { loadPhoto, alignPhotos, analyzePair } from "./pkg/scalp_compare.js";
 
 const ready = init();
 let wasmMemory = null;
@@ -18,6 +18,7 @@ self.onmessage = async (event) => {
     await ready;
     if (msg.kind === "load") await load(msg);
     else if (msg.kind === "align") align(msg);
+    else if (msg.kind === "analyze") analyze(msg);
     else if (msg.kind === "free") copies.delete(msg.photoId);
   } catch (error) {
     const message = error && error.message ? error.message : String(error);
@@ -77,6 +78,20 @@ function align({ id, before, after, request }) {
   const result = alignPhotos(b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor, JSON.stringify(request || {}));
   result.timing_ms = performance.now() - t0;
   result.wasm_memory_bytes = wasmMemory ? wasmMemory.buffer.byteLength : 0;
+  self.postMessage({ id, ok: true, result });
+}
+
+function analyze({ id, before, after, matrix, roi }) {
+  const b = copies.get(before);
+  const a = copies.get(after);
+  if (!b || !a) throw new Error("The photos to analyse are no longer loaded.");
+  self.postMessage({ id, progress: "analyzing" });
+  const t0 = performance.now();
+  const result = analyzePair(
+    b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor,
+    JSON.stringify(matrix), JSON.stringify(roi || null),
+  );
+  result.timing_ms = performance.now() - t0;
   self.postMessage({ id, ok: true, result });
 }
 

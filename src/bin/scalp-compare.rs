@@ -4,6 +4,8 @@
 //! scalp-compare info PHOTO [--json]
 //! scalp-compare align BEFORE AFTER [--json] [--model similarity|affine|homography]
 //!                     [--landmarks "bx,by>ax,ay;..."] [--overlay OUT.png]
+//! scalp-compare coverage PHOTO [--roi "x,y;x,y;..."] [--json]
+//! scalp-compare compare BEFORE AFTER [--roi "x,y;..."] [--json] [--heatmap OUT.png]
 //! ```
 //!
 //! Output goes to stdout; a failure exits non-zero with one line on stderr.
@@ -32,13 +34,16 @@ mod cli {
     use std::time::Instant;
 
     use scalp_compare::align::{AlignOptions, Aligner, GreyRef};
+    use scalp_compare::coverage::{Analyzer, CoverageOptions, Polygon, RegionSource};
     use scalp_compare::decode::decode_file;
     use scalp_compare::geometry::{Model, Transform};
     use scalp_compare::RgbaImage;
 
     const USAGE: &str = "usage: scalp-compare info PHOTO [--json] | \
         align BEFORE AFTER [--json] [--model similarity|affine|homography] \
-        [--landmarks \"bx,by>ax,ay;...\"] [--overlay OUT.png]";
+        [--landmarks \"bx,by>ax,ay;...\"] [--overlay OUT.png] | \
+        coverage PHOTO [--roi \"x,y;x,y;...\"] [--json] | \
+        compare BEFORE AFTER [--roi \"x,y;...\"] [--json] [--heatmap OUT.png]";
 
     /// Parsed command-line words: positionals, flags and `--name value` options.
     struct Args<'a> {
@@ -89,6 +94,8 @@ mod cli {
         match command.as_str() {
             "info" => info(&args[1..]),
             "align" => align(&args[1..]),
+            "coverage" => coverage(&args[1..]),
+            "compare" => compare(&args[1..]),
             "-h" | "--help" | "help" => Ok(USAGE.into()),
             other => Err(format!("unknown command '{other}'; {USAGE}")),
         }
@@ -222,6 +229,152 @@ mod cli {
                 t.scale_factor()
             ))
         }
+    }
+
+    fn parse_roi(text: Option<&str>) -> Result<Option<Polygon>, String> {
+        text.map(|t| {
+            t.parse::<Polygon>()
+                .map_err(|e| format!("--roi is not a polygon \"x,y;x,y;...\": {e}"))
+        })
+        .transpose()
+    }
+
+    fn source_name(s: RegionSource) -> &'static str {
+        match s {
+            RegionSource::Auto => "auto",
+            RegionSource::Given => "given",
+        }
+    }
+
+    fn coverage(args: &[String]) -> Result<String, String> {
+        let a = Args::parse(args, &["--roi"])?;
+        let [path] = a.positional[..] else {
+            return Err(format!("coverage takes one photo; {USAGE}"));
+        };
+        let roi = parse_roi(a.get("--roi"))?;
+        let t0 = Instant::now();
+        let (_, photo) = decode_file(path).map_err(|e| format!("{path}: {e}"))?;
+        let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
+        let t1 = Instant::now();
+        let c = Analyzer::new(CoverageOptions::default())
+            .coverage(&photo, roi.as_ref())
+            .map_err(|e| format!("{path}: {e}"))?;
+        let ms = t1.elapsed().as_secs_f64() * 1e3;
+        if a.json {
+            Ok(serde_json::json!({
+                "coverage": c.coverage,
+                "uncertainty": c.uncertainty,
+                "roi": {"source": source_name(c.region_source), "area_px": c.region_area_px},
+                "timing_ms": {"decode": decode_ms, "coverage": ms},
+            })
+            .to_string())
+        } else {
+            Ok(format!(
+                "{path}: hair coverage {:.1}% \u{b1} {:.1} pp over {:.0} px of scalp ({} region)",
+                c.coverage * 100.0,
+                c.uncertainty * 100.0,
+                c.region_area_px,
+                source_name(c.region_source)
+            ))
+        }
+    }
+
+    fn compare(args: &[String]) -> Result<String, String> {
+        let a = Args::parse(args, &["--roi", "--heatmap", "--model"])?;
+        let [before_path, after_path] = a.positional[..] else {
+            return Err(format!(
+                "compare takes two photos, BEFORE and AFTER; {USAGE}"
+            ));
+        };
+        let roi = parse_roi(a.get("--roi"))?;
+        let t0 = Instant::now();
+        let (_, before) = decode_file(before_path).map_err(|e| format!("{before_path}: {e}"))?;
+        let (_, after) = decode_file(after_path).map_err(|e| format!("{after_path}: {e}"))?;
+        let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
+        let t1 = Instant::now();
+        let (bg, ag) = (grey(&before), grey(&after));
+        let bref = GreyRef::new(&bg, before.width(), before.height()).map_err(|e| e.to_string())?;
+        let aref = GreyRef::new(&ag, after.width(), after.height()).map_err(|e| e.to_string())?;
+        let alignment = Aligner::new(AlignOptions::default())
+            .align(bref, aref)
+            .map_err(|e| e.to_string())?;
+        let align_ms = t1.elapsed().as_secs_f64() * 1e3;
+        let t2 = Instant::now();
+        let change = Analyzer::new(CoverageOptions::default())
+            .change(&before, &after, alignment.transform.matrix, roi.as_ref())
+            .map_err(|e| e.to_string())?;
+        let coverage_ms = t2.elapsed().as_secs_f64() * 1e3;
+        if let Some(out) = a.get("--heatmap") {
+            write_heatmap(&before, &after, &alignment.transform, &change.cell_map, out)?;
+        }
+        let side = |c: &scalp_compare::coverage::Coverage| serde_json::json!({"coverage": c.coverage, "uncertainty": c.uncertainty});
+        if a.json {
+            Ok(serde_json::json!({
+                "matrix": alignment.transform.matrix,
+                "model": alignment.transform.model,
+                "confidence": alignment.confidence,
+                "before": side(&change.before),
+                "after": side(&change.after),
+                "change_pp": change.change_pp,
+                "change_uncertainty_pp": change.change_uncertainty_pp,
+                "roi": {"source": source_name(change.before.region_source), "area_px": change.before.region_area_px},
+                "timing_ms": {"decode": decode_ms, "align": align_ms, "coverage": coverage_ms},
+            })
+            .to_string())
+        } else {
+            Ok(format!(
+                "coverage {:.1}% \u{b1} {:.1} -> {:.1}% \u{b1} {:.1}: change {:+.1} \u{b1} {:.1} percentage points (alignment confidence {:.0}%)",
+                change.before.coverage * 100.0,
+                change.before.uncertainty * 100.0,
+                change.after.coverage * 100.0,
+                change.after.uncertainty * 100.0,
+                change.change_pp,
+                change.change_uncertainty_pp,
+                alignment.confidence * 100.0
+            ))
+        }
+    }
+
+    /// The change map over BEFORE blended with the aligned AFTER: blue where hair came
+    /// back, orange where it was lost (a colour-blind-safe pair), fading to none at 0.
+    fn write_heatmap(
+        before: &RgbaImage,
+        after: &RgbaImage,
+        t: &Transform,
+        cells: &scalp_compare::coverage::CellMap,
+        path: &str,
+    ) -> Result<(), String> {
+        let tmp = std::env::temp_dir().join(format!("scalp-heat-{}.png", std::process::id()));
+        let tmp_path = tmp.to_string_lossy().into_owned();
+        write_overlay(before, after, t, &tmp_path)?;
+        let mut img = image::open(&tmp)
+            .map_err(|e| format!("could not build the heat map: {e}"))?
+            .into_rgb8();
+        std::fs::remove_file(&tmp).ok();
+        for (x, y, px) in img.enumerate_pixels_mut() {
+            let cx = ((f64::from(x) + 0.5 - cells.x0) / cells.cell_w).floor();
+            let cy = ((f64::from(y) + 0.5 - cells.y0) / cells.cell_h).floor();
+            if cx < 0.0 || cy < 0.0 || cx >= f64::from(cells.cols) || cy >= f64::from(cells.rows) {
+                continue;
+            }
+            let Some(Some(d)) = cells
+                .change_pp
+                .get(cy as usize * cells.cols as usize + cx as usize)
+            else {
+                continue;
+            };
+            let strength = (d.abs() / 30.0).min(1.0) * 0.7;
+            let colour: [f32; 3] = if *d > 0.0 {
+                [0.0, 114.0, 178.0]
+            } else {
+                [230.0, 159.0, 0.0]
+            };
+            for k in 0..3 {
+                px[k] = (f32::from(px[k]) * (1.0 - strength) + colour[k] * strength).round() as u8;
+            }
+        }
+        img.save(path)
+            .map_err(|e| format!("could not write the heat map {path}: {e}"))
     }
 
     fn grey(img: &RgbaImage) -> Vec<u8> {

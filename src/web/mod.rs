@@ -250,3 +250,123 @@ pub fn align_photos(
     let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the alignment"))
 }
+
+/// What [`analyze_pair`] answers, as JSON: coverage of each visit over the same
+/// scalp region, the change, and a per-cell change map in BEFORE's original
+/// pixels (for the heat-map view).
+#[derive(serde::Serialize)]
+struct AnalysisReply {
+    before: Side,
+    after: Side,
+    change_pp: f64,
+    change_uncertainty_pp: f64,
+    roi: Roi,
+    cells: Cells,
+}
+
+#[derive(serde::Serialize)]
+struct Side {
+    coverage: f64,
+    uncertainty: f64,
+}
+
+#[derive(serde::Serialize)]
+struct Roi {
+    source: &'static str,
+    area_px: f64,
+    polygon: Vec<(f64, f64)>,
+}
+
+#[derive(serde::Serialize)]
+struct Cells {
+    cols: u32,
+    rows: u32,
+    x0: f64,
+    y0: f64,
+    cell_w: f64,
+    cell_h: f64,
+    change_pp: Vec<Option<f32>>,
+}
+
+/// Measures hair coverage on both visits over one scalp region seen through the
+/// alignment, from the same working copies as [`align_photos`]. `matrix_json`
+/// is the AFTER→BEFORE matrix in original pixels; `roi_json` is `null` (find
+/// the scalp automatically) or `[[x, y], ...]` in BEFORE's original pixels.
+/// Throws with a message for a person when a photo cannot support a number.
+#[wasm_bindgen(js_name = analyzePair)]
+#[allow(clippy::too_many_arguments)]
+pub fn analyze_pair(
+    before_rgba: &[u8],
+    before_width: u32,
+    before_height: u32,
+    before_factor: f64,
+    after_rgba: &[u8],
+    after_width: u32,
+    after_height: u32,
+    after_factor: f64,
+    matrix_json: &str,
+    roi_json: &str,
+) -> Result<JsValue, JsError> {
+    use crate::coverage::{Analyzer, CoverageOptions, Polygon, RegionSource};
+    use crate::geometry::Transform;
+    use crate::raster::RgbaImage;
+    let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
+    let matrix: [[f64; 3]; 3] = serde_json::from_str(matrix_json).map_err(|e| fail(&e))?;
+    let roi: Option<Vec<(f64, f64)>> = serde_json::from_str(roi_json).map_err(|e| fail(&e))?;
+    let t = Transform::from_matrix(matrix)
+        .ok_or_else(|| JsError::new("the alignment is not usable"))?;
+    let work_t = t.rescaled(before_factor, after_factor);
+    let region = roi.map(|pts| {
+        Polygon::new(
+            pts.into_iter()
+                .map(|(x, y)| (x * before_factor, y * before_factor))
+                .collect(),
+        )
+    });
+    let before = RgbaImage::from_raw(before_width, before_height, before_rgba.to_vec())
+        .map_err(|e| fail(&e))?;
+    let after = RgbaImage::from_raw(after_width, after_height, after_rgba.to_vec())
+        .map_err(|e| fail(&e))?;
+    let change = Analyzer::new(CoverageOptions::default())
+        .change(&before, &after, work_t.matrix, region.as_ref())
+        .map_err(|e| fail(&e))?;
+    let k = 1.0 / before_factor;
+    let c = &change.cell_map;
+    let reply = AnalysisReply {
+        before: Side {
+            coverage: change.before.coverage,
+            uncertainty: change.before.uncertainty,
+        },
+        after: Side {
+            coverage: change.after.coverage,
+            uncertainty: change.after.uncertainty,
+        },
+        change_pp: change.change_pp,
+        change_uncertainty_pp: change.change_uncertainty_pp,
+        roi: Roi {
+            source: match change.before.region_source {
+                RegionSource::Auto => "auto",
+                RegionSource::Given => "given",
+            },
+            area_px: change.before.region_area_px * k * k,
+            polygon: change
+                .before
+                .region
+                .points
+                .iter()
+                .map(|&(x, y)| (x * k, y * k))
+                .collect(),
+        },
+        cells: Cells {
+            cols: c.cols,
+            rows: c.rows,
+            x0: c.x0 * k,
+            y0: c.y0 * k,
+            cell_w: c.cell_w * k,
+            cell_h: c.cell_h * k,
+            change_pp: c.change_pp.clone(),
+        },
+    };
+    let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the analysis"))
+}

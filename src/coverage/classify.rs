@@ -1,0 +1,571 @@
+//! Internal: per-pixel hair fraction by linear unmixing between a skin colour and a hair
+//! colour in linear light, after removing a smooth illumination field.
+//!
+//! Model per pixel `p`: `c_p = L_p * (a_p * hair + (1 - a_p) * skin)`, with `L` a smooth
+//! (log-planar) illumination field and `a_p` the hair fraction in [0, 1]. Skin and hair
+//! colours are shared by all frames of one measurement (before and after), so both visits
+//! are measured with the same yardstick.
+
+use super::work::{gauss_blur, Lin};
+
+/// One image and the pixels of it to measure.
+pub(crate) struct Frame<'a> {
+    pub img: &'a Lin,
+    pub mask: &'a [bool],
+}
+
+/// Per-frame derived data: illumination plane and texture map.
+pub(crate) struct Prepared {
+    /// ln L = p0 + p1 u + p2 v + p3 u^2 + p4 uv + p5 v^2 with u, v in [-1, 1].
+    pub plane: [f64; 6],
+    /// Local relative fine texture (hair evidence), 0 = smooth.
+    pub texture: Vec<f32>,
+}
+
+/// The fitted colour model.
+#[derive(Clone, Debug)]
+pub(crate) struct Model {
+    pub skin: [f32; 3],
+    pub hair: [f32; 3],
+    /// A second hair colour on the other side of skin (grey hair: pigmented and white
+    /// strands together), when the photo shows one.
+    pub hair2: Option<[f32; 3]>,
+    /// Hair is darker than skin.
+    pub dark_hair: bool,
+    /// Both classes were found; false when the region looked like one material only.
+    pub two_classes: bool,
+    /// When one class only: whether it is hair.
+    pub all_hair: bool,
+    /// Typical relative texture of skin (noise floor).
+    pub skin_texture: f32,
+    /// Typical relative texture of hair.
+    pub hair_texture: f32,
+}
+
+const EPS: f32 = 1e-3;
+
+/// Percentage of pixels near the hair end above which pure hair pixels are taken to exist.
+const PURE_HAIR_PERCENT: usize = 6;
+
+/// Rounds of (classes, colours, light field) refinement.
+const FIT_ROUNDS: usize = 5;
+
+/// Ridge weight on the quadratic terms of the illumination field.
+const QUAD_RIDGE: f64 = 1e-3;
+
+fn luma(p: [f32; 3]) -> f32 {
+    0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]
+}
+
+fn basis(x: usize, y: usize, w: usize, h: usize) -> [f64; 6] {
+    let u = (x as f64 + 0.5) / w as f64 * 2.0 - 1.0;
+    let v = (y as f64 + 0.5) / h as f64 * 2.0 - 1.0;
+    [1.0, u, v, u * u, u * v, v * v]
+}
+
+fn illum(plane: &[f64; 6], x: usize, y: usize, w: usize, h: usize) -> f32 {
+    let b = basis(x, y, w, h);
+    let s: f64 = plane.iter().zip(&b).map(|(p, q)| p * q).sum();
+    s.exp() as f32
+}
+
+/// Texture and line maps for one frame.
+pub(crate) fn prepare(img: &Lin) -> Prepared {
+    let (w, h) = (img.w, img.h);
+    let y: Vec<f32> = (0..w * h).map(|i| img.luma(i)).collect();
+    let smooth = gauss_blur(&y, w, h, 1.5);
+    let hp: Vec<f32> = y
+        .iter()
+        .zip(&smooth)
+        .map(|(a, b)| (a - b).abs() / (b + 0.01))
+        .collect();
+    let texture = gauss_blur(&hp, w, h, 2.0);
+    Prepared {
+        plane: [0.0; 6],
+        texture,
+    }
+}
+
+/// Sampled pixel indices of a frame's mask (about `target` of them).
+fn sample_indices(mask: &[bool], target: usize) -> Vec<usize> {
+    let n = mask.iter().filter(|&&b| b).count();
+    let stride = (n / target.max(1)).max(1);
+    mask.iter()
+        .enumerate()
+        .filter(|(_, &b)| b)
+        .map(|(i, _)| i)
+        .step_by(stride)
+        .collect()
+}
+
+fn ln3(p: [f32; 3]) -> [f32; 3] {
+    [(p[0] + EPS).ln(), (p[1] + EPS).ln(), (p[2] + EPS).ln()]
+}
+
+fn dist2(a: [f32; 3], b: [f32; 3]) -> f32 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+fn median(v: &mut [f32]) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let m = v.len() / 2;
+    v.select_nth_unstable_by(m, |a, b| a.total_cmp(b));
+    v[m]
+}
+
+fn quantile(v: &mut [f32], q: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let k = ((v.len() - 1) as f32 * q).round() as usize;
+    v.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+    v[k]
+}
+
+/// Alpha for one pixel colour (already divided by illumination).
+fn unmix(c: [f32; 3], m: &Model) -> f32 {
+    let a = unmix_one(c, m.skin, m.hair);
+    match m.hair2 {
+        Some(h2) => a.max(unmix_one(c, m.skin, h2)),
+        None => a,
+    }
+}
+
+/// Alpha of `c` on the mixing line from `skin` to `hair`.
+fn unmix_one(c: [f32; 3], skin: [f32; 3], hair: [f32; 3]) -> f32 {
+    let m = Model {
+        skin,
+        hair,
+        hair2: None,
+        dark_hair: true,
+        two_classes: true,
+        all_hair: false,
+        skin_texture: 0.0,
+        hair_texture: 0.0,
+    };
+    let d = [
+        m.hair[0] - m.skin[0],
+        m.hair[1] - m.skin[1],
+        m.hair[2] - m.skin[2],
+    ];
+    let dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    if dd <= 0.0 {
+        return 0.0;
+    }
+    let v = [c[0] - m.skin[0], c[1] - m.skin[1], c[2] - m.skin[2]];
+    ((v[0] * d[0] + v[1] * d[1] + v[2] * d[2]) / dd).clamp(0.0, 1.0)
+}
+
+struct Sample {
+    frame: usize,
+    idx: usize,
+    c: [f32; 3],
+}
+
+/// Fits the shared model and each frame's illumination field. `dark_hair` forces which
+/// side of skin hair is on (to measure a second visit the way the first was measured).
+pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bool>) -> Model {
+    let per_frame = 30_000 / frames.len().max(1);
+    let mut samples: Vec<Sample> = Vec::new();
+    for (f, fr) in frames.iter().enumerate() {
+        for idx in sample_indices(fr.mask, per_frame) {
+            samples.push(Sample {
+                frame: f,
+                idx,
+                c: fr.img.px(idx),
+            });
+        }
+    }
+    let mut model = Model {
+        skin: [0.5; 3],
+        hair: [0.1; 3],
+        hair2: None,
+        dark_hair: true,
+        two_classes: true,
+        all_hair: false,
+        skin_texture: 0.0,
+        hair_texture: 0.0,
+    };
+    if samples.len() < 16 {
+        model.two_classes = false;
+        return model;
+    }
+    let mut labels = vec![0u8; samples.len()];
+    for iter in 0..FIT_ROUNDS {
+        // Illumination-normalised log colours.
+        let feats: Vec<[f32; 3]> = samples
+            .iter()
+            .map(|s| {
+                let fr = &frames[s.frame];
+                let (x, y) = (s.idx % fr.img.w, s.idx / fr.img.w);
+                let l = illum(&preps[s.frame].plane, x, y, fr.img.w, fr.img.h);
+                ln3([s.c[0] / l, s.c[1] / l, s.c[2] / l])
+            })
+            .collect();
+        // 2-means, initialised from the darkest and brightest 15 %.
+        let mut ly: Vec<f32> = feats.iter().map(|f| (f[0] + f[1] + f[2]) / 3.0).collect();
+        let lo = quantile(&mut ly, 0.15);
+        let hi = quantile(&mut ly, 0.85);
+        let mut cent = [[lo; 3], [hi; 3]];
+        for (ci, sel) in [(0usize, true), (1usize, false)] {
+            let mut acc = [0.0f64; 3];
+            let mut n = 0usize;
+            for f in &feats {
+                let m = (f[0] + f[1] + f[2]) / 3.0;
+                if (sel && m <= lo) || (!sel && m >= hi) {
+                    for k in 0..3 {
+                        acc[k] += f64::from(f[k]);
+                    }
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                cent[ci] = acc.map(|a| (a / n as f64) as f32);
+            }
+        }
+        for _ in 0..12 {
+            let mut acc = [[0.0f64; 3]; 2];
+            let mut n = [0usize; 2];
+            for (f, l) in feats.iter().zip(labels.iter_mut()) {
+                *l = u8::from(dist2(*f, cent[1]) < dist2(*f, cent[0]));
+                let k = *l as usize;
+                for c in 0..3 {
+                    acc[k][c] += f64::from(f[c]);
+                }
+                n[k] += 1;
+            }
+            for k in 0..2 {
+                if n[k] > 0 {
+                    cent[k] = acc[k].map(|a| (a / n[k] as f64) as f32);
+                }
+            }
+        }
+        // Which cluster is skin: decided from the two colours (relative hue, chroma and
+        // lightness, which a white-balance cast shifts equally for both).
+        let mut tex: [Vec<f32>; 2] = [Vec::new(), Vec::new()];
+        for (s, &l) in samples.iter().zip(&labels) {
+            tex[l as usize].push(preps[s.frame].texture[s.idx]);
+        }
+        let n0 = tex[0].len();
+        let n1 = tex[1].len();
+        let t0 = median(&mut tex[0]);
+        let t1 = median(&mut tex[1]);
+        let dark = if cent[0][0] + cent[0][1] + cent[0][2] <= cent[1][0] + cent[1][1] + cent[1][2] {
+            0
+        } else {
+            1
+        };
+        let lighter = match dark_hair {
+            Some(d) => !d,
+            None => hair_is_lighter(cent[dark], cent[1 - dark]),
+        };
+        let hair_cluster = if lighter { 1 - dark } else { dark };
+        let skin_cluster = 1 - hair_cluster;
+        model.dark_hair = hair_cluster == dark;
+        model.skin_texture = if skin_cluster == 0 { t0 } else { t1 };
+        model.hair_texture = if hair_cluster == 0 { t0 } else { t1 };
+        let sep = dist2(cent[0], cent[1]).sqrt();
+        model.two_classes = n0.min(n1) * 50 >= samples.len() && sep > 0.08;
+        // End members in linear light: project every pixel on the axis from the skin
+        // centre to the hair centre; skin = per-channel median of the lowest 5 %, hair =
+        // median of the highest 8 % (pure pixels sit at the ends of the mixing line).
+        let lin_norm: Vec<[f32; 3]> = feats.iter().map(|f| f.map(|v| v.exp() - EPS)).collect();
+        let sc = cent[skin_cluster].map(|v| v.exp() - EPS);
+        let hc = cent[hair_cluster].map(|v| v.exp() - EPS);
+        let axis = [hc[0] - sc[0], hc[1] - sc[1], hc[2] - sc[2]];
+        let mut proj: Vec<(f32, usize)> = lin_norm
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let v = [c[0] - sc[0], c[1] - sc[1], c[2] - sc[2]];
+                (v[0] * axis[0] + v[1] * axis[1] + v[2] * axis[2], i)
+            })
+            .collect();
+        proj.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let end = |range: &[(f32, usize)]| -> [f32; 3] {
+            let mut ch: [Vec<f32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+            for &(_, i) in range {
+                for k in 0..3 {
+                    ch[k].push(lin_norm[i][k]);
+                }
+            }
+            [median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])]
+        };
+        // Skin: the peak of the projection histogram on the skin side (shine and other
+        // outliers beyond it are ignored); hair: the median of the most hair-ward 4 %.
+        let n = proj.len();
+        let t_lo = proj[n / 200].0;
+        let t_hi = proj[n - 1 - n / 200].0;
+        const NB: usize = 64;
+        let span = (t_hi - t_lo).max(1e-9);
+        let bin_of = |t: f32| (((t - t_lo) / span * NB as f32) as usize).min(NB - 1);
+        let mut hist = [0.0f32; NB];
+        for &(t, _) in &proj {
+            if t >= t_lo && t <= t_hi {
+                hist[bin_of(t)] += 1.0;
+            }
+        }
+        let mut sm = [0.0f32; NB];
+        for (i, v) in sm.iter_mut().enumerate() {
+            for (d, wgt) in [(-2i32, 1.0f32), (-1, 2.0), (0, 3.0), (1, 2.0), (2, 1.0)] {
+                let j = i as i32 + d;
+                if (0..NB as i32).contains(&j) {
+                    *v += wgt * hist[j as usize];
+                }
+            }
+        }
+        let peak = (0..NB * 6 / 10)
+            .max_by(|&a, &b| sm[a].total_cmp(&sm[b]))
+            .unwrap_or(0);
+        let near: Vec<(f32, usize)> = proj
+            .iter()
+            .copied()
+            .filter(|&(t, _)| t >= t_lo && t <= t_hi && bin_of(t).abs_diff(peak) <= 1)
+            .collect();
+        let mut near_tex: Vec<f32> = near
+            .iter()
+            .map(|&(_, i)| preps[samples[i].frame].texture[samples[i].idx])
+            .collect();
+        if !near_tex.is_empty() {
+            model.skin_texture = median(&mut near_tex);
+        }
+        let skin = if near.is_empty() {
+            end(&proj[..(n / 20).max(1)])
+        } else {
+            end(&near)
+        };
+        // Hair: the peak on the hair side when pure hair pixels make one (strand to strand
+        // tone varies, so the extreme would overshoot); otherwise the most hair-ward 4 %.
+        let upper = NB * 6 / 10..NB;
+        let hpeak = upper
+            .clone()
+            .max_by(|&a, &b| sm[a].total_cmp(&sm[b]))
+            .unwrap_or(NB - 1);
+        let upper_mean = upper.clone().map(|i| sm[i]).sum::<f32>() / upper.len() as f32;
+        let hnear: Vec<(f32, usize)> = proj
+            .iter()
+            .copied()
+            .filter(|&(t, _)| t >= t_lo && t <= t_hi && bin_of(t).abs_diff(hpeak) <= 2)
+            .collect();
+        let nhi = (n * 4 / 100).max(1);
+        let t_top = proj[n - nhi..].iter().map(|p| p.0).sum::<f32>() / nhi as f32;
+        let t_skin = t_lo + (peak as f32 + 0.5) / NB as f32 * span;
+        let t_hpeak = t_lo + (hpeak as f32 + 0.5) / NB as f32 * span;
+        let hair = if hpeak > upper.start + 1
+            && sm[hpeak] > 2.0 * upper_mean
+            && hnear.len() > 20
+            && t_hpeak >= t_skin + 0.75 * (t_top - t_skin)
+        {
+            end(&hnear)
+        } else {
+            // The "mostly hair" pixels: beyond halfway from the skin peak to the extreme.
+            let mid = t_skin + 0.5 * (t_top - t_skin);
+            let high = t_skin + 0.75 * (t_top - t_skin);
+            let n_high = n - proj.partition_point(|p| p.0 < high);
+            if n_high * 100 >= PURE_HAIR_PERCENT * n {
+                let first = proj.partition_point(|p| p.0 < mid).min(n - 1);
+                end(&proj[first..])
+            } else {
+                // Few pixels near the extreme: no pure hair pixels (blur, sub-pixel
+                // strands); the extreme is the best estimate of the hair colour.
+                end(&proj[n - nhi..])
+            }
+        };
+        model.skin = skin;
+        model.hair = hair;
+        model.hair2 = second_hair(&lin_norm, &samples, preps, skin, hair);
+        if !model.two_classes {
+            // One material: decide which by texture level.
+            let mut all_t: Vec<f32> = samples
+                .iter()
+                .map(|s| preps[s.frame].texture[s.idx])
+                .collect();
+            model.all_hair = median(&mut all_t) > 0.06;
+        }
+        if iter + 1 == FIT_ROUNDS {
+            break;
+        }
+        // Refit each frame's illumination plane from ln Y - ln(model luminance).
+        for (f, fr) in frames.iter().enumerate() {
+            let mut ata = [[0.0f64; 6]; 6];
+            let mut atb = [0.0f64; 6];
+            let n_f = samples.iter().filter(|s| s.frame == f).count() as f64;
+            for (s, c) in samples.iter().zip(&lin_norm) {
+                if s.frame != f {
+                    continue;
+                }
+                let a = if model.two_classes {
+                    unmix(*c, &model)
+                } else if model.all_hair {
+                    1.0
+                } else {
+                    0.0
+                };
+                let refl = [
+                    a * model.hair[0] + (1.0 - a) * model.skin[0],
+                    a * model.hair[1] + (1.0 - a) * model.skin[1],
+                    a * model.hair[2] + (1.0 - a) * model.skin[2],
+                ];
+                let r = f64::from((luma(s.c) + EPS).ln() - (luma(refl) + EPS).ln());
+                let (x, y) = (s.idx % fr.img.w, s.idx / fr.img.w);
+                let row = basis(x, y, fr.img.w, fr.img.h);
+                for i in 0..6 {
+                    for j in 0..6 {
+                        ata[i][j] += row[i] * row[j];
+                    }
+                    atb[i] += row[i] * r;
+                }
+            }
+            for (i, row) in ata.iter_mut().enumerate() {
+                // A ridge keeps the field smooth; QUAD_RIDGE damps the curved terms.
+                row[i] += if i >= 3 { QUAD_RIDGE } else { 1e-3 } * n_f.max(1.0);
+            }
+            if let Some(p) = solve(ata, atb) {
+                // The residual against the raw colours is the whole field. The first frame's
+                // constant belongs to the colours; its field carries only shape. With several
+                // frames, each after the first keeps its own exposure.
+                let mut new = p;
+                if f == 0 {
+                    new[0] = 0.0;
+                }
+                preps[f].plane = new;
+            }
+        }
+    }
+    model
+}
+
+/// Looks beyond skin on the side away from `hair` for a textured population (white strands
+/// among pigmented ones, or the reverse) and returns its colour. Smooth outliers (shine,
+/// shading) do not count.
+fn second_hair(
+    lin: &[[f32; 3]],
+    samples: &[Sample],
+    preps: &[Prepared],
+    skin: [f32; 3],
+    hair: [f32; 3],
+) -> Option<[f32; 3]> {
+    let d = [hair[0] - skin[0], hair[1] - skin[1], hair[2] - skin[2]];
+    let dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    if dd <= 0.0 || lin.len() < 100 {
+        return None;
+    }
+    let t: Vec<f32> = lin
+        .iter()
+        .map(|c| ((c[0] - skin[0]) * d[0] + (c[1] - skin[1]) * d[1] + (c[2] - skin[2]) * d[2]) / dd)
+        .collect();
+    let tex = |i: usize| preps[samples[i].frame].texture[samples[i].idx];
+    let mut skin_tex: Vec<f32> = (0..t.len())
+        .filter(|&i| t[i].abs() < 0.1)
+        .map(tex)
+        .collect();
+    let mut opp: Vec<usize> = (0..t.len()).filter(|&i| t[i] < -0.3).collect();
+    if opp.len() * 100 < 4 * t.len() || skin_tex.len() < 20 {
+        return None;
+    }
+    let st = median(&mut skin_tex);
+    let mut ot: Vec<f32> = opp.iter().map(|&i| tex(i)).collect();
+    if median(&mut ot) < 1.5 * st {
+        return None;
+    }
+    // "Mostly hair" on that side: beyond halfway to the 4 % extreme.
+    opp.sort_by(|&a, &b| t[a].total_cmp(&t[b]));
+    let k = (t.len() * 4 / 100).max(1).min(opp.len());
+    let extreme = opp[..k].iter().map(|&i| t[i]).sum::<f32>() / k as f32;
+    let mid = 0.5 * extreme;
+    let mut ch: [Vec<f32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    for &i in opp.iter().filter(|&&i| t[i] <= mid) {
+        for k in 0..3 {
+            ch[k].push(lin[i][k]);
+        }
+    }
+    Some([median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])])
+}
+
+/// Chroma coordinates of a log-RGB colour: (ln R/B, ln G/B).
+fn chroma(c: [f32; 3]) -> (f32, f32) {
+    (c[0] - c[2], c[1] - c[2])
+}
+
+/// Given the darker and the lighter cluster centre (log RGB), is the lighter one hair?
+///
+/// Skin of every type lies on a narrow locus of hue; white and grey hair are nearly neutral,
+/// blond is yellower than skin, auburn far redder. Otherwise the darker class is hair.
+fn hair_is_lighter(dark: [f32; 3], light: [f32; 3]) -> bool {
+    let (ad, bd) = chroma(dark);
+    let (al, bl) = chroma(light);
+    let md = (ad * ad + bd * bd).sqrt();
+    let ml = (al * al + bl * bl).sqrt();
+    if ml < 0.45 && ml < 0.6 * md {
+        return true; // white or grey hair on skin
+    }
+    if md < 0.45 && md < 0.6 * ml {
+        return false; // black or grey hair on skin
+    }
+    let yellow = |a: f32, b: f32| b - 0.5 * a;
+    let dy = yellow(al, bl) - yellow(ad, bd);
+    if dy > 0.2 && ad - al < 0.8 {
+        return true; // blond hair on darker skin
+    }
+    md > 0.6 && al - ad > 0.6 // auburn on dark skin
+}
+
+/// Solves a small linear system by Gaussian elimination with partial pivoting.
+fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; N]> {
+    for col in 0..N {
+        let piv = (col..N).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[piv][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, piv);
+        b.swap(col, piv);
+        for r in col + 1..N {
+            let f = a[r][col] / a[col][col];
+            for c in col..N {
+                a[r][c] -= f * a[col][c];
+            }
+            b[r] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; N];
+    for r in (0..N).rev() {
+        let mut s = b[r];
+        for c in r + 1..N {
+            s -= a[r][c] * x[c];
+        }
+        x[r] = s / a[r][r];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+/// The hair fraction of every pixel of a frame (0 outside the mask).
+pub(crate) fn alpha_map(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
+    let (w, h) = (fr.img.w, fr.img.h);
+    let mut out = vec![0.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if !fr.mask[i] {
+                continue;
+            }
+            out[i] = if !m.two_classes {
+                if m.all_hair {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else {
+                let l = illum(&prep.plane, x, y, w, h);
+                let c = fr.img.px(i);
+                let a = unmix([c[0] / l, c[1] / l, c[2] / l], m);
+                // Hair leaves fine texture; a smooth patch (shading on bare scalp, shine)
+                // is skin however dark or bright it is.
+                let _ = prep;
+                a
+            };
+        }
+    }
+    out
+}

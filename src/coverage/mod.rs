@@ -1,0 +1,653 @@
+//! Hair coverage: the fraction of a scalp region where the camera sees hair rather than
+//! skin, and how it changed between two visits, each with an uncertainty.
+//!
+//! What it does: colour normalisation between visits, a per-pixel hair fraction (linear
+//! unmixing between skin and hair colours in linear light, after a smooth illumination field
+//! is removed, with texture and line evidence to tell skin from hair and shine from white
+//! hair), an automatic scalp region (head against background) or a region you draw, a
+//! per-cell change map, and refusals with a reason when a photo cannot support a number.
+//! What it does not do: diagnose anything, count hairs, or measure hair thickness. The
+//! numbers are estimates of *visible* coverage in a photo; [`salt_estimate`] is labelled as
+//! an estimate, not a SALT score taken by a clinician.
+//!
+//! Coordinates are pixels of the original photo (after EXIF orientation). Work happens on a
+//! copy whose longer side is at most [`CoverageOptions::max_side`]; areas and polygons
+//! that cross the API are in original pixels. A transform between visits maps AFTER
+//! coordinates to BEFORE coordinates.
+//!
+//! ```
+//! use scalp_compare::coverage::{synth, Analyzer, CoverageOptions};
+//! let photo = synth::render(&synth::SynthParams { density: 0.4, ..Default::default() });
+//! let mut analyzer = Analyzer::new(CoverageOptions::default());
+//! let c = analyzer.coverage(&photo.image, Some(&photo.region)).unwrap();
+//! assert!((c.coverage - photo.truth).abs() < 0.1);
+//! ```
+
+// Colour code indexes channels and small matrices by number; iterator chains read worse.
+#![allow(clippy::needless_range_loop)]
+
+mod classify;
+mod polygon;
+mod region;
+pub mod synth;
+mod work;
+
+use std::fmt;
+
+pub use polygon::{Polygon, PolygonParseError};
+
+use crate::raster::RgbaImage;
+use classify::{Frame, Model, Prepared};
+use work::Lin;
+
+/// Settings of an [`Analyzer`].
+#[derive(Debug, Clone)]
+pub struct CoverageOptions {
+    /// Longest side of the working copy in pixels (photos larger than this are reduced by
+    /// area averaging in linear light, which keeps partial hair coverage exact on average).
+    pub max_side: u32,
+    /// Keep the per-pixel hair map in the result (for an overlay).
+    pub keep_hair_map: bool,
+    /// Number of cells across and down the change map.
+    pub cells: u32,
+    /// Smallest region, in working pixels, that gives a number.
+    pub min_region_work_px: usize,
+}
+
+impl Default for CoverageOptions {
+    fn default() -> Self {
+        CoverageOptions {
+            max_side: 1024,
+            keep_hair_map: false,
+            cells: 32,
+            min_region_work_px: 1500,
+        }
+    }
+}
+
+/// Where the measured region came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionSource {
+    /// Found automatically (the head against its background).
+    Auto,
+    /// Given by the caller.
+    Given,
+}
+
+/// The per-pixel hair fraction at working size.
+#[derive(Debug, Clone)]
+pub struct HairMap {
+    /// Width of the map.
+    pub width: u32,
+    /// Height of the map.
+    pub height: u32,
+    /// `map_coord = original_coord * scale`.
+    pub scale: f64,
+    /// Hair fraction per pixel in [0, 1], row-major; `NaN` outside the region.
+    pub alpha: Vec<f32>,
+}
+
+/// A coverage measurement of one photo.
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    /// Fraction of the region covered by hair, in [0, 1].
+    pub coverage: f64,
+    /// Uncertainty of `coverage` (about one standard deviation), as a fraction.
+    pub uncertainty: f64,
+    /// Area of the measured region in original pixels.
+    pub region_area_px: f64,
+    /// Where the region came from.
+    pub region_source: RegionSource,
+    /// The measured region in original pixels (for an automatic region, the head outline).
+    pub region: Polygon,
+    /// The hair map, when [`CoverageOptions::keep_hair_map`] is set.
+    pub hair_map: Option<HairMap>,
+}
+
+/// Per-cell change between visits over a grid laid on the BEFORE photo.
+#[derive(Debug, Clone)]
+pub struct CellMap {
+    /// Cells across.
+    pub cols: u32,
+    /// Cells down.
+    pub rows: u32,
+    /// Left edge of the grid in BEFORE pixels.
+    pub x0: f64,
+    /// Top edge of the grid in BEFORE pixels.
+    pub y0: f64,
+    /// Cell width in BEFORE pixels.
+    pub cell_w: f64,
+    /// Cell height in BEFORE pixels.
+    pub cell_h: f64,
+    /// Change in percentage points per cell, row-major; `None` where the cell holds too
+    /// little of the region.
+    pub change_pp: Vec<Option<f32>>,
+}
+
+/// The change in coverage between two visits over the same region.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// BEFORE measured over the common region.
+    pub before: Coverage,
+    /// AFTER measured over the same region (seen through the alignment), with its area and
+    /// polygon in BEFORE pixels.
+    pub after: Coverage,
+    /// After minus before, in percentage points.
+    pub change_pp: f64,
+    /// Uncertainty of `change_pp` in percentage points.
+    pub change_uncertainty_pp: f64,
+    /// Per-cell change for a heat map.
+    pub cell_map: CellMap,
+}
+
+/// Why coverage could not be measured.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoverageError {
+    /// The region is not a usable polygon.
+    InvalidRegion(String),
+    /// The region covers too little of the photo.
+    RegionTooSmall,
+    /// No head could be told apart from the background.
+    NoScalpFound,
+    /// Too much of the region is blown out to white.
+    Overexposed,
+    /// Too much of the region is black.
+    Underexposed,
+    /// The photo is out of focus or moved.
+    Blurred,
+    /// The region shows no detail to tell hair from skin.
+    NoContrast,
+    /// The alignment matrix cannot be inverted.
+    InvalidTransform,
+    /// The two photos do not overlap enough over the region.
+    NoOverlap,
+}
+
+impl fmt::Display for CoverageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CoverageError::InvalidRegion(why) => write!(f, "the region cannot be used: {why}"),
+            CoverageError::RegionTooSmall => f.write_str(
+                "the region is too small to measure hair coverage; draw a larger area of scalp",
+            ),
+            CoverageError::NoScalpFound => f.write_str(
+                "could not find the head in the photo; draw the scalp region by hand",
+            ),
+            CoverageError::Overexposed => f.write_str(
+                "the photo is too bright (overexposed) to measure hair coverage; retake it with less light or no flash",
+            ),
+            CoverageError::Underexposed => f.write_str(
+                "the photo is too dark (underexposed) to measure hair coverage; retake it with more light",
+            ),
+            CoverageError::Blurred => f.write_str(
+                "the photo is too blurred to measure hair coverage; retake it holding the camera still and in focus",
+            ),
+            CoverageError::NoContrast => f.write_str(
+                "the region shows no detail to tell hair from skin (blurred, featureless or not a scalp); retake the photo",
+            ),
+            CoverageError::InvalidTransform => f.write_str(
+                "the alignment between the two photos is not usable (it cannot be inverted)",
+            ),
+            CoverageError::NoOverlap => f.write_str(
+                "the two photos do not show enough of the same region to compare coverage",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CoverageError {}
+
+/// Measures hair coverage; keeps its options between photos.
+///
+/// Construct once and reuse for many photos.
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    opts: CoverageOptions,
+}
+
+/// A photo prepared for measurement.
+struct Work {
+    lin: Lin,
+    scale: f64,
+    mask: Vec<bool>,
+    region: Polygon,
+    source: RegionSource,
+}
+
+/// Below this ratio of fine to smoothed gradient peaks, a photo is called blurred.
+const BLUR_RATIO: f32 = 1.2;
+
+fn mask_count(m: &[bool]) -> usize {
+    m.iter().filter(|&&b| b).count()
+}
+
+/// Exposure, detail and blur checks over the masked pixels.
+fn check_quality(img: &Lin, mask: &[bool], prep: &Prepared) -> Result<(), CoverageError> {
+    let n = mask_count(mask).max(1) as f64;
+    let (mut bright, mut dark, mut sum) = (0usize, 0usize, 0.0f64);
+    for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
+        let p = img.px(i);
+        let mx = p[0].max(p[1]).max(p[2]);
+        if p[0].min(p[1]).min(p[2]) >= 0.96 {
+            bright += 1;
+        }
+        if mx <= 0.004 {
+            dark += 1;
+        }
+        sum += f64::from(img.luma(i));
+    }
+    if bright as f64 / n > 0.3 || sum / n > 0.85 {
+        return Err(CoverageError::Overexposed);
+    }
+    if dark as f64 / n > 0.4 || sum / n < 0.004 {
+        return Err(CoverageError::Underexposed);
+    }
+    // Detail: the 95th percentile of local fine texture.
+    let mut t: Vec<f32> = mask
+        .iter()
+        .enumerate()
+        .filter(|(_, &m)| m)
+        .map(|(i, _)| prep.texture[i])
+        .collect();
+    let k = (t.len() as f64 * 0.95) as usize;
+    let t95 = if k < t.len() {
+        *t.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
+    } else {
+        0.0
+    };
+    if t95 < 0.004 {
+        return Err(CoverageError::NoContrast);
+    }
+    // Blur: how much the strongest gradients drop between smoothing at sigma 1 (which
+    // already suppresses pixel noise) and at sigma 3. Sharp edges drop a lot, blurred ones
+    // hardly at all.
+    let (w, h) = (img.w, img.h);
+    let y: Vec<f32> = (0..w * h).map(|i| img.luma(i).max(0.0).sqrt()).collect();
+    let yb = work::gauss_blur(&y, w, h, 3.0);
+    let y = work::gauss_blur(&y, w, h, 1.0);
+    let grad = |v: &[f32], i: usize| -> f32 {
+        let (x, yy) = (i % w, i / w);
+        if x == 0 || yy == 0 || x + 1 >= w || yy + 1 >= h {
+            return 0.0;
+        }
+        let gx = v[i + 1] - v[i - 1];
+        let gy = v[i + w] - v[i - w];
+        (gx * gx + gy * gy).sqrt()
+    };
+    let mut g1: Vec<f32> = Vec::new();
+    let mut g2: Vec<f32> = Vec::new();
+    // Over the whole photo: a bare scalp is smooth by nature, but a photo that is in focus
+    // has sharp edges somewhere (the head's outline, the background).
+    for i in 0..w * h {
+        g1.push(grad(&y, i));
+        g2.push(grad(&yb, i));
+    }
+    let q = |v: &mut Vec<f32>| {
+        let k = ((v.len() as f64 * 0.99) as usize).min(v.len().saturating_sub(1));
+        if v.is_empty() {
+            0.0
+        } else {
+            *v.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
+        }
+    };
+    let (s1, s2) = (q(&mut g1), q(&mut g2));
+    if s1 < BLUR_RATIO * s2 {
+        return Err(CoverageError::Blurred);
+    }
+    Ok(())
+}
+
+fn mean_alpha(fr: &Frame, prep: &Prepared, m: &Model) -> (f64, Vec<f32>) {
+    let a = classify::alpha_map(fr, prep, m);
+    let n = mask_count(fr.mask).max(1);
+    let s: f64 = a
+        .iter()
+        .zip(fr.mask)
+        .filter(|(_, &m)| m)
+        .map(|(v, _)| f64::from(*v))
+        .sum();
+    (s / n as f64, a)
+}
+
+/// Model variants used to size the uncertainty: hair and skin colours moved by a plausible
+/// estimation error.
+fn perturbed(m: &Model) -> Vec<Model> {
+    let mut out = Vec::new();
+    for (dh, ds) in [(0.12f32, 0.0f32), (-0.12, 0.0), (0.0, 0.06), (0.0, -0.06)] {
+        let mut v = m.clone();
+        for k in 0..3 {
+            let d = m.hair[k] - m.skin[k];
+            v.hair[k] = m.skin[k] + d * (1.0 + dh);
+            v.skin[k] = m.skin[k] * (1.0 + ds);
+        }
+        if let Some(h2) = m.hair2 {
+            v.hair2 = Some([0, 1, 2].map(|k| m.skin[k] + (h2[k] - m.skin[k]) * (1.0 + dh)));
+        }
+        out.push(v);
+    }
+    out
+}
+
+/// The shades-of-grey (Minkowski p = 6) illuminant estimate over the mask, per channel.
+fn shades_of_grey(img: &Lin, mask: &[bool]) -> [f64; 3] {
+    let mut norm = [0.0f64; 3];
+    for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
+        for (k, nk) in norm.iter_mut().enumerate() {
+            *nk += f64::from(img.c[k][i]).powi(6);
+        }
+    }
+    norm.map(|v| v.powf(1.0 / 6.0).max(1e-12))
+}
+
+impl Analyzer {
+    /// An analyzer with these options.
+    pub fn new(opts: CoverageOptions) -> Self {
+        Analyzer { opts }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &CoverageOptions {
+        &self.opts
+    }
+
+    fn prepare(&self, img: &RgbaImage, region: Option<&Polygon>) -> Result<Work, CoverageError> {
+        let (lin, scale) = work::to_linear_reduced(img, self.opts.max_side.max(64));
+        let (region, source) = match region {
+            Some(p) => {
+                if !p.is_valid() {
+                    return Err(CoverageError::InvalidRegion(
+                        "it needs at least 3 points with finite coordinates".into(),
+                    ));
+                }
+                (p.clone(), RegionSource::Given)
+            }
+            None => {
+                // A blank photo has no head: report exposure first, it says more.
+                let all = vec![true; lin.w * lin.h];
+                let prep = classify::prepare(&lin);
+                check_quality(&lin, &all, &prep)?;
+                let poly = region::auto_region(&lin).ok_or(CoverageError::NoScalpFound)?;
+                (poly.scaled(1.0 / scale), RegionSource::Auto)
+            }
+        };
+        let mask = region.scaled(scale).rasterize(lin.w as u32, lin.h as u32);
+        if mask_count(&mask) < self.opts.min_region_work_px {
+            return Err(CoverageError::RegionTooSmall);
+        }
+        Ok(Work {
+            lin,
+            scale,
+            mask,
+            region,
+            source,
+        })
+    }
+
+    fn hair_map(
+        &self,
+        a: Vec<f32>,
+        mask: &[bool],
+        w: usize,
+        h: usize,
+        scale: f64,
+    ) -> Option<HairMap> {
+        self.opts.keep_hair_map.then(|| HairMap {
+            width: w as u32,
+            height: h as u32,
+            scale,
+            alpha: a
+                .into_iter()
+                .zip(mask)
+                .map(|(v, &m)| if m { v } else { f32::NAN })
+                .collect(),
+        })
+    }
+
+    /// Measures the hair coverage of `photo` over `region` (pixels of `photo`), or over the
+    /// automatically found scalp when `region` is `None`.
+    pub fn coverage(
+        &mut self,
+        photo: &RgbaImage,
+        region: Option<&Polygon>,
+    ) -> Result<Coverage, CoverageError> {
+        let wk = self.prepare(photo, region)?;
+        let mut prep = [classify::prepare(&wk.lin)];
+        check_quality(&wk.lin, &wk.mask, &prep[0])?;
+        let frames = [Frame {
+            img: &wk.lin,
+            mask: &wk.mask,
+        }];
+        let model = classify::fit(&frames, &mut prep, None);
+        let (cov, a) = mean_alpha(&frames[0], &prep[0], &model);
+        let mut dev: f64 = 0.0;
+        for m in perturbed(&model) {
+            dev = dev.max((mean_alpha(&frames[0], &prep[0], &m).0 - cov).abs());
+        }
+        let floor = if model.two_classes { 0.015 } else { 0.05 };
+        let area = mask_count(&wk.mask) as f64 / (wk.scale * wk.scale);
+        Ok(Coverage {
+            coverage: cov,
+            uncertainty: (floor * floor + dev * dev).sqrt(),
+            region_area_px: area,
+            region_source: wk.source,
+            region: wk.region,
+            hair_map: self.hair_map(a, &wk.mask, wk.lin.w, wk.lin.h, wk.scale),
+        })
+    }
+
+    /// Measures the change in coverage from `before` to `after` over one region.
+    ///
+    /// `after_to_before` maps AFTER pixel coordinates to BEFORE pixel coordinates (a 3x3
+    /// homogeneous matrix, row-major; the identity when the photos are already aligned).
+    /// AFTER is resampled into BEFORE's frame (from output to input: each BEFORE pixel is
+    /// sampled from AFTER at the inverse mapping). `region` is in BEFORE pixels; `None`
+    /// finds the scalp automatically in BEFORE. Colour is normalised between the visits
+    /// (shades-of-grey, then skin statistics), and both are classified with one colour
+    /// model, so a change of light alone reads as no change.
+    pub fn change(
+        &mut self,
+        before: &RgbaImage,
+        after: &RgbaImage,
+        after_to_before: [[f64; 3]; 3],
+        region: Option<&Polygon>,
+    ) -> Result<Change, CoverageError> {
+        let wb = self.prepare(before, region)?;
+        let (alin, ascale) = work::to_linear_reduced(after, self.opts.max_side.max(64));
+        let (mut wa, valid) = work::warp_into(
+            &alin,
+            ascale,
+            &after_to_before,
+            wb.lin.w,
+            wb.lin.h,
+            wb.scale,
+        )
+        .ok_or(CoverageError::InvalidTransform)?;
+        let before_n = mask_count(&wb.mask);
+        let mask: Vec<bool> = wb.mask.iter().zip(&valid).map(|(&a, &b)| a && b).collect();
+        let n = mask_count(&mask);
+        if n < self.opts.min_region_work_px || n * 2 < before_n {
+            return Err(CoverageError::NoOverlap);
+        }
+        let mut preps = [classify::prepare(&wb.lin), classify::prepare(&wa)];
+        check_quality(&wb.lin, &mask, &preps[0])?;
+        check_quality(&wa, &mask, &preps[1])?;
+        // Bring AFTER's illuminant to BEFORE's (not both to grey: the skin's own hue is
+        // evidence the classifier uses).
+        let gb = shades_of_grey(&wb.lin, &mask);
+        let ga = shades_of_grey(&wa, &mask);
+        for k in 0..3 {
+            let g = (gb[k] / ga[k] * ga[1] / gb[1]) as f32;
+            wa.c[k].iter_mut().for_each(|v| *v *= g);
+        }
+        // Each visit gets its own skin and hair colours and light field, measured on its
+        // own skin; hair is taken to be on the same side of skin in both.
+        let fb = [Frame {
+            img: &wb.lin,
+            mask: &mask,
+        }];
+        let fa = [Frame {
+            img: &wa,
+            mask: &mask,
+        }];
+        let [pb, pa] = &mut preps;
+        let model_b = classify::fit(&fb, std::slice::from_mut(pb), None);
+        let model_a = classify::fit(&fa, std::slice::from_mut(pa), Some(model_b.dark_hair));
+        let frames = [fb, fa].map(|f| f.into_iter().next());
+        let (Some(frb), Some(fra)) = (&frames[0], &frames[1]) else {
+            return Err(CoverageError::NoOverlap);
+        };
+        let (cb, ab) = mean_alpha(frb, &preps[0], &model_b);
+        let (ca, aa) = mean_alpha(fra, &preps[1], &model_a);
+        let (mut devb, mut deva, mut devc): (f64, f64, f64) = (0.0, 0.0, 0.0);
+        for (mb, ma) in perturbed(&model_b).iter().zip(perturbed(&model_a).iter()) {
+            let b = mean_alpha(frb, &preps[0], mb).0;
+            let a = mean_alpha(fra, &preps[1], ma).0;
+            devb = devb.max((b - cb).abs());
+            deva = deva.max((a - ca).abs());
+            devc = devc.max(((a - b) - (ca - cb)).abs());
+        }
+        let floor = if model_b.two_classes && model_a.two_classes {
+            0.015
+        } else {
+            0.05
+        };
+        // Cell map over the region's bounding box.
+        let (w, h) = (wb.lin.w, wb.lin.h);
+        let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+        for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
+            let (x, y) = (i % w, i / w);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x + 1);
+            y1 = y1.max(y + 1);
+        }
+        let cells = self.opts.cells.max(1) as usize;
+        let cw = (x1 - x0) as f64 / cells as f64;
+        let ch = (y1 - y0) as f64 / cells as f64;
+        let mut sums = vec![(0.0f64, 0usize); cells * cells];
+        for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
+            let (x, y) = (i % w, i / w);
+            let cx = (((x - x0) as f64 + 0.5) / cw) as usize;
+            let cy = (((y - y0) as f64 + 0.5) / ch) as usize;
+            let c = cy.min(cells - 1) * cells + cx.min(cells - 1);
+            sums[c].0 += f64::from(aa[i] - ab[i]);
+            sums[c].1 += 1;
+        }
+        let full = cw * ch;
+        let cell_map = CellMap {
+            cols: cells as u32,
+            rows: cells as u32,
+            x0: x0 as f64 / wb.scale,
+            y0: y0 as f64 / wb.scale,
+            cell_w: cw / wb.scale,
+            cell_h: ch / wb.scale,
+            change_pp: sums
+                .iter()
+                .map(|&(s, c)| {
+                    (c as f64 >= 0.25 * full && c > 0).then(|| (100.0 * s / c as f64) as f32)
+                })
+                .collect(),
+        };
+        let area = n as f64 / (wb.scale * wb.scale);
+        let unc = |d: f64| (floor * floor + d * d).sqrt();
+        let before_cov = Coverage {
+            coverage: cb,
+            uncertainty: unc(devb),
+            region_area_px: area,
+            region_source: wb.source,
+            region: wb.region.clone(),
+            hair_map: self.hair_map(ab, &mask, w, h, wb.scale),
+        };
+        let after_cov = Coverage {
+            coverage: ca,
+            uncertainty: unc(deva),
+            region_area_px: area,
+            region_source: wb.source,
+            region: wb.region,
+            hair_map: self.hair_map(aa, &mask, w, h, wb.scale),
+        };
+        Ok(Change {
+            before: before_cov,
+            after: after_cov,
+            change_pp: 100.0 * (ca - cb),
+            change_uncertainty_pp: 100.0 * (0.005f64.powi(2) + devc * devc).sqrt(),
+            cell_map,
+        })
+    }
+}
+
+/// A SALT-style estimate of hair loss from four views.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SaltEstimate {
+    /// Estimated percentage of scalp without visible hair, 0..100, weighted over the views
+    /// (top 40 %, back 24 %, left 18 %, right 18 %). An estimate from photos, not a
+    /// clinical SALT score.
+    pub estimated_loss_percent: f64,
+    /// Uncertainty in percentage points.
+    pub uncertainty_pp: f64,
+}
+
+/// Combines coverages of the top, back, left and right views into a SALT-style estimate of
+/// loss (100 * (1 - coverage) per view, weighted 40/24/18/18). Uncertainties are combined
+/// as if independent.
+pub fn salt_estimate(
+    top: &Coverage,
+    back: &Coverage,
+    left: &Coverage,
+    right: &Coverage,
+) -> SaltEstimate {
+    let views = [(top, 0.40), (back, 0.24), (left, 0.18), (right, 0.18)];
+    let loss: f64 = views
+        .iter()
+        .map(|(c, w)| w * 100.0 * (1.0 - c.coverage.clamp(0.0, 1.0)))
+        .sum();
+    let var: f64 = views
+        .iter()
+        .map(|(c, w)| (w * 100.0 * c.uncertainty).powi(2))
+        .sum();
+    SaltEstimate {
+        estimated_loss_percent: loss,
+        uncertainty_pp: var.sqrt(),
+    }
+}
+
+/// The naive baseline the evaluation compares against: Otsu's threshold on the grey level
+/// inside the region, the darker class counted as hair. Returns the fraction of region
+/// pixels in the darker class, or `None` for an empty region.
+pub fn otsu_baseline(photo: &RgbaImage, region: &Polygon) -> Option<f64> {
+    let mask = region.rasterize(photo.width(), photo.height());
+    let mut hist = [0usize; 256];
+    for (p, &m) in photo.as_bytes().chunks_exact(4).zip(&mask) {
+        if m {
+            let g = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
+            hist[(g.round() as usize).min(255)] += 1;
+        }
+    }
+    let total: usize = hist.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
+    let (mut wb, mut sb, mut best, mut thr) = (0.0f64, 0.0f64, -1.0f64, 0usize);
+    for (t, &c) in hist.iter().enumerate() {
+        wb += c as f64;
+        sb += t as f64 * c as f64;
+        let wf = total as f64 - wb;
+        if wb == 0.0 || wf == 0.0 {
+            continue;
+        }
+        let mb = sb / wb;
+        let mf = (sum_all - sb) / wf;
+        let between = wb * wf * (mb - mf).powi(2);
+        if between > best {
+            best = between;
+            thr = t;
+        }
+    }
+    let dark: usize = hist[..=thr].iter().sum();
+    Some(dark as f64 / total as f64)
+}

@@ -1,0 +1,293 @@
+//! Internal working rasters: linear-light RGB planes at a capped size, filters, warping.
+
+use crate::raster::RgbaImage;
+
+/// sRGB byte to linear light in [0, 1].
+pub(crate) fn srgb_to_linear(v: f32) -> f32 {
+    if v <= 0.04045 {
+        v / 12.92
+    } else {
+        ((v + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+/// Linear light in [0, 1] to an sRGB value in [0, 1].
+pub(crate) fn linear_to_srgb(v: f32) -> f32 {
+    let v = v.clamp(0.0, 1.0);
+    if v <= 0.003_130_8 {
+        v * 12.92
+    } else {
+        1.055 * v.powf(1.0 / 2.4) - 0.055
+    }
+}
+
+/// Linear-light RGB planes, row-major.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lin {
+    pub w: usize,
+    pub h: usize,
+    pub c: [Vec<f32>; 3],
+}
+
+impl Lin {
+    pub fn new(w: usize, h: usize) -> Self {
+        Lin {
+            w,
+            h,
+            c: [vec![0.0; w * h], vec![0.0; w * h], vec![0.0; w * h]],
+        }
+    }
+
+    pub fn luma(&self, i: usize) -> f32 {
+        0.2126 * self.c[0][i] + 0.7152 * self.c[1][i] + 0.0722 * self.c[2][i]
+    }
+
+    pub fn px(&self, i: usize) -> [f32; 3] {
+        [self.c[0][i], self.c[1][i], self.c[2][i]]
+    }
+
+    /// Bilinear sample at pixel coordinates (centres at +0.5); `None` outside.
+    pub fn sample(&self, x: f64, y: f64) -> Option<[f32; 3]> {
+        let fx = x - 0.5;
+        let fy = y - 0.5;
+        if !(fx > -0.5 && fy > -0.5 && fx < self.w as f64 - 0.5 && fy < self.h as f64 - 0.5) {
+            return None;
+        }
+        let fx = fx.clamp(0.0, (self.w - 1) as f64);
+        let fy = fy.clamp(0.0, (self.h - 1) as f64);
+        let x0 = (fx.floor() as usize).min(self.w.saturating_sub(2));
+        let y0 = (fy.floor() as usize).min(self.h.saturating_sub(2));
+        let x1 = (x0 + 1).min(self.w - 1);
+        let y1 = (y0 + 1).min(self.h - 1);
+        let tx = (fx - x0 as f64) as f32;
+        let ty = (fy - y0 as f64) as f32;
+        let mut out = [0.0; 3];
+        for (k, o) in out.iter_mut().enumerate() {
+            let p = &self.c[k];
+            let top = p[y0 * self.w + x0] * (1.0 - tx) + p[y0 * self.w + x1] * tx;
+            let bot = p[y1 * self.w + x0] * (1.0 - tx) + p[y1 * self.w + x1] * tx;
+            *o = top * (1.0 - ty) + bot * ty;
+        }
+        Some(out)
+    }
+}
+
+/// Area-average taps along one axis: (first input index, weights).
+fn taps(in_len: usize, out_len: usize) -> Vec<(usize, Vec<f32>)> {
+    let ratio = in_len as f64 / out_len as f64;
+    (0..out_len)
+        .map(|o| {
+            let start = o as f64 * ratio;
+            let end = ((o + 1) as f64 * ratio).min(in_len as f64);
+            let first = start.floor() as usize;
+            let last = (end.ceil() as usize).min(in_len).max(first + 1);
+            let weights = (first..last)
+                .map(|i| {
+                    let lo = start.max(i as f64);
+                    let hi = end.min((i + 1) as f64);
+                    ((hi - lo).max(0.0) / (end - start)) as f32
+                })
+                .collect();
+            (first, weights)
+        })
+        .collect()
+}
+
+/// Converts a photo to linear light, reduced by area averaging so that its longer side is
+/// at most `max_side`. Returns the planes and `scale` (work = original * scale). Works row
+/// by row, so memory stays at the size of the output.
+pub(crate) fn to_linear_reduced(img: &RgbaImage, max_side: u32) -> (Lin, f64) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let long = w.max(h);
+    let (ow, oh, scale) = if long as u32 <= max_side || max_side == 0 {
+        (w, h, 1.0)
+    } else {
+        let s = f64::from(max_side) / long as f64;
+        let ow = ((w as f64 * s).round() as usize).max(1);
+        let oh = ((h as f64 * s).round() as usize).max(1);
+        (ow, oh, ow as f64 / w as f64)
+    };
+    let lut: Vec<f32> = (0..256).map(|v| srgb_to_linear(v as f32 / 255.0)).collect();
+    let bytes = img.as_bytes();
+    let mut out = Lin::new(ow, oh);
+    if scale == 1.0 {
+        for i in 0..w * h {
+            for k in 0..3 {
+                out.c[k][i] = lut[bytes[i * 4 + k] as usize];
+            }
+        }
+        return (out, 1.0);
+    }
+    let tx = taps(w, ow);
+    let ty = taps(h, oh);
+    // For each input row, the output rows it contributes to, with weights.
+    let mut row_dst: Vec<Vec<(usize, f32)>> = vec![Vec::new(); h];
+    for (o, (first, weights)) in ty.iter().enumerate() {
+        for (k, &wt) in weights.iter().enumerate() {
+            row_dst[first + k].push((o, wt));
+        }
+    }
+    let mut lin_row = vec![[0.0f32; 3]; w];
+    let mut hrow = vec![[0.0f32; 3]; ow];
+    for (y, dsts) in row_dst.iter().enumerate() {
+        if dsts.is_empty() {
+            continue;
+        }
+        let src = &bytes[y * w * 4..(y + 1) * w * 4];
+        for (x, p) in lin_row.iter_mut().enumerate() {
+            *p = [
+                lut[src[x * 4] as usize],
+                lut[src[x * 4 + 1] as usize],
+                lut[src[x * 4 + 2] as usize],
+            ];
+        }
+        for (o, (first, weights)) in tx.iter().enumerate() {
+            let mut acc = [0.0f32; 3];
+            for (wt, p) in weights.iter().zip(&lin_row[*first..]) {
+                acc[0] += wt * p[0];
+                acc[1] += wt * p[1];
+                acc[2] += wt * p[2];
+            }
+            hrow[o] = acc;
+        }
+        for &(oy, wt) in dsts {
+            for (ox, p) in hrow.iter().enumerate() {
+                let i = oy * ow + ox;
+                out.c[0][i] += wt * p[0];
+                out.c[1][i] += wt * p[1];
+                out.c[2][i] += wt * p[2];
+            }
+        }
+    }
+    (out, scale)
+}
+
+/// Box mean of radius `r` (window 2r+1, clamped at the borders) using a summed-area pass
+/// per axis.
+pub(crate) fn box_blur(src: &[f32], w: usize, h: usize, r: usize, out: &mut Vec<f32>) {
+    let mut tmp = vec![0.0f32; w * h];
+    for y in 0..h {
+        let row = &src[y * w..(y + 1) * w];
+        let mut acc = 0.0f64;
+        let mut prefix = Vec::with_capacity(w + 1);
+        prefix.push(0.0f64);
+        for &v in row {
+            acc += f64::from(v);
+            prefix.push(acc);
+        }
+        for x in 0..w {
+            let a = x.saturating_sub(r);
+            let b = (x + r + 1).min(w);
+            tmp[y * w + x] = ((prefix[b] - prefix[a]) / (b - a) as f64) as f32;
+        }
+    }
+    out.clear();
+    out.resize(w * h, 0.0);
+    let mut prefix = vec![0.0f64; h + 1];
+    for x in 0..w {
+        for y in 0..h {
+            prefix[y + 1] = prefix[y] + f64::from(tmp[y * w + x]);
+        }
+        for y in 0..h {
+            let a = y.saturating_sub(r);
+            let b = (y + r + 1).min(h);
+            out[y * w + x] = ((prefix[b] - prefix[a]) / (b - a) as f64) as f32;
+        }
+    }
+}
+
+/// Approximate Gaussian blur (three box passes) with standard deviation about `sigma`.
+pub(crate) fn gauss_blur(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
+    // Three boxes of radius r give variance 3 * ((2r+1)^2 - 1) / 12.
+    let r = (((4.0 * sigma * sigma + 1.0).sqrt() - 1.0) / 2.0)
+        .round()
+        .max(0.0) as usize;
+    let mut a = src.to_vec();
+    let mut b = Vec::new();
+    if r == 0 {
+        return a;
+    }
+    for _ in 0..3 {
+        box_blur(&a, w, h, r, &mut b);
+        std::mem::swap(&mut a, &mut b);
+    }
+    a
+}
+
+/// Inverts a 3x3 matrix; `None` when (nearly) singular or not finite.
+pub(crate) fn invert3(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+    let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    if !det.is_finite() || det.abs() < 1e-12 {
+        return None;
+    }
+    let inv = [
+        [
+            (m[1][1] * m[2][2] - m[1][2] * m[2][1]) / det,
+            (m[0][2] * m[2][1] - m[0][1] * m[2][2]) / det,
+            (m[0][1] * m[1][2] - m[0][2] * m[1][1]) / det,
+        ],
+        [
+            (m[1][2] * m[2][0] - m[1][0] * m[2][2]) / det,
+            (m[0][0] * m[2][2] - m[0][2] * m[2][0]) / det,
+            (m[0][2] * m[1][0] - m[0][0] * m[1][2]) / det,
+        ],
+        [
+            (m[1][0] * m[2][1] - m[1][1] * m[2][0]) / det,
+            (m[0][1] * m[2][0] - m[0][0] * m[2][1]) / det,
+            (m[0][0] * m[1][1] - m[0][1] * m[1][0]) / det,
+        ],
+    ];
+    if inv.iter().flatten().all(|v| v.is_finite()) {
+        Some(inv)
+    } else {
+        None
+    }
+}
+
+/// Applies a 3x3 projective matrix to a point; `None` at infinity.
+pub(crate) fn apply3(m: &[[f64; 3]; 3], x: f64, y: f64) -> Option<(f64, f64)> {
+    let wz = m[2][0] * x + m[2][1] * y + m[2][2];
+    if wz.abs() < 1e-12 || !wz.is_finite() {
+        return None;
+    }
+    Some((
+        (m[0][0] * x + m[0][1] * y + m[0][2]) / wz,
+        (m[1][0] * x + m[1][1] * y + m[1][2]) / wz,
+    ))
+}
+
+/// Warps `src` (the AFTER working image, scale `src_scale` from AFTER original pixels) into
+/// a `w x h` grid over BEFORE's working frame (scale `dst_scale`). `after_to_before` maps
+/// AFTER original pixels to BEFORE original pixels; each output pixel is sampled from AFTER
+/// at the inverse mapping (from output to input). Returns the image and a validity mask.
+pub(crate) fn warp_into(
+    src: &Lin,
+    src_scale: f64,
+    after_to_before: &[[f64; 3]; 3],
+    w: usize,
+    h: usize,
+    dst_scale: f64,
+) -> Option<(Lin, Vec<bool>)> {
+    let before_to_after = invert3(after_to_before)?;
+    let mut out = Lin::new(w, h);
+    let mut valid = vec![false; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let bx = (x as f64 + 0.5) / dst_scale;
+            let by = (y as f64 + 0.5) / dst_scale;
+            let Some((ax, ay)) = apply3(&before_to_after, bx, by) else {
+                continue;
+            };
+            if let Some(p) = src.sample(ax * src_scale, ay * src_scale) {
+                let i = y * w + x;
+                out.c[0][i] = p[0];
+                out.c[1][i] = p[1];
+                out.c[2][i] = p[2];
+                valid[i] = true;
+            }
+        }
+    }
+    Some((out, valid))
+}

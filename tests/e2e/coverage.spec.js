@@ -1,0 +1,91 @@
+// Hair coverage in the widget: numbers with their uncertainty and a plain
+// summary for the demo pair, the change map toggling on and off, and a region
+// drawn by the specialist changing what is measured.
+import { test, expect } from "@playwright/test";
+import { waitForPhotos, frameShot, regionDiff } from "./helpers.js";
+
+test.beforeEach(async ({ page }) => {
+  await page.addInitScript(() => {
+    window.analyses = [];
+    document.addEventListener("analysis", (e) => window.analyses.push(e.detail));
+  });
+  await page.goto("/");
+  await waitForPhotos(page);
+});
+
+const analysis = (page) => page.evaluate(() => document.querySelector("scalp-compare").analysis);
+
+test("the demo pair gets coverage numbers, uncertainties and a readable summary", async ({ page }) => {
+  const a = await analysis(page);
+  for (const side of [a.before, a.after]) {
+    expect(side.coverage).toBeGreaterThan(0);
+    expect(side.coverage).toBeLessThan(1);
+    expect(side.uncertainty).toBeGreaterThan(0);
+  }
+  expect(a.change_pp).toBeCloseTo((a.after.coverage - a.before.coverage) * 100, 6);
+  expect(a.change_uncertainty_pp).toBeGreaterThan(0);
+  expect(a.roi.source).toBe("auto");
+  const summary = page.locator("scalp-compare .summary");
+  await expect(summary).toHaveAttribute("role", "status");
+  await expect(summary).toContainText(`${Math.round(a.before.coverage * 100)}%`);
+  await expect(summary).toContainText(`${Math.round(a.after.coverage * 100)}%`);
+  await expect(summary).toContainText("not a diagnosis");
+  const events = await page.evaluate(() => window.analyses);
+  expect(events.at(-1).change_pp).toBe(a.change_pp);
+});
+
+test("the change map toggles on and off, with a legend", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const plain = await frameShot(page);
+  const toggle = el.getByRole("button", { name: "Show change map" });
+  await toggle.click();
+  await expect(el.getByRole("button", { name: "Hide change map" })).toHaveAttribute("aria-pressed", "true");
+  await expect(el.locator(".legend")).toBeVisible();
+  await expect(el.locator(".legend")).toContainText("hair came back");
+  const heat = await frameShot(page);
+  // The map colours the scalp region (the middle), not the background corners.
+  expect(regionDiff(heat, plain, { x0: 0.3, x1: 0.7, y0: 0.3, y1: 0.7 })).toBeGreaterThan(8);
+  expect(regionDiff(heat, plain, { x0: 0, x1: 0.08, y0: 0.9, y1: 1 })).toBeLessThan(1);
+  await el.getByRole("button", { name: "Hide change map" }).click();
+  await expect(el.locator(".legend")).toBeHidden();
+  const off = await frameShot(page);
+  expect(regionDiff(off, plain, { x0: 0, x1: 1, y0: 0, y1: 1 })).toBeLessThan(1);
+});
+
+test("a region drawn by the specialist is measured instead of the automatic one", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const auto = await analysis(page);
+  await el.getByRole("button", { name: "Draw scalp region" }).click();
+  const frame = el.locator(".frame");
+  const box = await frame.boundingBox();
+  // A square over the crown, from 30% to 60% of the frame (BEFORE is 640x640 in a square frame).
+  for (const [fx, fy] of [[0.3, 0.3], [0.6, 0.3], [0.6, 0.6], [0.3, 0.6]]) {
+    await frame.click({ position: { x: box.width * fx, y: box.height * fy } });
+  }
+  await page.keyboard.press("Enter");
+  await waitForPhotos(page);
+  const drawn = await analysis(page);
+  expect(drawn.roi.source).toBe("given");
+  const expected = (0.3 * 640) ** 2;
+  expect(Math.abs(drawn.roi.area_px - expected) / expected).toBeLessThan(0.1);
+  expect(drawn.before.coverage).not.toBeCloseTo(auto.before.coverage, 3);
+  await expect(page.locator("scalp-compare .summary")).toContainText("in the drawn region");
+  const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
+  expect(region).toHaveLength(4);
+  expect(region[0][0]).toBeCloseTo(0.3 * 640, -1);
+
+  // Back to the automatic region.
+  await el.getByRole("button", { name: "Automatic region" }).click();
+  await waitForPhotos(page);
+  const again = await analysis(page);
+  expect(again.roi.source).toBe("auto");
+  expect(again.before.coverage).toBeCloseTo(auto.before.coverage, 6);
+});
+
+test("patients see the numbers and the change map but cannot draw regions", async ({ page }) => {
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  const el = page.locator("scalp-compare");
+  await expect(el.getByRole("button", { name: "Draw scalp region" })).toBeHidden();
+  await expect(el.locator(".summary")).toContainText("%");
+  await expect(el.getByRole("button", { name: "Show change map" })).toBeVisible();
+});
