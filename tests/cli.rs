@@ -65,3 +65,111 @@ fn bad_files_exit_non_zero_with_one_line() {
     assert!(!ok && err.contains("unknown command"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn align_json_follows_the_contract() {
+    let (ok, out, err) = cli(&[
+        "align",
+        "www/samples/before.jpg",
+        "www/samples/after.jpg",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/www/samples/pair.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for r in 0..3 {
+        for c in 0..3 {
+            let (got, want) = (
+                v["matrix"][r][c].as_f64().unwrap(),
+                truth["after_to_before"][r][c].as_f64().unwrap(),
+            );
+            let tol = if c == 2 && r < 2 { 2.0 } else { 0.01 };
+            assert!((got - want).abs() < tol, "matrix[{r}][{c}] {got} vs {want}");
+        }
+    }
+    assert_eq!(v["model"], "similarity");
+    assert!(v["confidence"].as_f64().unwrap() > 0.7);
+    assert!((v["rotation_deg"].as_f64().unwrap() - 6.0).abs() < 0.2);
+    assert!((v["scale"].as_f64().unwrap() - 1.0 / 1.12).abs() < 0.01);
+    assert_eq!(v["translation"].as_array().unwrap().len(), 2);
+    assert!(v["timing_ms"]["decode"].is_number() && v["timing_ms"]["align"].is_number());
+
+    // Landmarks: two pairs from the true mapping give the same answer, with residuals.
+    let (ok, out, err) = cli(&[
+        "align",
+        "www/samples/before.jpg",
+        "www/samples/after.jpg",
+        "--json",
+        "--landmarks",
+        "150.17,100.11>100,100;475.50,421.60>500,420",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let residuals = v["landmark_residuals_px"].as_array().unwrap();
+    assert_eq!(residuals.len(), 2);
+    assert!(residuals.iter().all(|r| r.as_f64().unwrap() < 3.0), "{out}");
+
+    // Unrelated photos: refused, one line.
+    let (ok, _, err) = cli(&[
+        "align",
+        "www/samples/before.jpg",
+        "tests/fixtures/orient6.jpg",
+    ]);
+    assert!(!ok);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn coverage_and_compare_json_follow_the_contract() {
+    let (ok, out, err) = cli(&["coverage", "www/samples/before.jpg", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let c = v["coverage"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&c));
+    assert!(v["uncertainty"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["roi"]["source"], "auto");
+    assert!(v["roi"]["area_px"].as_f64().unwrap() > 10_000.0);
+    assert!(v["timing_ms"].is_object());
+
+    let roi = "200,200;450,200;450,450;200,450";
+    let (ok, out, err) = cli(&["coverage", "www/samples/before.jpg", "--roi", roi, "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["roi"]["source"], "given");
+    assert!((v["roi"]["area_px"].as_f64().unwrap() - 250.0 * 250.0).abs() < 250.0 * 250.0 * 0.05);
+
+    let heat = std::env::temp_dir().join(format!("scalp-heat-test-{}.png", std::process::id()));
+    let (ok, out, err) = cli(&[
+        "compare",
+        "www/samples/before.jpg",
+        "www/samples/after.jpg",
+        "--roi",
+        roi,
+        "--json",
+        "--heatmap",
+        heat.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["matrix"].as_array().unwrap().len(), 3);
+    let (b, a) = (
+        v["before"]["coverage"].as_f64().unwrap(),
+        v["after"]["coverage"].as_f64().unwrap(),
+    );
+    assert!(((a - b) * 100.0 - v["change_pp"].as_f64().unwrap()).abs() < 1e-9);
+    // Hair was painted into the crown of the simulated follow-up.
+    assert!(v["change_pp"].as_f64().unwrap() > 3.0, "{out}");
+    assert!(v["confidence"].as_f64().unwrap() > 0.5);
+    assert!(heat.exists());
+    std::fs::remove_file(heat).ok();
+
+    let (ok, _, err) = cli(&["coverage", "www/samples/before.jpg", "--roi", "1,2;3"]);
+    assert!(!ok && err.contains("--roi"), "{err}");
+}
