@@ -18,16 +18,16 @@ const SIDES = ["before", "after"];
 // Display copies are capped; analysis keeps original-pixel coordinates.
 const DISPLAY_MAX_SIDE = 2560;
 
-let sharedWorker = null;
+// Two workers running the same module: one loads photos (so a new photo shows at
+// once), the other analyses (alignment, coverage), so neither waits on the other.
+const workers = { load: null, analysis: null };
 let nextRequest = 1;
 const pending = new Map();
 
-function worker() {
-  if (!sharedWorker) {
-    sharedWorker = new Worker(new URL("./scalp-compare.worker.js", import.meta.url), {
-      type: "module",
-    });
-    sharedWorker.onmessage = (event) => {
+function worker(role) {
+  if (!workers[role]) {
+    const w = new Worker(new URL("./scalp-compare.worker.js", import.meta.url), { type: "module" });
+    w.onmessage = (event) => {
       const handler = pending.get(event.data.id);
       if (!handler) return;
       if (event.data.progress) {
@@ -37,33 +37,45 @@ function worker() {
       pending.delete(event.data.id);
       handler(event.data);
     };
-    sharedWorker.onerror = () => {
-      const waiting = [...pending.values()];
-      pending.clear();
-      sharedWorker = null;
-      for (const handler of waiting) {
-        handler({ ok: false, message: "The photo loader could not start in this browser." });
+    w.onerror = () => {
+      workers[role] = null;
+      for (const [id, handler] of [...pending]) {
+        if (handler.role !== role) continue;
+        pending.delete(id);
+        handler({ ok: false, message: "The photo tools could not start in this browser." });
       }
     };
+    workers[role] = w;
   }
-  return sharedWorker;
+  return workers[role];
 }
 
-/** Sends a job to the worker; resolves with its answer (never rejects). */
-function ask(message, progress) {
+/** Sends a job to a worker; resolves with its answer (never rejects). */
+function ask(role, message, transfer = []) {
   return new Promise((resolve) => {
     const id = nextRequest++;
-    resolve.progress = progress;
+    resolve.role = role;
     pending.set(id, resolve);
-    worker().postMessage({ ...message, id });
+    worker(role).postMessage({ ...message, id }, transfer);
   });
 }
 
-function requestPhoto(source) {
+/**
+ * Loads a photo in the loading worker; its working copy moves on to the
+ * analysis worker (transferred, not copied).
+ */
+async function requestPhoto(source) {
   const message = { kind: "load", maxSide: DISPLAY_MAX_SIDE };
   if (typeof source === "string") message.url = source;
   else message.file = source;
-  return ask(message);
+  const reply = await ask("load", message);
+  if (reply.ok) {
+    worker("analysis").postMessage({ kind: "keep", photoId: reply.photoId, work: reply.work }, [
+      reply.work.rgba.buffer,
+    ]);
+    delete reply.work;
+  }
+  return reply;
 }
 
 const STYLE = `
@@ -723,7 +735,7 @@ export class ScalpCompare extends HTMLElement {
   _photosChanged(old) {
     if (old) {
       old.bitmap.close();
-      worker().postMessage({ kind: "free", photoId: old.photoId });
+      worker("analysis").postMessage({ kind: "free", photoId: old.photoId });
     }
     this._alignment = null;
     this._region = null;
@@ -753,7 +765,7 @@ export class ScalpCompare extends HTMLElement {
     this._alignPending = true;
     this._notice.hidden = true;
     this._showChip("Aligning photos\u2026", true);
-    const reply = await ask({
+    const reply = await ask("analysis", {
       kind: "align",
       before: b.photoId,
       after: a.photoId,
@@ -850,7 +862,7 @@ export class ScalpCompare extends HTMLElement {
     const b = this._photos.before;
     const a = this._photos.after;
     if (!b || !a) return;
-    const reply = await ask({
+    const reply = await ask("analysis", {
       kind: "align",
       before: b.photoId,
       after: a.photoId,
@@ -1007,7 +1019,7 @@ export class ScalpCompare extends HTMLElement {
     }
     this._analysisPending = true;
     this._summary.textContent = "Measuring hair coverage\u2026";
-    const reply = await ask({
+    const reply = await ask("analysis", {
       kind: "analyze",
       before: b.photoId,
       after: a.photoId,

@@ -1,6 +1,7 @@
-// The widget's Web Worker: turns photo files (or URLs) into upright, display-sized
-// ImageBitmaps, keeps a small working copy of each photo, and aligns pairs, all
-// with the wasm core, so the page never decodes or computes on its main thread.
+// The widget's Web Workers (one loads, one analyses; the same module): turn photo
+// files (or URLs) into upright, display-sized ImageBitmaps plus small working
+// copies, and align and measure pairs, all with the wasm core, so the page never
+// decodes or computes on its main thread.
 // A thin shim: the checks, messages and algorithms live in Rust (src/).
 import init, { loadPhoto, alignPhotos, analyzePair } from "./pkg/scalp_compare.js";
 
@@ -19,6 +20,7 @@ self.onmessage = async (event) => {
     if (msg.kind === "load") await load(msg);
     else if (msg.kind === "align") align(msg);
     else if (msg.kind === "analyze") analyze(msg);
+    else if (msg.kind === "keep") copies.set(msg.photoId, msg.work);
     else if (msg.kind === "free") copies.delete(msg.photoId);
   } catch (error) {
     const message = error && error.message ? error.message : String(error);
@@ -53,8 +55,9 @@ async function load({ id, url, file, maxSide }) {
     bitmap: photo.bitmap,
   };
   photo.free();
-  copies.set(id, workingCopy(reply.bitmap, reply.width));
-  self.postMessage(reply, [reply.bitmap]);
+  // The working copy goes with the reply; the page hands it to the analysis worker.
+  reply.work = workingCopy(reply.bitmap, reply.width);
+  self.postMessage(reply, [reply.bitmap, reply.work.rgba.buffer]);
 }
 
 /** A copy of at most WORK_MAX_SIDE pixels a side, as RGBA, with its scale factor. */
