@@ -1041,6 +1041,7 @@ export class ScalpCompare extends HTMLElement {
       change_uncertainty_pp: r.change_uncertainty_pp,
       roi: r.roi,
       cells: r.cells,
+      timing_ms: r.timing_ms,
     };
     this._setAnalysis(analysis, this._summaryText(analysis));
     this._emit("analysis", this.analysis);

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Some("serve") => serve_forever(true),
         Some("bench-load") => bench_load(),
         Some("bench-align") => bench_align(),
+        Some("bench-coverage") => bench_coverage(),
         _ => Err(
             "usage: cargo xtask demo | test | build | size | serve | bench-load | bench-align"
                 .into(),
@@ -400,4 +401,11 @@ fn bench_align() -> Result {
         .arg("tests/e2e/bench-align-wasm.mjs")
         .env("BASE_URL", server.url())
         .env("CHROMIUM", CHROMIUM))
+}
+
+/// The coverage benchmark: accuracy on rendered photos with known coverage, change
+/// pairs, the staged real photos, and the Otsu baseline beside it (native).
+fn bench_coverage() -> Result {
+    step("coverage accuracy (native, release)");
+    run(cargo().args(["run", "--quiet", "--release", "--example", "eval_coverage"]))
 }
