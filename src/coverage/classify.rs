@@ -15,6 +15,7 @@ pub(crate) struct Frame<'a> {
 }
 
 /// Per-frame derived data: illumination plane and texture map.
+#[derive(Default)]
 pub(crate) struct Prepared {
     /// ln L = p0 + p1 u + p2 v + p3 u^2 + p4 uv + p5 v^2 with u, v in [-1, 1].
     pub plane: [f64; 6],
@@ -43,6 +44,15 @@ pub(crate) struct Model {
 }
 
 const EPS: f32 = 1e-3;
+
+/// Chroma (log-RGB distance from grey) below which a class counts as white, grey or black.
+const NEUTRAL: f32 = 0.45;
+
+/// Pixels sampled (over all frames) to fit the colour model and light fields.
+const SAMPLES: usize = 15_000;
+
+/// Iterations of the two-means split.
+const KMEANS_ROUNDS: usize = 8;
 
 /// Percentage of pixels near the hair end above which pure hair pixels are taken to exist.
 const PURE_HAIR_PERCENT: usize = 6;
@@ -167,7 +177,7 @@ struct Sample {
 /// Fits the shared model and each frame's illumination field. `dark_hair` forces which
 /// side of skin hair is on (to measure a second visit the way the first was measured).
 pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bool>) -> Model {
-    let per_frame = 30_000 / frames.len().max(1);
+    let per_frame = SAMPLES / frames.len().max(1);
     let mut samples: Vec<Sample> = Vec::new();
     for (f, fr) in frames.iter().enumerate() {
         for idx in sample_indices(fr.mask, per_frame) {
@@ -225,7 +235,7 @@ pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bo
                 cent[ci] = acc.map(|a| (a / n as f64) as f32);
             }
         }
-        for _ in 0..12 {
+        for _ in 0..KMEANS_ROUNDS {
             let mut acc = [[0.0f64; 3]; 2];
             let mut n = [0usize; 2];
             for (f, l) in feats.iter().zip(labels.iter_mut()) {
@@ -498,10 +508,10 @@ fn hair_is_lighter(dark: [f32; 3], light: [f32; 3]) -> bool {
     let (al, bl) = chroma(light);
     let md = (ad * ad + bd * bd).sqrt();
     let ml = (al * al + bl * bl).sqrt();
-    if ml < 0.45 && ml < 0.6 * md {
+    if ml < NEUTRAL && ml < 0.6 * md {
         return true; // white or grey hair on skin
     }
-    if md < 0.45 && md < 0.6 * ml {
+    if md < NEUTRAL && md < 0.6 * ml {
         return false; // black or grey hair on skin
     }
     let yellow = |a: f32, b: f32| b - 0.5 * a;
@@ -540,31 +550,46 @@ fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; 
     x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
+/// Mean hair fraction over the mask pixels on every `stride`-th row and column.
+pub(crate) fn mean_alpha_strided(fr: &Frame, prep: &Prepared, m: &Model, stride: usize) -> f64 {
+    let (w, h) = (fr.img.w, fr.img.h);
+    let stride = stride.max(1);
+    let (mut sum, mut n) = (0.0f64, 0usize);
+    for y in (0..h).step_by(stride) {
+        for x in (0..w).step_by(stride) {
+            let i = y * w + x;
+            if fr.mask[i] {
+                sum += f64::from(pixel_alpha(fr, prep, m, x, y));
+                n += 1;
+            }
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f64
+    }
+}
+
+fn pixel_alpha(fr: &Frame, prep: &Prepared, m: &Model, x: usize, y: usize) -> f32 {
+    if !m.two_classes {
+        return if m.all_hair { 1.0 } else { 0.0 };
+    }
+    let (w, h) = (fr.img.w, fr.img.h);
+    let l = illum(&prep.plane, x, y, w, h);
+    let c = fr.img.px(y * w + x);
+    unmix([c[0] / l, c[1] / l, c[2] / l], m)
+}
+
 /// The hair fraction of every pixel of a frame (0 outside the mask).
 pub(crate) fn alpha_map(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
     let (w, h) = (fr.img.w, fr.img.h);
     let mut out = vec![0.0f32; w * h];
     for y in 0..h {
         for x in 0..w {
-            let i = y * w + x;
-            if !fr.mask[i] {
-                continue;
+            if fr.mask[y * w + x] {
+                out[y * w + x] = pixel_alpha(fr, prep, m, x, y);
             }
-            out[i] = if !m.two_classes {
-                if m.all_hair {
-                    1.0
-                } else {
-                    0.0
-                }
-            } else {
-                let l = illum(&prep.plane, x, y, w, h);
-                let c = fr.img.px(i);
-                let a = unmix([c[0] / l, c[1] / l, c[2] / l], m);
-                // Hair leaves fine texture; a smooth patch (shading on bare scalp, shine)
-                // is skin however dark or bright it is.
-                let _ = prep;
-                a
-            };
         }
     }
     out

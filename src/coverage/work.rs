@@ -162,36 +162,50 @@ pub(crate) fn to_linear_reduced(img: &RgbaImage, max_side: u32) -> (Lin, f64) {
     (out, scale)
 }
 
-/// Box mean of radius `r` (window 2r+1, clamped at the borders) using a summed-area pass
-/// per axis.
+/// Box mean of radius `r` (window 2r+1, clamped at the borders): running sums along rows,
+/// then running column sums row by row (cache friendly).
 pub(crate) fn box_blur(src: &[f32], w: usize, h: usize, r: usize, out: &mut Vec<f32>) {
     let mut tmp = vec![0.0f32; w * h];
-    for y in 0..h {
-        let row = &src[y * w..(y + 1) * w];
+    for (row, dst) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
         let mut acc = 0.0f64;
-        let mut prefix = Vec::with_capacity(w + 1);
-        prefix.push(0.0f64);
-        for &v in row {
-            acc += f64::from(v);
-            prefix.push(acc);
-        }
-        for x in 0..w {
-            let a = x.saturating_sub(r);
-            let b = (x + r + 1).min(w);
-            tmp[y * w + x] = ((prefix[b] - prefix[a]) / (b - a) as f64) as f32;
+        let mut lo = 0usize;
+        let mut hi = 0usize; // window is [lo, hi)
+        for (x, d) in dst.iter_mut().enumerate() {
+            let want_hi = (x + r + 1).min(w);
+            while hi < want_hi {
+                acc += f64::from(row[hi]);
+                hi += 1;
+            }
+            let want_lo = x.saturating_sub(r);
+            while lo < want_lo {
+                acc -= f64::from(row[lo]);
+                lo += 1;
+            }
+            *d = (acc / (hi - lo) as f64) as f32;
         }
     }
     out.clear();
     out.resize(w * h, 0.0);
-    let mut prefix = vec![0.0f64; h + 1];
-    for x in 0..w {
-        for y in 0..h {
-            prefix[y + 1] = prefix[y] + f64::from(tmp[y * w + x]);
+    let mut acc = vec![0.0f64; w];
+    let (mut lo, mut hi) = (0usize, 0usize);
+    for y in 0..h {
+        let want_hi = (y + r + 1).min(h);
+        while hi < want_hi {
+            for (a, v) in acc.iter_mut().zip(&tmp[hi * w..(hi + 1) * w]) {
+                *a += f64::from(*v);
+            }
+            hi += 1;
         }
-        for y in 0..h {
-            let a = y.saturating_sub(r);
-            let b = (y + r + 1).min(h);
-            out[y * w + x] = ((prefix[b] - prefix[a]) / (b - a) as f64) as f32;
+        let want_lo = y.saturating_sub(r);
+        while lo < want_lo {
+            for (a, v) in acc.iter_mut().zip(&tmp[lo * w..(lo + 1) * w]) {
+                *a -= f64::from(*v);
+            }
+            lo += 1;
+        }
+        let n = (hi - lo) as f64;
+        for (o, a) in out[y * w..(y + 1) * w].iter_mut().zip(&acc) {
+            *o = (a / n) as f32;
         }
     }
 }
