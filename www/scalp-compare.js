@@ -316,26 +316,11 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 .nudge button { min-width: 44px; min-height: 44px; padding: 0; font-size: 18px; }
 .align-tools { display: contents; }
 .toolbar .check { display: inline-flex; align-items: center; gap: 6px; min-height: 44px; }
-.toolbar button[disabled] { opacity: 0.55; cursor: default; }
-.toolbar button[aria-pressed="true"] { background: #0b5cad; color: #fff; border-color: #0b5cad; }
 canvas.overlay { pointer-events: none; }
 .analysis { margin-top: 2px; }
 /* Three lines reserved, so the numbers arriving never push the page down. */
 .summary { margin: 0 0 6px; font-size: 14px; line-height: 1.4; min-height: 4.2em; }
 .views { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; }
-.views button {
-  font: inherit;
-  padding: 8px 14px;
-  min-height: 44px;
-  border-radius: 6px;
-  border: 1px solid #6b7480;
-  background: #fff;
-  color: #1b1f24;
-  cursor: pointer;
-}
-.views button[aria-pressed="true"] { background: #0b5cad; color: #fff; border-color: #0b5cad; }
-.views button[disabled] { opacity: 0.55; cursor: default; }
-.views button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
 .legend { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 13px; }
 .legend[hidden] { display: none; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; }
@@ -352,7 +337,7 @@ canvas.overlay { pointer-events: none; }
   margin-top: 8px;
 }
 :host([readonly]) .toolbar { display: none; }
-.toolbar button {
+.toolbar button, .views button {
   font: inherit;
   padding: 8px 14px;
   min-height: 44px;
@@ -362,8 +347,17 @@ canvas.overlay { pointer-events: none; }
   color: #1b1f24;
   cursor: pointer;
 }
-.toolbar button:hover { background: #eef3f8; }
-.toolbar button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+.toolbar button:hover, .views button:hover { background: #eef3f8; }
+.toolbar button:focus-visible, .views button:focus-visible {
+  outline: 3px solid var(--_accent);
+  outline-offset: 2px;
+}
+.toolbar button[disabled], .views button[disabled] { opacity: 0.55; cursor: default; }
+.toolbar button[aria-pressed="true"], .views button[aria-pressed="true"] {
+  background: #0b5cad;
+  color: #fff;
+  border-color: #0b5cad;
+}
 .visually-hidden {
   position: absolute;
   width: 1px;

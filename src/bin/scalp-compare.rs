@@ -33,7 +33,7 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use std::time::Instant;
 
-    use scalp_compare::align::{AlignOptions, Aligner, GreyRef};
+    use scalp_compare::align::{rgba_to_grey, AlignOptions, Aligner, GreyRef};
     use scalp_compare::coverage::{Analyzer, CoverageOptions, Polygon, RegionSource};
     use scalp_compare::decode::decode_file;
     use scalp_compare::geometry::{Model, Transform};
@@ -377,14 +377,10 @@ mod cli {
             .map_err(|e| format!("could not write the heat map {path}: {e}"))
     }
 
+    /// Rec. 601 luma of a decoded photo, as the aligner takes it.
     fn grey(img: &RgbaImage) -> Vec<u8> {
-        img.as_bytes()
-            .chunks_exact(4)
-            .map(|p| {
-                ((299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]) + 500)
-                    / 1000) as u8
-            })
-            .collect()
+        // The buffer always matches its size, so this cannot fail.
+        rgba_to_grey(img.as_bytes(), img.width(), img.height()).unwrap_or_default()
     }
 
     /// BEFORE with AFTER laid onto it through the alignment, half and half,

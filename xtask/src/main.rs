@@ -332,12 +332,18 @@ fn test() -> Result {
 /// Prints load-time figures measured in headless Chromium (see
 /// `tests/e2e/bench-load.mjs`).
 fn bench_load() -> Result {
+    browser_bench("tests/e2e/bench-load.mjs")
+}
+
+/// Builds, serves `www/` on a free port and runs a Node benchmark script that
+/// drives headless Chromium against it.
+fn browser_bench(script: &str) -> Result {
     setup_build()?;
     ensure_chromium()?;
     build_wasm()?;
     let server = serve::Server::start(root().join("www"), None, 0)?;
     run(Command::new("node")
-        .arg("tests/e2e/bench-load.mjs")
+        .arg(script)
         .env("BASE_URL", server.url())
         .env("CHROMIUM", CHROMIUM))
 }
@@ -393,14 +399,7 @@ fn bench_align() -> Result {
         .arg("bench/opencv_align.py")
         .arg(out.join("align")))?;
     step("12 MP pair in wasm, headless Chromium");
-    setup_build()?;
-    ensure_chromium()?;
-    build_wasm()?;
-    let server = serve::Server::start(root().join("www"), None, 0)?;
-    run(Command::new("node")
-        .arg("tests/e2e/bench-align-wasm.mjs")
-        .env("BASE_URL", server.url())
-        .env("CHROMIUM", CHROMIUM))
+    browser_bench("tests/e2e/bench-align-wasm.mjs")
 }
 
 /// The coverage benchmark: accuracy on rendered photos with known coverage, change
