@@ -1,16 +1,18 @@
 // <scalp-compare>: a before/after scalp photo comparison, as a custom element.
 //
-// A thin shim: it wires the page (DOM, pointer, keyboard, drag & drop) to a Web
-// Worker that runs the wasm core (photo checks and decoding). Photos never leave
-// the browser. Usage:
+// A thin shim: it wires the page (DOM, pointer, keyboard, drag & drop) to Web
+// Workers that run the wasm core (photo checks, decoding, alignment, coverage).
+// Photos never leave the browser. Usage:
 //
 //   <script type="module" src="scalp-compare.js"></script>
 //   <scalp-compare before="a.jpg" after="b.jpg"></scalp-compare>
 //
 // Attributes: before, after, value (0-100), direction (horizontal|vertical),
-// before-label, after-label, aspect-ratio (e.g. "4/3"), readonly.
+// before-label, after-label, aspect-ratio (e.g. "4/3"), readonly, align-model.
+// Properties: value, direction, photos, alignment, analysis, region, busy; load().
 // Events (bubbling, composed): slide {value}, photo-load {side, width, height,
-// orientation}, photo-error {side, message}.
+// orientation}, photo-error {side, message}, aligned {matrix, model, confidence,
+// source}, align-failed {message, confidence}, analysis {before, after, change_pp, ...}.
 
 import "./landmarks.js";
 
@@ -357,14 +359,6 @@ canvas.overlay { pointer-events: none; }
   background: #0b5cad;
   color: #fff;
   border-color: #0b5cad;
-}
-.visually-hidden {
-  position: absolute;
-  width: 1px;
-  height: 1px;
-  overflow: hidden;
-  clip: rect(0 0 0 0);
-  white-space: nowrap;
 }
 `;
 
