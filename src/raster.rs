@@ -251,11 +251,9 @@ impl GreyImage {
         let scale = f64::from(max_side) / f64::from(long);
         let w = ((f64::from(self.width) * scale).round() as u32).max(1);
         let h = ((f64::from(self.height) * scale).round() as u32).max(1);
-        let sx = f64::from(self.width) / f64::from(w);
-        let sy = f64::from(self.height) / f64::from(h);
         // Separable box filter with fractional edge weights: rows first.
-        let horizontal = resample_axis(&self.data, self.width, self.height, w, sx, true);
-        let data = resample_axis(&horizontal, w, self.height, h, sy, false);
+        let horizontal = resample_axis(&self.data, self.width, self.height, w, true);
+        let data = resample_axis(&horizontal, w, self.height, h, false);
         let out = GreyImage {
             width: w,
             height: h,
@@ -265,13 +263,12 @@ impl GreyImage {
     }
 }
 
-/// Area-average resampling along one axis. `ratio` is input pixels per output pixel.
-fn resample_axis(src: &[f32], w: u32, h: u32, out_len: u32, ratio: f64, along_x: bool) -> Vec<f32> {
-    let (w, h) = (w as usize, h as usize);
-    let out_len = out_len as usize;
-    let in_len = if along_x { w } else { h };
-    // Per output index: (first input index, weights).
-    let taps: Vec<(usize, Vec<f32>)> = (0..out_len)
+/// Area-average taps for reducing `in_len` samples to `out_len`: per output
+/// sample, the first input index and the weights of the inputs it covers
+/// (fractional at the edges, summing to one).
+pub(crate) fn area_taps(in_len: usize, out_len: usize) -> Vec<(usize, Vec<f32>)> {
+    let ratio = in_len as f64 / out_len as f64;
+    (0..out_len)
         .map(|o| {
             let start = o as f64 * ratio;
             let end = ((o + 1) as f64 * ratio).min(in_len as f64);
@@ -286,7 +283,14 @@ fn resample_axis(src: &[f32], w: u32, h: u32, out_len: u32, ratio: f64, along_x:
                 .collect();
             (first, weights)
         })
-        .collect();
+        .collect()
+}
+
+/// Area-average resampling along one axis to `out_len` samples.
+fn resample_axis(src: &[f32], w: u32, h: u32, out_len: u32, along_x: bool) -> Vec<f32> {
+    let (w, h) = (w as usize, h as usize);
+    let out_len = out_len as usize;
+    let taps = area_taps(if along_x { w } else { h }, out_len);
     if along_x {
         let mut out = vec![0.0; out_len * h];
         for y in 0..h {

@@ -72,27 +72,6 @@ impl Lin {
     }
 }
 
-/// Area-average taps along one axis: (first input index, weights).
-fn taps(in_len: usize, out_len: usize) -> Vec<(usize, Vec<f32>)> {
-    let ratio = in_len as f64 / out_len as f64;
-    (0..out_len)
-        .map(|o| {
-            let start = o as f64 * ratio;
-            let end = ((o + 1) as f64 * ratio).min(in_len as f64);
-            let first = start.floor() as usize;
-            let last = (end.ceil() as usize).min(in_len).max(first + 1);
-            let weights = (first..last)
-                .map(|i| {
-                    let lo = start.max(i as f64);
-                    let hi = end.min((i + 1) as f64);
-                    ((hi - lo).max(0.0) / (end - start)) as f32
-                })
-                .collect();
-            (first, weights)
-        })
-        .collect()
-}
-
 /// Converts a photo to linear light, reduced by area averaging so that its longer side is
 /// at most `max_side`. Returns the planes and `scale` (work = original * scale). Works row
 /// by row, so memory stays at the size of the output.
@@ -118,8 +97,8 @@ pub(crate) fn to_linear_reduced(img: &RgbaImage, max_side: u32) -> (Lin, f64) {
         }
         return (out, 1.0);
     }
-    let tx = taps(w, ow);
-    let ty = taps(h, oh);
+    let tx = crate::raster::area_taps(w, ow);
+    let ty = crate::raster::area_taps(h, oh);
     // For each input row, the output rows it contributes to, with weights.
     let mut row_dst: Vec<Vec<(usize, f32)>> = vec![Vec::new(); h];
     for (o, (first, weights)) in ty.iter().enumerate() {
