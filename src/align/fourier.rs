@@ -174,8 +174,6 @@ impl Fourier {
         let rs_peaks = self.correlate_buffers(3);
         let (rmin, rmax) = radius_range(n);
         let log_base = (rmax / rmin).ln() / n as f64;
-        let cb = (before.img.w as f64 / 2.0, before.img.h as f64 / 2.0);
-        let ca = (after.img.w as f64 / 2.0, after.img.h as f64 / 2.0);
         let mut out: Vec<Coarse> = Vec::new();
         for rs in rs_peaks {
             // rows are angles (pi / n per row), columns log-radius.
@@ -185,16 +183,7 @@ impl Fourier {
                 continue;
             }
             for flip in [0.0, PI] {
-                let lin = Transform::similarity_about(scale, angle + flip, 0.0, 0.0);
-                let cand =
-                    Transform::translate(cb.0, cb.1) * lin * Transform::translate(-ca.0, -ca.1);
-                if let Some(c) = self.translation_for(before, after, &cand) {
-                    let work = c.transform.rescaled(before.factor, after.factor);
-                    out.push(Coarse {
-                        transform: Transform::with_model(work.matrix, Model::Similarity),
-                        peak: c.peak,
-                    });
-                }
+                out.extend(self.centred_candidate(before, after, scale, angle + flip));
             }
         }
         out.sort_by(|a, b| b.peak.height.total_cmp(&a.peak.height));
@@ -212,21 +201,10 @@ impl Fourier {
         scales: &[f64],
         keep: usize,
     ) -> Vec<Coarse> {
-        let cb = (before.img.w as f64 / 2.0, before.img.h as f64 / 2.0);
-        let ca = (after.img.w as f64 / 2.0, after.img.h as f64 / 2.0);
         let mut out: Vec<Coarse> = Vec::new();
         for &a in angles_deg {
             for &sc in scales {
-                let lin = Transform::similarity_about(sc, a.to_radians(), 0.0, 0.0);
-                let cand =
-                    Transform::translate(cb.0, cb.1) * lin * Transform::translate(-ca.0, -ca.1);
-                if let Some(c) = self.translation_for(before, after, &cand) {
-                    let work = c.transform.rescaled(before.factor, after.factor);
-                    out.push(Coarse {
-                        transform: Transform::with_model(work.matrix, Model::Similarity),
-                        peak: c.peak,
-                    });
-                }
+                out.extend(self.centred_candidate(before, after, sc, a.to_radians()));
             }
         }
         out.sort_by(|a, b| b.peak.height.total_cmp(&a.peak.height));
@@ -235,6 +213,27 @@ impl Fourier {
     }
 
     /// Given a rotation+scale candidate in canvas pixels, finds the shift by phase correlation.
+    /// A similarity of `scale` and `angle` about the canvases' centres, its shift found by
+    /// phase correlation, in working pixels; `None` when no shift peak is found.
+    fn centred_candidate(
+        &mut self,
+        before: &Canvas,
+        after: &Canvas,
+        scale: f64,
+        angle: f64,
+    ) -> Option<Coarse> {
+        let cb = (before.img.w as f64 / 2.0, before.img.h as f64 / 2.0);
+        let ca = (after.img.w as f64 / 2.0, after.img.h as f64 / 2.0);
+        let lin = Transform::similarity_about(scale, angle, 0.0, 0.0);
+        let cand = Transform::translate(cb.0, cb.1) * lin * Transform::translate(-ca.0, -ca.1);
+        let c = self.translation_for(before, after, &cand)?;
+        let work = c.transform.rescaled(before.factor, after.factor);
+        Some(Coarse {
+            transform: Transform::with_model(work.matrix, Model::Similarity),
+            peak: c.peak,
+        })
+    }
+
     fn translation_for(
         &mut self,
         before: &Canvas,
