@@ -8,6 +8,10 @@ use scalp_compare::coverage::{
 };
 use scalp_compare::RgbaImage;
 
+#[path = "common/stats.rs"]
+mod stats;
+use stats::spearman;
+
 const IDENTITY: [[f64; 3]; 3] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
 
 fn analyzer() -> Analyzer {
@@ -271,33 +275,6 @@ fn salt_weights_views() {
     let e = salt_estimate(&c, &c, &c, &c);
     assert!((e.estimated_loss_percent - 100.0 * (1.0 - c.coverage)).abs() < 1e-9);
     assert!(e.uncertainty_pp > 0.0);
-}
-
-fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    let rank = |v: &[f64]| -> Vec<f64> {
-        let mut idx: Vec<usize> = (0..v.len()).collect();
-        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-        let mut r = vec![0.0; v.len()];
-        let mut i = 0;
-        while i < idx.len() {
-            let mut j = i;
-            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-                j += 1;
-            }
-            for k in i..=j {
-                r[idx[k]] = (i + j) as f64 / 2.0;
-            }
-            i = j + 1;
-        }
-        r
-    };
-    let (rx, ry) = (rank(x), rank(y));
-    let n = x.len() as f64;
-    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
-    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
-    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
-    cov / (vx * vy).sqrt()
 }
 
 /// Coverage falls as the baldness stage rises on 24 real top-down photos (automatic region).
