@@ -1,5 +1,5 @@
 //! Checking a photo file before anything decodes it: what format it is, its
-//! size, its EXIF orientation, and whether the file is whole.
+//! size, its EXIF orientation and capture date, and whether the file is whole.
 //!
 //! [`inspect`] reads only headers and structure (JPEG markers, PNG chunks and
 //! their checksums), so it is fast even on a 12-megapixel photo and never
@@ -40,7 +40,7 @@ impl ImageFormat {
 }
 
 /// What [`inspect`] learns about a photo file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PhotoInfo {
     /// The file's format.
     pub format: ImageFormat,
@@ -55,6 +55,12 @@ pub struct PhotoInfo {
     pub stored_width: u32,
     /// Height of the pixel grid as stored in the file.
     pub stored_height: u32,
+    /// When the photo was taken, as the camera's local date and time in ISO
+    /// 8601 form, `"YYYY-MM-DDTHH:MM:SS"` (no time zone). Read from EXIF
+    /// DateTimeOriginal, else DateTimeDigitized, else the IFD0 DateTime; `None`
+    /// (JSON `null`) when the file has no EXIF date or only a blank or
+    /// impossible one.
+    pub taken: Option<String>,
 }
 
 impl PhotoInfo {
@@ -123,7 +129,8 @@ impl std::error::Error for ProbeError {}
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-/// Checks a photo file's bytes and reports its format, size and orientation.
+/// Checks a photo file's bytes and reports its format, size, orientation and
+/// capture date.
 ///
 /// ```
 /// // A PNG signature and nothing else is a truncated PNG, not a panic.
@@ -185,7 +192,7 @@ fn check_size(
     format: ImageFormat,
     width: u32,
     height: u32,
-    orientation: u8,
+    exif: ExifFacts,
 ) -> Result<PhotoInfo, ProbeError> {
     if width == 0 || height == 0 {
         return Err(ProbeError::Corrupt(
@@ -196,6 +203,7 @@ fn check_size(
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ProbeError::TooLarge { width, height });
     }
+    let ExifFacts { orientation, taken } = exif;
     let (w, h) = if orientation >= 5 {
         (height, width)
     } else {
@@ -208,6 +216,7 @@ fn check_size(
         orientation,
         stored_width: width,
         stored_height: height,
+        taken,
     })
 }
 
@@ -216,7 +225,7 @@ fn inspect_jpeg(b: &[u8]) -> Result<PhotoInfo, ProbeError> {
     let corrupt = |what: &str| ProbeError::Corrupt(F, what.to_string());
     let mut pos = 2;
     let mut size: Option<(u32, u32)> = None;
-    let mut orientation = 1u8;
+    let mut exif = ExifFacts::default();
     loop {
         // Markers may be preceded by any number of 0xFF fill bytes.
         let Some(&first) = b.get(pos) else {
@@ -250,7 +259,7 @@ fn inspect_jpeg(b: &[u8]) -> Result<PhotoInfo, ProbeError> {
         };
         match marker {
             0xE1 if seg.starts_with(b"Exif\0\0") => {
-                orientation = exif_orientation(&seg[6..]).unwrap_or(1);
+                exif = exif_facts(&seg[6..]);
             }
             0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
                 if seg.len() < 6 {
@@ -264,7 +273,7 @@ fn inspect_jpeg(b: &[u8]) -> Result<PhotoInfo, ProbeError> {
                 let Some((width, height)) = size else {
                     return Err(corrupt("image data comes before the frame header"));
                 };
-                let info = check_size(F, width, height, orientation)?;
+                let info = check_size(F, width, height, exif)?;
                 // Entropy-coded data never contains FF D9 (0xFF is stuffed as
                 // FF 00), so a whole file has an end-of-image marker after the
                 // first scan. Bytes after it (some cameras append data) are fine.
@@ -284,7 +293,7 @@ fn inspect_png(b: &[u8]) -> Result<PhotoInfo, ProbeError> {
     const F: ImageFormat = ImageFormat::Png;
     let mut pos = 8;
     let mut size: Option<(u32, u32)> = None;
-    let mut orientation = 1u8;
+    let mut exif = ExifFacts::default();
     loop {
         let (Some(len), Some(kind)) = (be32(b, pos), b.get(pos + 4..pos + 8)) else {
             return Err(ProbeError::Truncated(F));
@@ -320,13 +329,13 @@ fn inspect_png(b: &[u8]) -> Result<PhotoInfo, ProbeError> {
                 let width = be32(data, 0).unwrap_or(0);
                 let height = be32(data, 4).unwrap_or(0);
                 // Refuse absurd sizes at once, before walking megabytes of data.
-                check_size(F, width, height, 1)?;
+                check_size(F, width, height, ExifFacts::default())?;
                 size = Some((width, height));
             }
-            b"eXIf" => orientation = exif_orientation(data).unwrap_or(1),
+            b"eXIf" => exif = exif_facts(data),
             b"IEND" => {
                 let (width, height) = size.unwrap_or((0, 0));
-                return check_size(F, width, height, orientation);
+                return check_size(F, width, height, exif);
             }
             _ => {}
         }
@@ -334,61 +343,308 @@ fn inspect_png(b: &[u8]) -> Result<PhotoInfo, ProbeError> {
     }
 }
 
-/// Reads the orientation tag (0x0112) from a TIFF-structured EXIF block.
-fn exif_orientation(tiff: &[u8]) -> Option<u8> {
-    let little = match tiff.get(0..2)? {
-        b"II" => true,
-        b"MM" => false,
-        _ => return None,
-    };
-    let u16_at = |at: usize| -> Option<u16> {
-        let raw: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
-        Some(if little {
+/// What [`exif_facts`] reads from an EXIF block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ExifFacts {
+    /// Orientation tag, 1–8 (1 when absent or out of range).
+    orientation: u8,
+    /// Capture date as `"YYYY-MM-DDTHH:MM:SS"`, when there is a valid one.
+    taken: Option<String>,
+}
+
+impl Default for ExifFacts {
+    fn default() -> Self {
+        ExifFacts {
+            orientation: 1,
+            taken: None,
+        }
+    }
+}
+
+// EXIF tags read by `exif_facts`.
+const TAG_ORIENTATION: u16 = 0x0112;
+const TAG_DATE_TIME: u16 = 0x0132;
+const TAG_EXIF_IFD: u16 = 0x8769;
+const TAG_DATE_TIME_ORIGINAL: u16 = 0x9003;
+const TAG_DATE_TIME_DIGITIZED: u16 = 0x9004;
+
+// TIFF field types used here.
+const TYPE_ASCII: u16 = 2;
+const TYPE_SHORT: u16 = 3;
+const TYPE_LONG: u16 = 4;
+const TYPE_IFD: u16 = 13;
+
+/// A TIFF-structured EXIF block and its byte order. Every read is bounds-
+/// checked and answers `None` when it falls outside the block.
+struct Tiff<'a> {
+    bytes: &'a [u8],
+    little: bool,
+}
+
+impl<'a> Tiff<'a> {
+    fn new(bytes: &'a [u8]) -> Option<Self> {
+        let little = match bytes.get(0..2)? {
+            b"II" => true,
+            b"MM" => false,
+            _ => return None,
+        };
+        let tiff = Tiff { bytes, little };
+        (tiff.u16_at(2)? == 42).then_some(tiff)
+    }
+
+    fn slice(&self, at: usize, len: usize) -> Option<&'a [u8]> {
+        self.bytes.get(at..at.checked_add(len)?)
+    }
+
+    fn u16_at(&self, at: usize) -> Option<u16> {
+        let raw: [u8; 2] = self.slice(at, 2)?.try_into().ok()?;
+        Some(if self.little {
             u16::from_le_bytes(raw)
         } else {
             u16::from_be_bytes(raw)
         })
-    };
-    let u32_at = |at: usize| -> Option<u32> {
-        let raw: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
-        Some(if little {
+    }
+
+    fn u32_at(&self, at: usize) -> Option<u32> {
+        let raw: [u8; 4] = self.slice(at, 4)?.try_into().ok()?;
+        Some(if self.little {
             u32::from_le_bytes(raw)
         } else {
             u32::from_be_bytes(raw)
         })
+    }
+
+    /// The entries of the IFD at `offset` that lie inside the block, as
+    /// `(tag, type, count, position of the entry)`.
+    fn entries(&self, offset: usize) -> impl Iterator<Item = (u16, u16, u32, usize)> + '_ {
+        let count = self.u16_at(offset).unwrap_or(0);
+        (0..usize::from(count)).map_while(move |i| {
+            let entry = offset.checked_add(2 + i * 12)?;
+            self.slice(entry, 12)?;
+            let tag = self.u16_at(entry)?;
+            let kind = self.u16_at(entry + 2)?;
+            let n = self.u32_at(entry + 4)?;
+            Some((tag, kind, n, entry))
+        })
+    }
+
+    /// The bytes of an ASCII entry: in the entry itself when they fit in four
+    /// bytes, else at the offset it holds.
+    fn ascii(&self, entry: usize, count: u32) -> Option<&'a [u8]> {
+        let count = usize::try_from(count).ok()?;
+        if count <= 4 {
+            self.slice(entry + 8, count)
+        } else {
+            self.slice(usize::try_from(self.u32_at(entry + 8)?).ok()?, count)
+        }
+    }
+}
+
+/// Reads the orientation and the capture date from a TIFF-structured EXIF
+/// block in one pass: IFD0, then the Exif sub-IFD it points to. Anything
+/// missing, out of range or pointing outside the block is ignored, never a
+/// panic.
+fn exif_facts(tiff: &[u8]) -> ExifFacts {
+    let mut facts = ExifFacts::default();
+    let Some(t) = Tiff::new(tiff) else {
+        return facts;
     };
-    if u16_at(2)? != 42 {
+    let Some(ifd0) = t.u32_at(4).and_then(|o| usize::try_from(o).ok()) else {
+        return facts;
+    };
+    let mut date_time = None;
+    let mut exif_ifd = None;
+    for (tag, kind, count, entry) in t.entries(ifd0) {
+        match (tag, kind) {
+            (TAG_ORIENTATION, TYPE_SHORT) => {
+                if let Some(value) = t.u16_at(entry + 8).filter(|v| (1..=8).contains(v)) {
+                    facts.orientation = value as u8;
+                }
+            }
+            (TAG_DATE_TIME, TYPE_ASCII) => {
+                date_time = t.ascii(entry, count).and_then(exif_date);
+            }
+            (TAG_EXIF_IFD, TYPE_LONG | TYPE_IFD) if count == 1 => {
+                exif_ifd = t.u32_at(entry + 8).and_then(|o| usize::try_from(o).ok());
+            }
+            _ => {}
+        }
+    }
+    let (mut original, mut digitized) = (None, None);
+    // The Exif IFD is read once and never followed further, so a pointer back
+    // to IFD0 (or to itself) cannot loop.
+    for (tag, kind, count, entry) in exif_ifd.into_iter().flat_map(|o| t.entries(o)) {
+        match (tag, kind) {
+            (TAG_DATE_TIME_ORIGINAL, TYPE_ASCII) => {
+                original = t.ascii(entry, count).and_then(exif_date);
+            }
+            (TAG_DATE_TIME_DIGITIZED, TYPE_ASCII) => {
+                digitized = t.ascii(entry, count).and_then(exif_date);
+            }
+            _ => {}
+        }
+    }
+    facts.taken = original.or(digitized).or(date_time);
+    facts
+}
+
+/// Turns an EXIF date, `"YYYY:MM:DD HH:MM:SS"` (NUL-terminated), into
+/// `"YYYY-MM-DDTHH:MM:SS"`. Blank (spaces), zeroed and impossible dates (month
+/// 13, 31 April, 25 o'clock, ...) give `None`.
+fn exif_date(raw: &[u8]) -> Option<String> {
+    let text = raw.get(..19)?;
+    if raw.get(19).is_some_and(|&b| b != 0 && b != b' ') {
         return None;
     }
-    let ifd = u32_at(4)? as usize;
-    let count = usize::from(u16_at(ifd)?);
-    (0..count).find_map(|i| {
-        let entry = ifd + 2 + i * 12;
-        if u16_at(entry)? != 0x0112 || u16_at(entry + 2)? != 3 {
+    let mut fields = [0u32; 6];
+    for (i, field) in fields.iter_mut().enumerate() {
+        // Fields start at 0, 5, 8, 11, 14, 17; the year has four digits.
+        let (start, len) = if i == 0 { (0, 4) } else { (2 + 3 * i, 2) };
+        let digits = &text[start..start + len];
+        if !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let value = u16_at(entry + 8)?;
-        (1..=8).contains(&value).then_some(value as u8)
-    })
+        *field = digits
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
+        let separator = text.get(start + len);
+        let expected: &[u8] = match i {
+            0 | 1 => b":-",
+            2 => b" T",
+            3 | 4 => b":",
+            _ => b"",
+        };
+        if let Some(sep) = separator.filter(|_| i < 5) {
+            if !expected.contains(sep) {
+                return None;
+            }
+        }
+    }
+    let [year, month, day, hour, minute, second] = fields;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if year == 0 || day == 0 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some(format!(
+        "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}"
+    ))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    /// A minimal but well-formed baseline JPEG header sequence around a fake scan.
-    pub(crate) fn fake_jpeg(width: u16, height: u16, exif_orientation: Option<u16>) -> Vec<u8> {
+    /// One IFD entry for [`tiff_block`]: tag, TIFF type, count, and the value
+    /// bytes in the block's byte order (stored after the IFDs when longer than
+    /// four bytes).
+    pub(crate) struct Entry {
+        tag: u16,
+        kind: u16,
+        count: u32,
+        value: Vec<u8>,
+    }
+
+    /// A SHORT entry holding `value`.
+    pub(crate) fn short(little: bool, tag: u16, value: u16) -> Entry {
+        let bytes = if little {
+            value.to_le_bytes()
+        } else {
+            value.to_be_bytes()
+        };
+        Entry {
+            tag,
+            kind: TYPE_SHORT,
+            count: 1,
+            value: bytes.to_vec(),
+        }
+    }
+
+    /// A NUL-terminated ASCII entry holding `text`.
+    pub(crate) fn ascii(tag: u16, text: &str) -> Entry {
+        let mut value = text.as_bytes().to_vec();
+        value.push(0);
+        Entry {
+            tag,
+            kind: TYPE_ASCII,
+            count: value.len() as u32,
+            value,
+        }
+    }
+
+    /// A TIFF-structured EXIF block: IFD0 holding `ifd0` and, when `exif` is
+    /// not empty, an ExifIFDPointer to a sub-IFD holding `exif`.
+    pub(crate) fn tiff_block(little: bool, ifd0: Vec<Entry>, exif: Vec<Entry>) -> Vec<u8> {
+        let u16b = |v: u16| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let u32b = |v: u32| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let ifd_len = |n: usize| 2 + 12 * n + 4;
+        let has_exif = !exif.is_empty();
+        let ifd0_len = ifd_len(ifd0.len() + usize::from(has_exif));
+        let exif_at = 8 + ifd0_len;
+        let mut data_at = exif_at + if has_exif { ifd_len(exif.len()) } else { 0 };
+        let mut ifd0 = ifd0;
+        if has_exif {
+            ifd0.push(Entry {
+                tag: TAG_EXIF_IFD,
+                kind: TYPE_LONG,
+                count: 1,
+                value: u32b(exif_at as u32).to_vec(),
+            });
+        }
+        let mut head = if little { b"II" } else { b"MM" }.to_vec();
+        head.extend_from_slice(&u16b(42));
+        head.extend_from_slice(&u32b(8));
+        let mut data = Vec::new();
+        for ifd in [ifd0, exif] {
+            if ifd.is_empty() {
+                continue;
+            }
+            head.extend_from_slice(&u16b(ifd.len() as u16));
+            for e in ifd {
+                head.extend_from_slice(&u16b(e.tag));
+                head.extend_from_slice(&u16b(e.kind));
+                head.extend_from_slice(&u32b(e.count));
+                if e.value.len() <= 4 {
+                    let mut inline = e.value.clone();
+                    inline.resize(4, 0);
+                    head.extend_from_slice(&inline);
+                } else {
+                    head.extend_from_slice(&u32b(data_at as u32));
+                    data_at += e.value.len();
+                    data.extend_from_slice(&e.value);
+                }
+            }
+            head.extend_from_slice(&u32b(0));
+        }
+        head.extend_from_slice(&data);
+        head
+    }
+
+    /// A minimal but well-formed baseline JPEG header sequence around a fake
+    /// scan, with an APP1 EXIF segment holding `tiff` when given.
+    pub(crate) fn fake_jpeg_with_exif(width: u16, height: u16, tiff: Option<&[u8]>) -> Vec<u8> {
         let mut v = vec![0xFF, 0xD8];
-        if let Some(o) = exif_orientation {
-            let mut tiff = b"MM\0\x2A\0\0\0\x08".to_vec();
-            tiff.extend_from_slice(&1u16.to_be_bytes());
-            tiff.extend_from_slice(&0x0112u16.to_be_bytes());
-            tiff.extend_from_slice(&3u16.to_be_bytes());
-            tiff.extend_from_slice(&1u32.to_be_bytes());
-            tiff.extend_from_slice(&o.to_be_bytes());
-            tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        if let Some(tiff) = tiff {
             let mut seg = b"Exif\0\0".to_vec();
-            seg.extend_from_slice(&tiff);
+            seg.extend_from_slice(tiff);
             v.extend_from_slice(&[0xFF, 0xE1]);
             v.extend_from_slice(&((seg.len() + 2) as u16).to_be_bytes());
             v.extend_from_slice(&seg);
@@ -400,6 +656,14 @@ pub(crate) mod tests {
         v.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0]);
         v.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD9]);
         v
+    }
+
+    /// [`fake_jpeg_with_exif`] with a big-endian EXIF block holding only an
+    /// orientation tag, when given.
+    pub(crate) fn fake_jpeg(width: u16, height: u16, exif_orientation: Option<u16>) -> Vec<u8> {
+        let tiff = exif_orientation
+            .map(|o| tiff_block(false, vec![short(false, TAG_ORIENTATION, o)], vec![]));
+        fake_jpeg_with_exif(width, height, tiff.as_deref())
     }
 
     fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
@@ -523,7 +787,234 @@ pub(crate) mod tests {
         let bytes = std::fs::read(path).expect("sample photo is in the repository");
         let info = inspect(&bytes).unwrap();
         assert_eq!((info.width, info.height), (640, 640));
+        assert_eq!(info.taken, None, "the sample carries no EXIF date");
         let half = &bytes[..bytes.len() / 2];
         assert_eq!(inspect(half), Err(ProbeError::Truncated(ImageFormat::Jpeg)));
+    }
+
+    #[test]
+    fn date_time_original_is_read_in_both_byte_orders() {
+        for little in [true, false] {
+            let tiff = tiff_block(
+                little,
+                vec![
+                    short(little, TAG_ORIENTATION, 6),
+                    ascii(TAG_DATE_TIME, "2024:06:01 09:00:00"),
+                ],
+                vec![
+                    ascii(TAG_DATE_TIME_ORIGINAL, "2024:03:05 14:30:07"),
+                    ascii(TAG_DATE_TIME_DIGITIZED, "2024:03:05 14:30:08"),
+                ],
+            );
+            let info = inspect(&fake_jpeg_with_exif(40, 30, Some(&tiff))).unwrap();
+            assert_eq!(
+                info.taken.as_deref(),
+                Some("2024-03-05T14:30:07"),
+                "{little}"
+            );
+            assert_eq!((info.orientation, info.width, info.height), (6, 30, 40));
+        }
+    }
+
+    #[test]
+    fn date_falls_back_to_digitized_then_ifd0_date_time() {
+        let tiff = tiff_block(
+            true,
+            vec![ascii(TAG_DATE_TIME, "2024:06:01 09:00:00")],
+            vec![ascii(TAG_DATE_TIME_DIGITIZED, "2023:12:31 23:59:59")],
+        );
+        assert_eq!(
+            exif_facts(&tiff).taken.as_deref(),
+            Some("2023-12-31T23:59:59")
+        );
+        for little in [true, false] {
+            let tiff = tiff_block(
+                little,
+                vec![ascii(TAG_DATE_TIME, "2024:06:01 09:00:00")],
+                vec![],
+            );
+            let info = inspect(&fake_jpeg_with_exif(40, 30, Some(&tiff))).unwrap();
+            assert_eq!(info.taken.as_deref(), Some("2024-06-01T09:00:00"));
+            assert_eq!(info.orientation, 1);
+        }
+    }
+
+    #[test]
+    fn blank_and_zero_dates_are_none() {
+        for blank in ["    :  :     :  :  ", "0000:00:00 00:00:00", ""] {
+            let tiff = tiff_block(
+                false,
+                vec![ascii(TAG_DATE_TIME, blank)],
+                vec![ascii(TAG_DATE_TIME_ORIGINAL, blank)],
+            );
+            let info = inspect(&fake_jpeg_with_exif(40, 30, Some(&tiff))).unwrap();
+            assert_eq!(info.taken, None, "{blank:?}");
+        }
+        // A blank original does not hide a real DateTime.
+        let tiff = tiff_block(
+            true,
+            vec![ascii(TAG_DATE_TIME, "2022:02:02 02:02:02")],
+            vec![ascii(TAG_DATE_TIME_ORIGINAL, "    :  :     :  :  ")],
+        );
+        assert_eq!(
+            exif_facts(&tiff).taken.as_deref(),
+            Some("2022-02-02T02:02:02")
+        );
+        // No EXIF at all.
+        assert_eq!(inspect(&fake_jpeg(40, 30, None)).unwrap().taken, None);
+    }
+
+    #[test]
+    fn exif_date_checks_every_field() {
+        let ok = |raw: &str| exif_date(raw.as_bytes());
+        assert_eq!(
+            ok("2024:02:29 00:00:00\0").as_deref(),
+            Some("2024-02-29T00:00:00")
+        );
+        assert_eq!(
+            ok("2000:02:29 12:34:56").as_deref(),
+            Some("2000-02-29T12:34:56")
+        );
+        for bad in [
+            "2023:02:29 00:00:00",
+            "1900:02:29 00:00:00",
+            "2024:04:31 00:00:00",
+            "2024:13:01 00:00:00",
+            "2024:00:01 00:00:00",
+            "2024:01:00 00:00:00",
+            "2024:01:32 00:00:00",
+            "2024:01:01 24:00:00",
+            "2024:01:01 23:60:00",
+            "2024:01:01 23:59:60",
+            "2024:01:01 23:59",
+            "2024/01/01 23:59:59",
+            "2024:01:01 23:59:5x",
+            "2024:01:01 23:59:591",
+            "+024:01:01 23:59:59",
+        ] {
+            assert_eq!(ok(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn png_exif_chunk_gives_the_date() {
+        let tiff = tiff_block(
+            false,
+            vec![short(false, TAG_ORIENTATION, 8)],
+            vec![ascii(TAG_DATE_TIME_ORIGINAL, "2021:07:14 18:05:00")],
+        );
+        let mut png = fake_png(64, 48);
+        let iend = png.len() - 12;
+        png.splice(iend..iend, png_chunk(b"eXIf", &tiff));
+        let info = inspect(&png).unwrap();
+        assert_eq!(info.taken.as_deref(), Some("2021-07-14T18:05:00"));
+        assert_eq!((info.orientation, info.width, info.height), (8, 48, 64));
+        let json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["taken"], "2021-07-14T18:05:00");
+        let json = serde_json::to_value(inspect(&fake_png(4, 4)).unwrap()).unwrap();
+        assert!(json["taken"].is_null(), "{json}");
+    }
+
+    #[test]
+    fn garbage_offsets_give_no_date_and_no_panic() {
+        let date = "2024:03:05 14:30:07";
+        for little in [true, false] {
+            let u32b = |v: u32| {
+                if little {
+                    v.to_le_bytes()
+                } else {
+                    v.to_be_bytes()
+                }
+            };
+            let good = tiff_block(
+                little,
+                vec![short(little, TAG_ORIENTATION, 3)],
+                vec![ascii(TAG_DATE_TIME_ORIGINAL, date)],
+            );
+            assert_eq!(
+                exif_facts(&good).taken.as_deref(),
+                Some("2024-03-05T14:30:07")
+            );
+            // IFD0: 8 + 2 + 2 entries * 12 + 4 = 38; the Exif IFD's one entry
+            // starts at 40 and its value offset is at 48.
+            let pointer_at = 8 + 2 + 12 + 8;
+            let value_at = 38 + 2 + 8;
+            for bad in [u32::MAX, u32::MAX - 3, 0x7FFF_FFFF, good.len() as u32, 3] {
+                let mut tiff = good.clone();
+                tiff[value_at..value_at + 4].copy_from_slice(&u32b(bad));
+                let facts = exif_facts(&tiff);
+                assert_eq!(
+                    (facts.orientation, facts.taken),
+                    (3, None),
+                    "value at {bad}"
+                );
+                let mut tiff = good.clone();
+                tiff[pointer_at..pointer_at + 4].copy_from_slice(&u32b(bad));
+                assert_eq!(exif_facts(&tiff).orientation, 3, "pointer {bad}");
+                let mut tiff = good.clone();
+                tiff[4..8].copy_from_slice(&u32b(bad));
+                assert_eq!(exif_facts(&tiff), ExifFacts::default(), "ifd0 at {bad}");
+                // The photo itself stays readable.
+                let info = inspect(&fake_jpeg_with_exif(40, 30, Some(&tiff))).unwrap();
+                assert_eq!((info.width, info.taken), (40, None));
+            }
+            // An Exif IFD pointing back to IFD0, and an IFD claiming 65535
+            // entries, end quietly.
+            let mut tiff = good.clone();
+            tiff[pointer_at..pointer_at + 4].copy_from_slice(&u32b(8));
+            assert_eq!(exif_facts(&tiff).taken, None);
+            let mut tiff = good.clone();
+            tiff[8..10].copy_from_slice(&[0xFF, 0xFF]);
+            assert_eq!(exif_facts(&tiff).orientation, 3);
+        }
+    }
+
+    #[test]
+    fn truncated_and_scrambled_exif_never_panics() {
+        let tiff = tiff_block(
+            true,
+            vec![
+                short(true, TAG_ORIENTATION, 6),
+                ascii(TAG_DATE_TIME, "2024:06:01 09:00:00"),
+            ],
+            vec![
+                ascii(TAG_DATE_TIME_ORIGINAL, "2024:03:05 14:30:07"),
+                ascii(TAG_DATE_TIME_DIGITIZED, "2024:03:05 14:30:08"),
+            ],
+        );
+        for cut in 0..tiff.len() {
+            let facts = exif_facts(&tiff[..cut]);
+            assert!((1..=8).contains(&facts.orientation));
+            let info = inspect(&fake_jpeg_with_exif(40, 30, Some(&tiff[..cut]))).unwrap();
+            assert_eq!(info.stored_width, 40);
+        }
+        // Deterministic pseudo-random byte damage (xorshift).
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..4000 {
+            let mut damaged = tiff.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % damaged.len() as u64) as usize;
+                damaged[at] = next() as u8;
+            }
+            let facts = exif_facts(&damaged);
+            assert!((1..=8).contains(&facts.orientation));
+            if let Some(taken) = facts.taken {
+                assert_eq!(taken.len(), 19, "{taken}");
+            }
+        }
+        for len in 0..64 {
+            let noise: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let mut tiff = b"MM\0\x2A".to_vec();
+            tiff.extend_from_slice(&noise);
+            exif_facts(&tiff);
+            tiff[..4].copy_from_slice(b"II\x2A\0");
+            exif_facts(&tiff);
+        }
     }
 }

@@ -25,6 +25,20 @@ fn info_json_gives_size_and_orientation() {
     assert_eq!(v["height"], 640);
     assert_eq!(v["orientation"], 1);
     assert_eq!(v["format"], "jpeg");
+    // The sample carries no EXIF date: the key is there, as null.
+    assert!(v["taken"].is_null(), "{v}");
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    for key in [
+        "format",
+        "width",
+        "height",
+        "orientation",
+        "stored_width",
+        "stored_height",
+        "taken",
+    ] {
+        assert!(keys.contains(&key), "{key} missing from {v}");
+    }
 
     let (ok, out, _) = cli(&["info", "--json", "tests/fixtures/orient6.jpg"]);
     assert!(ok);

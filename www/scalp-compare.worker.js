@@ -51,6 +51,7 @@ async function load({ id, url, file, maxSide }) {
     height: photo.height,
     orientation: photo.orientation,
     format: photo.format,
+    taken: photo.taken ?? null,
     bytes: blob.size,
     bitmap: photo.bitmap,
   };

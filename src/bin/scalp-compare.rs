@@ -111,8 +111,12 @@ mod cli {
         if a.json {
             serde_json::to_string(&info).map_err(|e| e.to_string())
         } else {
+            let taken = match &info.taken {
+                Some(date) => format!(", taken {date}"),
+                None => String::new(),
+            };
             Ok(format!(
-                "{path}: {} {}x{} (EXIF orientation {}, stored {}x{})",
+                "{path}: {} {}x{} (EXIF orientation {}, stored {}x{}{taken})",
                 info.format.name(),
                 info.width,
                 info.height,

@@ -43,6 +43,14 @@ impl LoadedPhoto {
         self.info.format.name().to_ascii_lowercase()
     }
 
+    /// When the photo was taken, from its EXIF date (DateTimeOriginal, else
+    /// DateTimeDigitized, else DateTime), as the camera's local time
+    /// `"YYYY-MM-DDTHH:MM:SS"`; `undefined` when the file has no valid date.
+    #[wasm_bindgen(getter)]
+    pub fn taken(&self) -> Option<String> {
+        self.info.taken.clone()
+    }
+
     /// The upright bitmap (transferable to the page).
     #[wasm_bindgen(getter)]
     pub fn bitmap(&self) -> ImageBitmap {
