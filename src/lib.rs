@@ -13,10 +13,12 @@
 //! AFTER coordinates to BEFORE coordinates.
 
 pub mod align;
+pub mod annotation;
 pub mod coverage;
 pub mod geometry;
 pub mod probe;
 pub mod raster;
+pub mod session;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod decode;

@@ -10,6 +10,8 @@ use web_sys::{Blob, ImageBitmap, ImageBitmapOptions, ImageOrientation, ResizeQua
 
 use crate::probe::{inspect, PhotoInfo};
 
+pub mod session;
+
 /// A checked, decoded photo: its facts and the upright bitmap to draw.
 #[wasm_bindgen]
 pub struct LoadedPhoto {
