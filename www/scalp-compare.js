@@ -15,6 +15,9 @@
 // source}, align-failed {message, confidence}, analysis {before, after, change_pp, ...}.
 
 import "./landmarks.js";
+import initCore, * as core from "./pkg/scalp_compare.js";
+import { Annotator } from "./annotate.js";
+import { renderReport, toPng } from "./report.js";
 
 const SIDES = ["before", "after"];
 // Display copies are capped; analysis keeps original-pixel coordinates.
@@ -23,6 +26,30 @@ const DISPLAY_MAX_SIDE = 2560;
 // Two workers running the same module: one loads photos (so a new photo shows at
 // once), the other analyses (alignment, coverage), so neither waits on the other.
 const workers = { load: null, analysis: null };
+
+// The wasm core on the page's own thread, for the light model work that must
+// answer at once (checking sessions, converting annotations). Heavy work stays
+// in the workers.
+let coreReady = null;
+function loadCore() {
+  coreReady ||= initCore().then(() => core);
+  return coreReady;
+}
+
+const STORAGE_PREFIX = "scalp-compare:session:";
+
+/** Offers a Blob to the person as a download. */
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 30000);
+}
+
+/** A file name stem from a photo name: "IMG_0042.jpg" -> "IMG_0042". */
+const stem = (name) => String(name || "photo").replace(/\.[^.]*$/, "").replace(/[^\w.-]+/g, "_");
 let nextRequest = 1;
 const pending = new Map();
 
@@ -288,7 +315,7 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 }
 .notice[hidden] { display: none; }
 .notice p { margin: 0; flex: 1 1 220px; }
-.notice button, .nudge button {
+.notice button, .nudge button, .note-editor button {
   font: inherit;
   min-height: 40px;
   padding: 6px 12px;
@@ -354,12 +381,89 @@ canvas.overlay { pointer-events: none; }
   outline: 3px solid var(--_accent);
   outline-offset: 2px;
 }
-.toolbar button[disabled], .views button[disabled] { opacity: 0.55; cursor: default; }
+.toolbar button[disabled], .views button[disabled], .toolbar button[aria-disabled="true"] {
+  opacity: 0.55;
+  cursor: default;
+}
 .toolbar button[aria-pressed="true"], .views button[aria-pressed="true"] {
   background: #0b5cad;
   color: #fff;
   border-color: #0b5cad;
 }
+/* Annotations: drawn in frame pixels over both photos. */
+svg.annotations {
+  position: absolute;
+  inset: 0;
+  width: 100%;
+  height: 100%;
+  pointer-events: none;
+  overflow: hidden;
+}
+.frame.annotating { touch-action: none; cursor: default; }
+.frame.annotating svg.annotations { pointer-events: all; }
+.frame.annotate-draw svg.annotations { cursor: crosshair; }
+svg.annotations .shape { pointer-events: none; outline: none; }
+.frame.annotating:not(.annotate-draw) svg.annotations .shape { pointer-events: visiblePainted; cursor: move; }
+svg.annotations .hit { fill: none; stroke: transparent; stroke-width: 16px; }
+svg.annotations polygon.hit { fill: transparent; }
+svg.annotations .casing { fill: none; stroke: rgba(0, 0, 0, 0.75); stroke-width: 5px; stroke-linejoin: round; stroke-linecap: round; }
+svg.annotations .ink { fill: none; stroke-width: 2.5px; stroke-linejoin: round; stroke-linecap: round; }
+svg.annotations .head, svg.annotations circle.pin, svg.annotations .dot { stroke: rgba(0, 0, 0, 0.8); stroke-width: 1.5px; }
+svg.annotations .pin-number {
+  font: 700 13px system-ui, sans-serif;
+  fill: #111;
+  text-anchor: middle;
+  dominant-baseline: middle;
+}
+svg.annotations .label-text {
+  font: 600 15px system-ui, sans-serif;
+  fill: #fff;
+  stroke: rgba(0, 0, 0, 0.85);
+  stroke-width: 4px;
+  paint-order: stroke;
+}
+svg.annotations .shape.selected .ink { stroke-dasharray: 7 4; }
+svg.annotations .shape.selected .casing, svg.annotations .shape:focus-visible .casing {
+  stroke: var(--_accent);
+  stroke-width: 7px;
+}
+svg.annotations .shape:focus-visible circle.pin { stroke: #fff; stroke-width: 3px; }
+svg.annotations .grip { fill: #fff; stroke: var(--_accent); stroke-width: 2px; cursor: grab; pointer-events: all; }
+svg.annotations .vertex { fill: #fff; stroke: #000; stroke-width: 1px; }
+svg.annotations .draft { opacity: 0.85; }
+.note-editor {
+  position: absolute;
+  z-index: 5;
+  display: grid;
+  gap: 8px;
+  padding: 10px;
+  border-radius: 8px;
+  background: #fff;
+  color: #1b1f24;
+  box-shadow: 0 4px 16px rgba(0, 0, 0, 0.45);
+  cursor: auto;
+  user-select: text;
+  -webkit-user-select: text;
+}
+.note-editor[hidden] { display: none; }
+.note-editor label { display: grid; gap: 4px; font-weight: 600; }
+.note-editor textarea, .note-editor input {
+  font: inherit;
+  font-weight: 400;
+  width: 100%;
+  box-sizing: border-box;
+  padding: 6px 8px;
+  border: 1px solid #6b7480;
+  border-radius: 4px;
+}
+.note-editor .row { display: flex; gap: 8px; justify-content: flex-end; }
+.annotate-tools { display: contents; }
+.annotate-status { flex-basis: 100%; order: 2; min-height: 1.4em; font-size: 13px; color: var(--scalp-compare-muted, #4a525c); }
+.notes { list-style: none; margin: 8px 0 0; padding: 0; font-size: 14px; }
+.notes[hidden] { display: none; }
+.notes li { padding: 2px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.notes li.calibration { color: var(--scalp-compare-muted, #4a525c); }
+:host([readonly]) .file-tools { display: none; }
 `;
 
 const ARROWS = `<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M9 6 3 12l6 6M15 6l6 6-6 6" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
@@ -498,6 +602,18 @@ export class ScalpCompare extends HTMLElement {
           <button type="button" data-action="clear-region" disabled>Automatic region</button>
         </span>
       </div>
+      <div class="toolbar annotate-bar" part="annotate-toolbar">
+        <span class="annotate-status" role="status" aria-live="polite"></span>
+      </div>
+      <ul class="notes" part="notes" aria-label="Annotations" hidden></ul>
+      <div class="toolbar file-tools" part="file-toolbar" role="group" aria-label="Session and report">
+        <button type="button" data-file="import">Open session or annotations&hellip;</button>
+        <button type="button" data-file="session">Save session</button>
+        <button type="button" data-file="w3c">Export annotations</button>
+        <button type="button" data-file="report">Export report (PNG)</button>
+        <button type="button" data-file="print">Print report</button>
+        <input type="file" accept=".json,.jsonld,application/json,application/ld+json" data-file-input hidden>
+      </div>
       <scalp-landmarks part="landmarks" hidden></scalp-landmarks>`;
     const $ = (s) => root.querySelector(s);
     this._frame = $(".frame");
@@ -525,7 +641,10 @@ export class ScalpCompare extends HTMLElement {
       this._setLocked(false);
       this._autoAlign();
     });
-    this._lock.addEventListener("change", () => this._setLocked(this._lock.checked));
+    this._lock.addEventListener("change", () => {
+      this._setLocked(this._lock.checked);
+      this._autosave();
+    });
     for (const button of root.querySelectorAll("[data-nudge]")) {
       button.addEventListener("click", () => this._nudgeBy(button.dataset.nudge, false));
     }
@@ -552,13 +671,39 @@ export class ScalpCompare extends HTMLElement {
         root.querySelector(`input[data-side="${button.dataset.pick}"]`).click(),
       );
     }
-    for (const input of root.querySelectorAll("input[type=file]")) {
+    for (const input of root.querySelectorAll("input[type=file][data-side]")) {
       input.addEventListener("change", () => {
         const file = input.files && input.files[0];
         if (file) this.load(input.dataset.side, file);
         input.value = "";
       });
     }
+    this._annotateStatus = $(".annotate-status");
+    this._annotator = new Annotator(
+      {
+        photoToFrame: (photo) => this._photoToFrame(photo),
+        photoAt: (x, y) => this._photoAt(x, y),
+        readonly: () => this.hasAttribute("readonly"),
+        changed: () => this._annotationsChanged(),
+        status: (text) => (this._annotateStatus.textContent = text),
+        toolChanged: (tool) => {
+          if (!tool) return;
+          this._setAdjusting(false);
+          this._setDrawing(false);
+        },
+      },
+      { frame: this._frame, before: $(".divider"), toolbar: $(".annotate-bar"), notes: $(".notes") },
+    );
+    this._dates = { before: null, after: null };
+    this._bindFiles();
+    this._core = null;
+    loadCore().then(
+      (c) => {
+        this._core = c;
+        this._coreStarted();
+      },
+      () => this._showError("The annotation tools could not start in this browser."),
+    );
     this._bindPointer();
     this._bindKeyboard();
     this._bindDrop();
@@ -608,7 +753,9 @@ export class ScalpCompare extends HTMLElement {
           this._setAdjusting(false);
           this._setDrawing(false);
           this._landmarks.hidden = true;
+          this._annotator.setTool(null);
         }
+        this._annotator.render();
         break;
     }
   }
@@ -659,7 +806,12 @@ export class ScalpCompare extends HTMLElement {
     const m = matrix.map((r) => r.map((x) => x / scale));
     this._notice.hidden = true;
     this._setAlignment(
-      { matrix: m, model: modelOf(m), confidence: Number.isFinite(v.confidence) ? v.confidence : null, source: "set" },
+      {
+        matrix: m,
+        model: modelOf(m),
+        confidence: Number.isFinite(v.confidence) ? v.confidence : null,
+        source: v.source === "manual" ? "manual" : "set",
+      },
       false,
     );
     if (v.locked !== undefined) this._setLocked(Boolean(v.locked));
@@ -707,7 +859,7 @@ export class ScalpCompare extends HTMLElement {
     this._hideError();
     this._draw(side);
     this._renderMessage();
-    this._photosChanged(old);
+    this._photosChanged(old, side);
     this._emit("photo-load", {
       side,
       width: reply.width,
@@ -720,7 +872,7 @@ export class ScalpCompare extends HTMLElement {
   // ----- alignment -----
 
   /** A photo was replaced: the old alignment no longer holds; align afresh. */
-  _photosChanged(old) {
+  _photosChanged(old, side) {
     if (old) {
       old.bitmap.close();
       worker("analysis").postMessage({ kind: "free", photoId: old.photoId });
@@ -736,7 +888,8 @@ export class ScalpCompare extends HTMLElement {
     this._landmarks.hidden = true;
     this._notice.hidden = true;
     this._draw("after");
-    this._autoAlign();
+    const restored = this._restoreForPhotos(side);
+    if (!restored || !restored.alignment) this._autoAlign();
   }
 
   _alignModel() {
@@ -795,6 +948,7 @@ export class ScalpCompare extends HTMLElement {
     this._alignment = { ...a, model: a.model || modelOf(a.matrix) };
     this._draw("after");
     this._renderChip();
+    if (a.source !== "auto") this._autosave();
     this._scheduleAnalysis(emit ? 0 : 400);
     if (emit) {
       const { matrix, model, confidence, source } = this._alignment;
@@ -894,6 +1048,7 @@ export class ScalpCompare extends HTMLElement {
     const both = this._photos.before && this._photos.after;
     on = Boolean(on && both && !this._locked && !this.hasAttribute("readonly"));
     if (on === Boolean(this._adjusting)) return;
+    if (on) this._annotator.setTool(null);
     this._adjusting = on;
     this._frame.classList.toggle("adjusting", on);
     this._nudge.hidden = !on;
@@ -987,6 +1142,7 @@ export class ScalpCompare extends HTMLElement {
     this._clearRegionButton.disabled = !this._region;
     this._drawOverlay();
     this._scheduleAnalysis(0);
+    this._autosave();
   }
 
   _scheduleAnalysis(delay = 250) {
@@ -1140,7 +1296,10 @@ export class ScalpCompare extends HTMLElement {
 
   _setDrawing(on) {
     on = Boolean(on && this._photos.before && !this.hasAttribute("readonly"));
-    if (on) this._setAdjusting(false);
+    if (on) {
+      this._setAdjusting(false);
+      this._annotator.setTool(null);
+    }
     this._drawing = on;
     this._draft = [];
     this._frame.classList.toggle("drawing", on);
@@ -1167,6 +1326,440 @@ export class ScalpCompare extends HTMLElement {
     const pts = this._draft || [];
     this._setDrawing(false);
     if (pts.length >= 3) this.setRegion(pts);
+  }
+
+  // ----- annotations, sessions, reports -----
+
+  /** Photo pixels -> frame CSS pixels for one photo (null when it is not loaded). */
+  _photoToFrame(photo) {
+    const p = this._photos[photo];
+    const W = this._frame.clientWidth;
+    const H = this._frame.clientHeight;
+    if (!p || !W || !H) return null;
+    if (photo === "before") {
+      const m = this._beforeToCss();
+      return [
+        [m.s, 0, m.ox],
+        [0, m.s, m.oy],
+        [0, 0, 1],
+      ];
+    }
+    const k = Math.min(W / p.width, H / p.height);
+    return mul3(this._afterToFrame(k, W, H), [
+      [k, 0, 0],
+      [0, k, 0],
+      [0, 0, 1],
+    ]);
+  }
+
+  /** Which photo is seen at a frame point: the split decides. */
+  _photoAt(x, y) {
+    const { before, after } = this._photos;
+    if (!after) return "before";
+    if (!before) return "after";
+    const vertical = this.direction === "vertical";
+    const f = vertical ? y / this._frame.clientHeight : x / this._frame.clientWidth;
+    return f * 100 < this._value ? "before" : "after";
+  }
+
+  _coreStarted() {
+    const pending = this._pendingSession;
+    this._pendingSession = null;
+    if (pending && pending.raw !== undefined) {
+      try {
+        this.loadSession(pending.raw);
+      } catch (error) {
+        this._showError(`The session was not opened: ${error.message}`);
+      }
+    }
+    this._restoreForPhotos(null);
+  }
+
+  /** Resolves when the annotation and session tools have started. */
+  get ready() {
+    return loadCore().then(() => undefined);
+  }
+
+  /** Photo names as the annotations' W3C `target.source`. */
+  _sources() {
+    const { before, after } = this._photos;
+    return [before ? before.name : "before", after ? after.name : "after"];
+  }
+
+  _annotationsChanged() {
+    this._autosave();
+    if (this._core) this._emit("annotation-change", { annotations: this.annotations });
+  }
+
+  /**
+   * The annotations as W3C Web Annotation JSON (an array). Setting replaces them
+   * (one undo step); a bad list throws with a message and changes nothing.
+   */
+  get annotations() {
+    if (!this._core) return [];
+    const [b, a] = this._sources();
+    return JSON.parse(this._core.annotationsToW3c(JSON.stringify(this._annotator.items), b, a));
+  }
+
+  set annotations(value) {
+    if (!this._core) throw new Error("scalp-compare is still starting; try again in a moment.");
+    const [b, a] = this._sources();
+    const text = typeof value === "string" ? value : JSON.stringify(value ?? []);
+    const items = JSON.parse(this._core.annotationsFromW3c(text, b, a));
+    this._annotator.reset(items, this._annotator.calibration, { undoable: true });
+    this._annotationsChanged();
+  }
+
+  /** Undoes the last annotation change (also Ctrl/Cmd+Z). */
+  undo() {
+    return this._annotator.undo();
+  }
+
+  /** Redoes the last undone annotation change (also Ctrl+Y, Shift+Cmd+Z). */
+  redo() {
+    return this._annotator.redo();
+  }
+
+  /** The visit date shown for a photo: attribute, then session, then the photo's EXIF date. */
+  _dateOf(side) {
+    const attr = this.getAttribute(`${side}-date`);
+    if (attr) return attr;
+    if (this._dates[side]) return this._dates[side];
+    const p = this._photos[side];
+    return p && p.taken ? String(p.taken).slice(0, 10) : null;
+  }
+
+  /**
+   * The whole comparison as a versioned JSON document: the photos' names, sizes
+   * and dates, the alignment, region, annotations, calibrations and results.
+   * Photos themselves are never included. Setting it checks the document
+   * (throws with a message, changing nothing, when it is malformed, foreign,
+   * newer, or for other photos) and applies it.
+   */
+  get session() {
+    const photo = (side) => {
+      const p = this._photos[side];
+      if (!p) return null;
+      const meta = { name: p.name, width: p.width, height: p.height };
+      if (p.bytes) meta.bytes = p.bytes;
+      const date = this._dateOf(side);
+      if (date) meta.date = date;
+      const cal = this._annotator.calibration[side];
+      if (cal) meta.calibration = cal;
+      return meta;
+    };
+    const a = this._alignment;
+    let analysis = null;
+    if (this._analysis) {
+      const { cells: _cells, ...rest } = this._analysis;
+      analysis = rest;
+    }
+    return {
+      format: "scalp-compare-session",
+      version: 1,
+      saved_at: new Date().toISOString(),
+      photos: { before: photo("before"), after: photo("after") },
+      alignment: a
+        ? {
+            matrix: a.matrix.map((r) => r.slice()),
+            model: a.model,
+            confidence: Number.isFinite(a.confidence) ? a.confidence : null,
+            source: a.source,
+            locked: this._locked,
+          }
+        : null,
+      region: this.region,
+      annotations: this._annotator.list,
+      analysis,
+      view: { value: this._value },
+    };
+  }
+
+  set session(doc) {
+    this.loadSession(doc);
+  }
+
+  /**
+   * Opens a session document (object or JSON text). Returns "applied", or
+   * "pending" when its photos are not loaded yet (it applies when they are).
+   * Throws an Error with a message for people, and changes nothing, when the
+   * document cannot be used.
+   */
+  loadSession(doc) {
+    const text = typeof doc === "string" ? doc : JSON.stringify(doc);
+    if (!this._core) {
+      this._pendingSession = { raw: text };
+      return "pending";
+    }
+    const session = JSON.parse(this._core.checkSession(text));
+    const { before: b, after: a } = this._photos;
+    this._core.checkSessionPhotos(
+      JSON.stringify(session),
+      b ? b.width : 0,
+      b ? b.height : 0,
+      a ? a.width : 0,
+      a ? a.height : 0,
+    );
+    const wanted = session.photos || {};
+    if ((wanted.before && !b) || (wanted.after && !a)) {
+      this._pendingSession = { session };
+      const names = ["before", "after"].filter((s) => wanted[s] && !this._photos[s]).map((s) => wanted[s].name);
+      this._annotateStatus.textContent = `Session opened: load ${names.join(" and ")} to see it.`;
+      return "pending";
+    }
+    this._applySession(session, true);
+    return "applied";
+  }
+
+  _applySession(s, undoable) {
+    this._pendingSession = null;
+    const photos = s.photos || {};
+    const cal = {
+      before: (photos.before && photos.before.calibration) || null,
+      after: (photos.after && photos.after.calibration) || null,
+    };
+    this._dates = {
+      before: (photos.before && photos.before.date) || null,
+      after: (photos.after && photos.after.date) || null,
+    };
+    this._annotator.reset(s.annotations || [], cal, { undoable });
+    this._region = s.region ? s.region.map((p) => p.slice()) : null;
+    this._clearRegionButton.disabled = !this._region;
+    if (s.view && Number.isFinite(s.view.value)) {
+      this._value = clamp(s.view.value);
+      this._renderValue();
+    }
+    if (s.alignment) {
+      this.alignment = s.alignment;
+      this._renderChip();
+    } else {
+      this._drawOverlay();
+      this._scheduleAnalysis(0);
+    }
+    this._annotationsChanged();
+  }
+
+  /** The browser-storage key for the photos now loaded ("-" for a missing one). */
+  _storageKey() {
+    const id = (p) => (p ? `${p.name}|${p.bytes || 0}|${p.width}x${p.height}` : "-");
+    const { before, after } = this._photos;
+    if (!before && !after) return null;
+    return `${STORAGE_PREFIX}${id(before)}::${id(after)}`;
+  }
+
+  /** Saves the comparison's work to this browser's storage (unless autosave="off"). */
+  _autosave() {
+    if (this._restoring || this.getAttribute("autosave") === "off" || this.hasAttribute("readonly")) return;
+    const key = this._storageKey();
+    if (!key) return;
+    const s = this.session;
+    const work =
+      s.annotations.length ||
+      s.region ||
+      (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked)) ||
+      this._annotator.calibration.before ||
+      this._annotator.calibration.after;
+    try {
+      if (work) localStorage.setItem(key, JSON.stringify(s));
+      else localStorage.removeItem(key);
+    } catch (error) {
+      this._annotateStatus.textContent = `Could not save to this browser's storage (${error.name}); use Save session.`;
+    }
+  }
+
+  /**
+   * A photo changed (or the core just started): open the work saved for this
+   * pair, else keep the annotations of the photo that stayed. Returns the
+   * applied session, or null.
+   */
+  _restoreForPhotos(side) {
+    if (!this._core) return null;
+    const pending = this._pendingSession && this._pendingSession.session;
+    if (pending) {
+      const wanted = pending.photos || {};
+      const ready = (!wanted.before || this._photos.before) && (!wanted.after || this._photos.after);
+      if (ready) {
+        try {
+          const { before: b, after: a } = this._photos;
+          this._core.checkSessionPhotos(JSON.stringify(pending), b ? b.width : 0, b ? b.height : 0, a ? a.width : 0, a ? a.height : 0);
+          this._applySession(pending, true);
+          return pending;
+        } catch (error) {
+          this._pendingSession = null;
+          this._showError(`The session was not opened: ${error.message}`);
+        }
+      }
+    }
+    const key = this._storageKey();
+    let saved = null;
+    if (key && this.getAttribute("autosave") !== "off") {
+      try {
+        const text = localStorage.getItem(key);
+        if (text) saved = JSON.parse(this._core.checkSession(text));
+      } catch {
+        saved = null; // unreadable storage or an old broken entry: start clean
+      }
+    }
+    if (saved) {
+      if (saved.alignment && saved.alignment.source === "auto" && !saved.alignment.locked) {
+        saved.alignment = null; // recomputed; only hand-made alignments are work to keep
+      }
+      this._restoring = true;
+      try {
+        this._applySession(saved, false);
+      } finally {
+        this._restoring = false;
+      }
+      const when = saved.saved_at ? new Date(saved.saved_at) : null;
+      this._annotateStatus.textContent = when
+        ? `Restored your work on these photos from ${when.toLocaleString()}.`
+        : "Restored your work on these photos.";
+      return saved;
+    }
+    if (side) {
+      // The replaced photo's annotations stay saved under the old pair's key.
+      const keep = this._annotator.items.filter((i) => i.photo !== side);
+      const cal = { ...this._annotator.calibration, [side]: null };
+      this._dates[side] = null;
+      this._annotator.reset(keep, cal);
+      if (keep.length) this._autosave();
+    }
+    return null;
+  }
+
+  async _logo() {
+    const src = this.getAttribute("clinic-logo");
+    if (!src) return null;
+    try {
+      const response = await fetch(new URL(src, document.baseURI));
+      if (!response.ok) return null;
+      return await createImageBitmap(await response.blob());
+    } catch {
+      return null; // a missing or foreign logo never blocks the report
+    }
+  }
+
+  /** The report as a PNG Blob: both photos aligned side by side, annotations, figures, dates. */
+  async exportReport() {
+    const { before, after } = this._photos;
+    if (!before || !after) throw new Error("Load a BEFORE and an AFTER photo first.");
+    const canvas = renderReport({
+      before: { ...before, date: this._dateOf("before") },
+      after: { ...after, date: this._dateOf("after") },
+      matrix: this._alignment ? this._alignment.matrix : null,
+      annotations: this._annotator.items,
+      calibration: this._annotator.calibration,
+      numbers: this._annotator.numbering(),
+      summary: this._analysis ? this._summaryText(this._analysis) : this._summary.textContent || "Hair coverage has not been measured.",
+      labels: {
+        before: this.getAttribute("before-label") || "BEFORE",
+        after: this.getAttribute("after-label") || "AFTER",
+      },
+      clinic: this.getAttribute("clinic") || "",
+      logo: await this._logo(),
+      generated: new Date(),
+    });
+    return toPng(canvas);
+  }
+
+  /** Opens the report in a print-friendly page and the browser's print dialog. */
+  async printReport() {
+    const win = window.open("", "_blank");
+    if (!win) {
+      this._showError("The print page was blocked by the browser; allow pop-ups, or use Export report.");
+      return false;
+    }
+    const blob = await this.exportReport();
+    const doc = win.document;
+    doc.title = `Scalp comparison report${this.getAttribute("clinic") ? ` \u2014 ${this.getAttribute("clinic")}` : ""}`;
+    const img = doc.createElement("img");
+    img.alt = `Scalp comparison report: ${this._summary.textContent}`;
+    img.style.cssText = "display:block;width:100%;max-width:1600px;margin:0 auto";
+    doc.body.style.margin = "0";
+    doc.body.append(img);
+    img.onload = () => win.print();
+    img.src = URL.createObjectURL(blob);
+    return true;
+  }
+
+  _bindFiles() {
+    const root = this.shadowRoot;
+    const input = root.querySelector("[data-file-input]");
+    const base = () => {
+      const { before, after } = this._photos;
+      return `${stem(before && before.name)}-vs-${stem(after && after.name)}`;
+    };
+    const actions = {
+      import: () => input.click(),
+      session: () => {
+        const blob = new Blob([JSON.stringify(this.session, null, 2)], { type: "application/json" });
+        download(blob, `${base()}.scalp-session.json`);
+      },
+      w3c: () => {
+        const blob = new Blob([JSON.stringify(this.annotations, null, 2)], { type: "application/ld+json" });
+        download(blob, `${base()}.annotations.jsonld`);
+      },
+      report: async () => {
+        try {
+          download(await this.exportReport(), `${base()}.report.png`);
+        } catch (error) {
+          this._showError(error.message);
+        }
+      },
+      print: () => this.printReport(),
+    };
+    for (const button of root.querySelectorAll("[data-file]")) {
+      button.addEventListener("click", () => actions[button.dataset.file]());
+    }
+    input.addEventListener("change", async () => {
+      const file = input.files && input.files[0];
+      input.value = "";
+      if (file) await this.importFile(file);
+    });
+    this.addEventListener("keydown", (event) => {
+      if (this.hasAttribute("readonly")) return;
+      const target = event.composedPath()[0];
+      if (target && (target.tagName === "TEXTAREA" || target.tagName === "INPUT")) return;
+      const mod = event.ctrlKey || event.metaKey;
+      const key = event.key.toLowerCase();
+      if (mod && !event.altKey && key === "z") {
+        if (event.shiftKey) this.redo();
+        else this.undo();
+      } else if (mod && !event.altKey && key === "y") {
+        this.redo();
+      } else if (!this._annotator.handleKey(event)) {
+        return;
+      }
+      event.preventDefault();
+    });
+  }
+
+  /**
+   * Opens a session or W3C annotations file chosen by the person. A bad file
+   * gets a message and changes nothing. Resolves true when it was applied.
+   */
+  async importFile(file) {
+    const name = file.name || "file";
+    try {
+      const core = await loadCore();
+      const text = await file.text();
+      const [b, a] = this._sources();
+      const result = JSON.parse(core.readImport(text, b, a));
+      if (result.kind === "session") {
+        const how = this.loadSession(result.session);
+        this._annotateStatus.textContent =
+          how === "applied" ? `Opened session ${name}.` : this._annotateStatus.textContent;
+      } else {
+        this._annotator.reset(result.annotations, this._annotator.calibration, { undoable: true });
+        this._annotationsChanged();
+        this._annotateStatus.textContent = `Opened ${result.annotations.length} annotation(s) from ${name}.`;
+      }
+      this._hideError();
+      return true;
+    } catch (error) {
+      this._showError(`${JSON.stringify(name)} was not opened: ${error.message || error}`);
+      return false;
+    }
   }
 
   // ----- rendering -----
@@ -1217,6 +1810,7 @@ export class ScalpCompare extends HTMLElement {
     }
     const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, bw, bh);
+    this._annotator.render();
     if (!photo) return;
     ctx.imageSmoothingQuality = "high";
     if (side === "after") {

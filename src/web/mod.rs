@@ -61,7 +61,7 @@ impl LoadedPhoto {
 }
 
 /// Checks a photo file's bytes without decoding them; returns
-/// `{format, width, height, orientation, stored_width, stored_height}` or throws
+/// `{format, width, height, orientation, stored_width, stored_height, taken}` or throws
 /// an `Error` whose message can be shown as it is.
 #[wasm_bindgen(js_name = inspectPhoto)]
 pub fn inspect_photo(bytes: &[u8]) -> Result<JsValue, JsError> {

@@ -1,0 +1,412 @@
+// Specialist annotations in the widget: every drawing tool, editing, undo/redo,
+// keyboard nudging, annotations following the alignment onto AFTER, autosave
+// across a reload, readonly patients, the PNG report, notes that stay text, and
+// imports that fail without touching what is there.
+import { test, expect } from "@playwright/test";
+import { PNG } from "pngjs";
+import { waitForPhotos, frameShot, regionDiff, setValue } from "./helpers.js";
+
+// Tall enough that the frame and every toolbar fit without scrolling.
+test.use({ viewport: { width: 900, height: 1700 } });
+
+test.beforeEach(async ({ page }) => {
+  await page.addInitScript(() => {
+    window.changes = [];
+    document.addEventListener("annotation-change", (e) => window.changes.push(e.detail));
+  });
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").ready);
+});
+
+const annotations = (page) => page.evaluate(() => document.querySelector("scalp-compare").annotations);
+const session = (page) => page.evaluate(() => document.querySelector("scalp-compare").session);
+
+/** Picks an annotation tool by its button name. */
+async function tool(page, name) {
+  await page.locator("scalp-compare").getByRole("button", { name, exact: true }).click();
+}
+
+/** Frame-relative fractions -> page coordinates. */
+async function at(page, fx, fy) {
+  await page.locator("scalp-compare .frame").scrollIntoViewIfNeeded();
+  const box = await page.locator("scalp-compare .frame").boundingBox();
+  return [box.x + fx * box.width, box.y + fy * box.height];
+}
+
+async function drag(page, from, to, steps = 8) {
+  const [x0, y0] = await at(page, ...from);
+  const [x1, y1] = await at(page, ...to);
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y1, { steps });
+  await page.mouse.up();
+}
+
+async function click(page, fx, fy, options = {}) {
+  const [x, y] = await at(page, fx, fy);
+  await page.mouse.click(x, y, options);
+}
+
+/** Where a BEFORE or AFTER photo pixel appears in the frame (CSS px from its top-left). */
+function photoToFrame(page, photo, point) {
+  return page.evaluate(
+    ([photo, point]) => {
+      const el = document.querySelector("scalp-compare");
+      const m = el._photoToFrame(photo);
+      const [x, y] = point;
+      const w = m[2][0] * x + m[2][1] * y + m[2][2];
+      return [(m[0][0] * x + m[0][1] * y + m[0][2]) / w, (m[1][0] * x + m[1][1] * y + m[1][2]) / w];
+    },
+    [photo, point],
+  );
+}
+
+/** Centre of the rendered pin of an annotation, in frame CSS px. */
+function pinCentre(page, id) {
+  return page.evaluate((id) => {
+    const el = document.querySelector("scalp-compare");
+    const c = el.shadowRoot.querySelector(`g[data-id="${id}"] circle.pin`);
+    return [Number(c.getAttribute("cx")), Number(c.getAttribute("cy"))];
+  }, id);
+}
+
+const internal = (page) => page.evaluate(() => document.querySelector("scalp-compare").session.annotations);
+
+test("every tool draws its shape, in photo pixels, as W3C annotations", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const plain = await frameShot(page);
+  await tool(page, "Rectangle");
+  await drag(page, [0.1, 0.1], [0.25, 0.2]);
+  await tool(page, "Ellipse");
+  await drag(page, [0.1, 0.3], [0.25, 0.4]);
+  await tool(page, "Arrow");
+  await drag(page, [0.1, 0.5], [0.25, 0.55]);
+  await tool(page, "Ruler");
+  await drag(page, [0.1, 0.65], [0.3, 0.65]);
+  await tool(page, "Freehand");
+  await drag(page, [0.1, 0.8], [0.3, 0.9], 12);
+  await tool(page, "Polygon");
+  await click(page, 0.6, 0.1);
+  await click(page, 0.75, 0.12);
+  await click(page, 0.7, 0.25);
+  await page.keyboard.press("Enter");
+  await tool(page, "Pin with note");
+  await click(page, 0.65, 0.5);
+  await expect(el.locator(".note-editor textarea")).toBeFocused();
+  await page.keyboard.type("Regrowth here");
+  await page.keyboard.press("Enter");
+  await tool(page, "Text label");
+  await click(page, 0.6, 0.7);
+  await page.keyboard.type("Crown");
+  await el.getByRole("button", { name: "Save", exact: true }).click();
+
+  const list = await internal(page);
+  expect(list.map((a) => a.kind)).toEqual(["rect", "ellipse", "arrow", "ruler", "freehand", "polygon", "pin", "text"]);
+  // The split is at 50%: shapes on the left are on BEFORE, on the right on AFTER.
+  expect(list.slice(0, 5).every((a) => a.photo === "before")).toBe(true);
+  expect(list.slice(5).every((a) => a.photo === "after")).toBe(true);
+  expect(list.find((a) => a.kind === "polygon").points).toHaveLength(3);
+  expect(list.find((a) => a.kind === "freehand").points.length).toBeGreaterThan(4);
+  expect(list.find((a) => a.kind === "pin").note).toBe("Regrowth here");
+  expect(list.find((a) => a.kind === "text").note).toBe("Crown");
+  // The rectangle's corners are BEFORE pixels under the dragged corners.
+  const rect = list[0];
+  const c0 = await photoToFrame(page, "before", rect.points[0]);
+  const box = await el.locator(".frame").boundingBox();
+  expect(Math.abs(c0[0] - 0.1 * box.width)).toBeLessThan(1.5);
+  expect(Math.abs(c0[1] - 0.1 * box.height)).toBeLessThan(1.5);
+
+  const w3c = await annotations(page);
+  expect(w3c).toHaveLength(8);
+  expect(w3c[0].type).toBe("Annotation");
+  expect(w3c[0].target.selector.type).toBe("FragmentSelector");
+  expect(w3c[0].target.selector.value).toMatch(/^xywh=pixel:/);
+  expect(w3c.slice(1).every((a) => a.target.selector.type === "SvgSelector")).toBe(true);
+  const pin = w3c.find((a) => a.body && a.body.value === "Regrowth here");
+  expect(pin.body.type).toBe("TextualBody");
+  // Every change was announced with the W3C list.
+  const changes = await page.evaluate(() => window.changes);
+  expect(changes.at(-1).annotations).toHaveLength(8);
+  // And they are visible: the pixels under the shapes changed, the ruler reads px.
+  await el.getByRole("button", { name: "Slide", exact: true }).click();
+  const drawn = await frameShot(page);
+  expect(regionDiff(drawn, plain, { x0: 0.09, x1: 0.26, y0: 0.09, y1: 0.11 })).toBeGreaterThan(20);
+  await expect(el.locator(".notes")).toContainText("Regrowth here");
+  await expect(el.locator(".notes")).toContainText(/Ruler \d+ px on BEFORE/);
+});
+
+test("select, move, resize, edit, delete, undo and redo (buttons and keys)", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Rectangle");
+  await drag(page, [0.2, 0.2], [0.35, 0.3]);
+  const [drawn] = await internal(page);
+  // Move it by dragging its edge in Select mode.
+  await tool(page, "Select");
+  await drag(page, [0.2, 0.25], [0.3, 0.35]);
+  const [moved] = await internal(page);
+  expect(moved.points[0][0]).toBeGreaterThan(drawn.points[0][0] + 10);
+  expect(moved.points[1][0] - moved.points[0][0]).toBeCloseTo(drawn.points[1][0] - drawn.points[0][0], 0);
+  // Resize by its corner grip.
+  const grip = await photoToFrame(page, "before", moved.points[1]);
+  const box = await el.locator(".frame").boundingBox();
+  await drag(page, [grip[0] / box.width, grip[1] / box.height], [grip[0] / box.width + 0.05, grip[1] / box.height + 0.05]);
+  const [resized] = await internal(page);
+  expect(resized.points[1][0]).toBeGreaterThan(moved.points[1][0] + 5);
+  expect(resized.points[0]).toEqual(moved.points[0]);
+  // Edit its note.
+  await el.getByRole("button", { name: "Edit note" }).click();
+  await page.keyboard.type("Scar, 2019");
+  await page.keyboard.press("Enter");
+  expect((await internal(page))[0].note).toBe("Scar, 2019");
+  // Undo back through edit, resize, move; redo forward again.
+  await el.getByRole("button", { name: "Undo" }).click();
+  expect((await internal(page))[0].note).toBe("");
+  await page.keyboard.press("Control+z");
+  expect((await internal(page))[0].points).toEqual(moved.points);
+  await page.keyboard.press("Control+z");
+  expect((await internal(page))[0].points).toEqual(drawn.points);
+  await page.keyboard.press("Control+y");
+  expect((await internal(page))[0].points).toEqual(moved.points);
+  await el.getByRole("button", { name: "Redo" }).click();
+  expect((await internal(page))[0].points).toEqual(resized.points);
+  // History survives a re-render (a resize of the page redraws everything).
+  await page.setViewportSize({ width: 700, height: 1700 });
+  await page.waitForTimeout(200);
+  await page.keyboard.press("Control+Shift+z");
+  expect((await internal(page))[0].note).toBe("Scar, 2019");
+  await page.keyboard.press("Control+z");
+  expect((await internal(page))[0].note).toBe("");
+  // Keyboard: Tab to the shape, arrows nudge, Delete removes, undo restores.
+  await el.getByRole("button", { name: "Slide", exact: true }).focus();
+  const shape = el.locator("svg.annotations g.shape").first();
+  await shape.focus();
+  const before = (await internal(page))[0].points;
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Shift+ArrowDown");
+  const after = (await internal(page))[0].points;
+  const k = (await page.evaluate(() => document.querySelector("scalp-compare")._beforePerCss()));
+  expect(after[0][0] - before[0][0]).toBeCloseTo(k, 1);
+  expect(after[0][1] - before[0][1]).toBeCloseTo(10 * k, 1);
+  await page.keyboard.press("Delete");
+  expect(await internal(page)).toHaveLength(0);
+  await page.keyboard.press("Control+z");
+  expect(await internal(page)).toHaveLength(1);
+});
+
+test("Escape cancels a drawing; a polygon needs three corners", async ({ page }) => {
+  await tool(page, "Polygon");
+  await click(page, 0.3, 0.3);
+  await click(page, 0.4, 0.3);
+  await page.keyboard.press("Enter");
+  expect(await internal(page)).toHaveLength(0);
+  await expect(page.locator("scalp-compare .annotate-status")).toContainText("at least 3 corners");
+  await page.keyboard.press("Escape");
+  await click(page, 0.3, 0.3);
+  await click(page, 0.4, 0.3);
+  await click(page, 0.35, 0.4);
+  await page.keyboard.press("Escape");
+  expect(await internal(page)).toHaveLength(0);
+  const svgShapes = await page.locator("scalp-compare svg.annotations g").count();
+  expect(svgShapes).toBe(0);
+});
+
+test("an annotation on BEFORE marks the same scalp spot on the rotated AFTER, and follows the alignment", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const truth = await (await page.request.get("/samples/pair.json")).json();
+  const M = truth.after_to_before;
+  // Pin on AFTER (split at 0: all AFTER is shown).
+  await setValue(page, 0);
+  await tool(page, "Pin with note");
+  // Far from the pose's fixed point (near the middle), so the two pixels differ.
+  await click(page, 0.15, 0.85);
+  await page.keyboard.press("Escape");
+  const [pin] = await internal(page);
+  expect(pin.photo).toBe("after");
+  // Its AFTER pixel, sent through the true pose, lands where the pin is drawn:
+  // the same scalp spot in BEFORE's frame.
+  const [x, y] = pin.points[0];
+  const w = M[2][0] * x + M[2][1] * y + M[2][2];
+  const inBefore = [(M[0][0] * x + M[0][1] * y + M[0][2]) / w, (M[1][0] * x + M[1][1] * y + M[1][2]) / w];
+  const expected = await photoToFrame(page, "before", inBefore);
+  const shown = await pinCentre(page, pin.id);
+  expect(Math.hypot(shown[0] - expected[0], shown[1] - expected[1])).toBeLessThan(2);
+  // The AFTER pixel is not the BEFORE pixel at that place: the photos are rotated and scaled.
+  expect(Math.hypot(x - inBefore[0], y - inBefore[1])).toBeGreaterThan(20);
+  // Correct the alignment: the pin follows (it stays on its AFTER spot).
+  const setAlignment = (m) => page.evaluate((m) => (document.querySelector("scalp-compare").alignment = m), m);
+  await setAlignment(M);
+  const onTruth = await pinCentre(page, pin.id);
+  const corrected = M.map((r) => r.slice());
+  corrected[0][2] += 40;
+  await setAlignment(corrected);
+  const moved = await pinCentre(page, pin.id);
+  const k = await page.evaluate(() => document.querySelector("scalp-compare")._beforePerCss());
+  expect(Math.abs(moved[0] - onTruth[0] - 40 / k)).toBeLessThan(0.05);
+  expect(Math.abs(moved[1] - onTruth[1])).toBeLessThan(0.05);
+});
+
+test("a reload keeps annotations, notes, calibration and the drawn region", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Pin with note");
+  await click(page, 0.3, 0.4);
+  await page.keyboard.type("Check at next visit");
+  await page.keyboard.press("Enter");
+  await tool(page, "Calibrate mm");
+  await drag(page, [0.1, 0.2], [0.3, 0.2]);
+  const input = el.locator(".note-editor input");
+  await expect(input).toBeFocused();
+  await input.fill("20");
+  await page.keyboard.press("Enter");
+  await tool(page, "Ruler");
+  await drag(page, [0.1, 0.3], [0.2, 0.3]);
+  await expect(el.locator(".notes")).toContainText(/Ruler \d+\.\d+ mm/);
+  const saved = await session(page);
+  await page.reload();
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").ready);
+  await expect(el.locator(".notes")).toContainText("Check at next visit");
+  const restored = await session(page);
+  expect(restored.annotations).toEqual(saved.annotations);
+  expect(restored.photos.before.calibration).toEqual(saved.photos.before.calibration);
+  await expect(el.locator(".notes")).toContainText(/Ruler \d+\.\d+ mm/);
+  await expect(el.locator(".annotate-status")).toContainText("Restored your work");
+  // Deleting everything is saved too: a reload does not bring it back.
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.annotations = [];
+  });
+  await page.reload();
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").ready);
+  expect(await internal(page)).toHaveLength(0);
+});
+
+test("readonly patients see annotations and notes but no tools", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Pin with note");
+  await click(page, 0.3, 0.4);
+  await page.keyboard.type("Doing well");
+  await page.keyboard.press("Enter");
+  const saved = await session(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  await expect(el.getByRole("button", { name: "Rectangle", exact: true })).toBeHidden();
+  await expect(el.getByRole("button", { name: "Export report (PNG)" })).toBeHidden();
+  await expect(el.locator(".notes")).toContainText("Doing well");
+  await expect(el.locator("svg.annotations circle.pin")).toHaveCount(1);
+  expect(await el.locator("svg.annotations g[tabindex]").count()).toBe(0);
+  // Keys do nothing to the annotations.
+  await page.keyboard.press("Control+z");
+  expect((await session(page)).annotations).toEqual(saved.annotations);
+});
+
+test("the exported report PNG contains the photos, the annotation and the figures", async ({ page }) => {
+  const yellowPixels = (png) => {
+    let n = 0;
+    for (let i = 0; i < png.data.length; i += 4) {
+      const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+      if (r > 235 && g > 195 && g < 225 && b < 90) n++;
+    }
+    return n;
+  };
+  const report = async () => {
+    const bytes = await page.evaluate(async () => {
+      const blob = await document.querySelector("scalp-compare").exportReport();
+      return [...new Uint8Array(await blob.arrayBuffer())];
+    });
+    return PNG.sync.read(Buffer.from(bytes));
+  };
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  const empty = await report();
+  expect(empty.width).toBe(1600);
+  await tool(page, "Rectangle");
+  await drag(page, [0.3, 0.3], [0.6, 0.6]);
+  const annotated = await report();
+  // The rectangle appears in both panels (BEFORE and the aligned AFTER).
+  const added = yellowPixels(annotated) - yellowPixels(empty);
+  expect(added).toBeGreaterThan(1500);
+  let left = 0;
+  let right = 0;
+  for (let y = 0; y < annotated.height; y++) {
+    for (let x = 0; x < annotated.width; x++) {
+      const i = (y * annotated.width + x) * 4;
+      const [r, g, b] = [annotated.data[i], annotated.data[i + 1], annotated.data[i + 2]];
+      if (r > 235 && g > 195 && g < 225 && b < 90) x < 800 ? left++ : right++;
+    }
+  }
+  expect(left).toBeGreaterThan(500);
+  expect(right).toBeGreaterThan(500);
+});
+
+test("a note with markup is shown as text and runs nothing", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+  await tool(page, "Pin with note");
+  await click(page, 0.3, 0.4);
+  await el.locator(".note-editor textarea").fill(payload);
+  await page.keyboard.press("Enter");
+  await tool(page, "Text label");
+  await click(page, 0.3, 0.6);
+  await el.locator(".note-editor textarea").fill(payload);
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".notes")).toContainText(payload);
+  await page.evaluate(() => document.querySelector("scalp-compare").exportReport());
+  // Also through an import of the W3C list.
+  const w3c = await annotations(page);
+  await page.evaluate((w) => (document.querySelector("scalp-compare").annotations = w), w3c);
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+  expect(await el.locator("img").count()).toBe(0);
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").shadowRoot.querySelectorAll("img, script").length)).toBe(0);
+  expect(await el.locator("svg.annotations text.label-text").first().textContent()).toBe(payload);
+});
+
+test("opening a bad file says why and leaves the annotations as they were", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Rectangle");
+  await drag(page, [0.2, 0.2], [0.35, 0.3]);
+  const kept = await internal(page);
+  const good = await session(page);
+  const input = el.locator("input[data-file-input]");
+  const cases = [
+    ["broken.json", '{"format": "scalp-compare-session", "version": 1, "photos": ', /not valid JSON/],
+    ["newer.json", JSON.stringify({ ...good, version: 2 }), /newer version/],
+    ["foreign.json", JSON.stringify({ hello: "world" }), /neither a scalp-compare session nor W3C/],
+    [
+      "bad-w3c.json",
+      JSON.stringify([{ type: "Annotation", target: { source: "before.jpg", selector: { type: "SvgSelector", value: "<svg><image href='x'/></svg>" } } }]),
+      /annotation 1/i,
+    ],
+  ];
+  for (const [name, text, message] of cases) {
+    await input.setInputFiles({ name, mimeType: "application/json", buffer: Buffer.from(text) });
+    await expect(el.locator(".alert")).toBeVisible();
+    await expect(el.locator(".alert p")).toContainText(message);
+    expect(await internal(page)).toEqual(kept);
+  }
+  // A good session file opens.
+  const other = { ...good, annotations: [{ ...good.annotations[0], id: "imported", note: "from file" }] };
+  await input.setInputFiles({ name: "good.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(other)) });
+  await expect(el.locator(".alert")).toBeHidden();
+  expect((await internal(page)).map((a) => a.note)).toEqual(["from file"]);
+});
+
+test("the session property round-trips into a fresh page", async ({ page, browser }) => {
+  await tool(page, "Arrow");
+  await drag(page, [0.2, 0.2], [0.3, 0.3]);
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[200, 200], [900, 220], [800, 900]]));
+  const doc = await session(page);
+  const fresh = await browser.newPage();
+  await fresh.goto("/");
+  await waitForPhotos(fresh);
+  await fresh.evaluate(async (doc) => {
+    const el = document.querySelector("scalp-compare");
+    await el.ready;
+    el.session = doc;
+  }, doc);
+  const back = await fresh.evaluate(() => document.querySelector("scalp-compare").session);
+  expect(back.annotations).toEqual(doc.annotations);
+  expect(back.region).toEqual(doc.region);
+  expect(back.alignment.matrix).toEqual(doc.alignment.matrix);
+  await fresh.close();
+});

@@ -1,0 +1,286 @@
+// The comparison report for <scalp-compare>: both photos aligned side by side with
+// the annotations, coverage figures with their uncertainty, visit dates, notes,
+// and the clinic's name or logo, drawn on a canvas and exported as PNG.
+// Note text is drawn with fillText (never parsed as markup).
+
+import { apply3, geometry, describe, DEFAULT_COLOR } from "./annotate.js";
+
+const WIDTH = 1600;
+const MARGIN = 48;
+const GAP = 24;
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/** A canvas path through points. */
+function trace(ctx, points, closed) {
+  ctx.beginPath();
+  points.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+  if (closed) ctx.closePath();
+}
+
+/** Draws one annotation's shared geometry on a canvas (as the SVG layer does on screen). */
+function drawShape(ctx, geo, color) {
+  ctx.lineJoin = "round";
+  ctx.lineCap = "round";
+  for (const path of geo.paths) {
+    trace(ctx, path.points, path.closed);
+    ctx.strokeStyle = "rgba(0,0,0,0.75)";
+    ctx.lineWidth = 5;
+    ctx.stroke();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2.5;
+    ctx.stroke();
+  }
+  if (geo.head) {
+    trace(ctx, geo.head, true);
+    ctx.fillStyle = color;
+    ctx.strokeStyle = "rgba(0,0,0,0.75)";
+    ctx.lineWidth = 1.5;
+    ctx.fill();
+    ctx.stroke();
+  }
+  if (geo.marker) {
+    const [x, y] = geo.marker.at;
+    const r = geo.marker.dot ? 3.5 : geo.marker.small ? 8 : 11;
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, Math.PI * 2);
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.strokeStyle = "rgba(0,0,0,0.8)";
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    if (geo.marker.number) {
+      ctx.fillStyle = "#111";
+      ctx.font = `700 ${geo.marker.small ? 11 : 13}px ${FONT}`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(String(geo.marker.number), x, y + 0.5);
+    }
+  }
+  if (geo.label) {
+    const [x, y] = geo.label.at;
+    ctx.font = `600 15px ${FONT}`;
+    ctx.textAlign = geo.label.anchor === "start" ? "left" : "center";
+    ctx.textBaseline = "middle";
+    const tx = geo.label.anchor === "start" ? x + 8 : x;
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "rgba(0,0,0,0.85)";
+    ctx.strokeText(geo.label.text, tx, y);
+    ctx.fillStyle = "#fff";
+    ctx.fillText(geo.label.text, tx, y);
+  }
+}
+
+/** Splits text into lines no wider than `width`. */
+function wrap(ctx, text, width) {
+  const lines = [];
+  for (const para of String(text).split("\n")) {
+    let line = "";
+    for (const word of para.split(/\s+/)) {
+      const next = line ? `${line} ${word}` : word;
+      if (ctx.measureText(next).width > width && line) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = next;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * Draws a photo into a panel through a photo->panel matrix. Affine maps are one
+ * canvas transform; a perspective map is drawn as a fine mesh of affine pieces.
+ */
+function drawWarped(ctx, photo, m) {
+  const sx = photo.bitmap.width / photo.width;
+  const sy = photo.bitmap.height / photo.height;
+  const affine = Math.abs(m[2][0]) < 1e-12 && Math.abs(m[2][1]) < 1e-12;
+  if (affine) {
+    const k = m[2][2];
+    ctx.save();
+    ctx.transform(m[0][0] / k, m[1][0] / k, m[0][1] / k, m[1][1] / k, m[0][2] / k, m[1][2] / k);
+    ctx.drawImage(photo.bitmap, 0, 0, photo.width, photo.height);
+    ctx.restore();
+    return;
+  }
+  const n = 24;
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const x0 = (i / n) * photo.width;
+      const x1 = ((i + 1) / n) * photo.width;
+      const y0 = (j / n) * photo.height;
+      const y1 = ((j + 1) / n) * photo.height;
+      for (const tri of [
+        [[x0, y0], [x1, y0], [x0, y1]],
+        [[x1, y0], [x1, y1], [x0, y1]],
+      ]) {
+        const d = tri.map((p) => apply3(m, p));
+        const [[ax, ay], [bx, by], [cx, cy]] = tri;
+        const [[AX, AY], [BX, BY], [CX, CY]] = d;
+        const det = (bx - ax) * (cy - ay) - (cx - ax) * (by - ay);
+        const a = ((BX - AX) * (cy - ay) - (CX - AX) * (by - ay)) / det;
+        const c = ((CX - AX) * (bx - ax) - (BX - AX) * (cx - ax)) / det;
+        const b = ((BY - AY) * (cy - ay) - (CY - AY) * (by - ay)) / det;
+        const dd = ((CY - AY) * (bx - ax) - (BY - AY) * (cx - ax)) / det;
+        ctx.save();
+        // Slightly grown triangle so neighbouring pieces leave no hairline seams.
+        const mx = (AX + BX + CX) / 3;
+        const my = (AY + BY + CY) / 3;
+        trace(ctx, d.map(([x, y]) => [x + (x - mx) * 0.02, y + (y - my) * 0.02]), true);
+        ctx.clip();
+        ctx.transform(a, b, c, dd, AX - a * ax - c * ay, AY - b * ax - dd * ay);
+        ctx.drawImage(photo.bitmap, x0 * sx, y0 * sy, (x1 - x0) * sx, (y1 - y0) * sy, x0, y0, x1 - x0, y1 - y0);
+        ctx.restore();
+      }
+    }
+  }
+}
+
+const mul = (a, b) =>
+  a.map((row) => [0, 1, 2].map((j) => row[0] * b[0][j] + row[1] * b[1][j] + row[2] * b[2][j]));
+
+/**
+ * Renders the report to a canvas. `data`:
+ * {before, after: {bitmap, width, height, name, date}, matrix (AFTER->BEFORE or
+ *  null), annotations, calibration, numbers (Map id -> number), analysis,
+ *  labels: {before, after}, clinic, logo (ImageBitmap or null), generated (Date)}.
+ */
+export function renderReport(data) {
+  const { before: b, after: a } = data;
+  const panelW = (WIDTH - 2 * MARGIN - GAP) / 2;
+  const s = Math.min(panelW / b.width, 900 / b.height);
+  const panelH = b.height * s;
+  const ox = (panelW - b.width * s) / 2;
+  const toPanel = [
+    [s, 0, ox],
+    [0, s, 0],
+    [0, 0, 1],
+  ];
+  const photoToPanel = {
+    before: toPanel,
+    after: data.matrix
+      ? mul(toPanel, data.matrix)
+      : (() => {
+          const k = Math.min(panelW / a.width, panelH / a.height);
+          return [
+            [k, 0, (panelW - a.width * k) / 2],
+            [0, k, (panelH - a.height * k) / 2],
+            [0, 0, 1],
+          ];
+        })(),
+  };
+  // Measure the text first, on a scratch canvas, to size the page.
+  const scratch = document.createElement("canvas").getContext("2d");
+  const textW = WIDTH - 2 * MARGIN;
+  const summary = data.summary ? wrap((scratch.font = `17px ${FONT}`, scratch), data.summary, textW) : [];
+  scratch.font = `15px ${FONT}`;
+  const noteLines = [];
+  for (const item of data.annotations) {
+    const n = data.numbers.get(item.id);
+    if (!n && item.kind !== "text" && item.kind !== "ruler") continue;
+    noteLines.push(...wrap(scratch, describe(item, n || "\u2022", data.calibration[item.photo]).replace(/^\u2022\. /, "\u2022 "), textW));
+  }
+  const headerH = 96;
+  const panelTop = MARGIN + headerH;
+  const captionH = 34;
+  const bodyTop = panelTop + panelH + captionH + 20;
+  const height = Math.ceil(
+    bodyTop + summary.length * 24 + 16 + (noteLines.length ? 30 + noteLines.length * 21 : 0) + 60 + MARGIN,
+  );
+  const canvas = document.createElement("canvas");
+  canvas.width = WIDTH;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, WIDTH, height);
+
+  // Header: logo and clinic, title, date generated.
+  let hx = MARGIN;
+  if (data.logo) {
+    const lh = 64;
+    const lw = Math.min(240, (data.logo.width / data.logo.height) * lh);
+    ctx.drawImage(data.logo, hx, MARGIN, lw, lh);
+    hx += lw + 20;
+  }
+  ctx.fillStyle = "#1b1f24";
+  ctx.textBaseline = "alphabetic";
+  ctx.textAlign = "left";
+  ctx.font = `700 28px ${FONT}`;
+  ctx.fillText(data.clinic || "Scalp comparison", hx, MARGIN + 30);
+  ctx.font = `17px ${FONT}`;
+  ctx.fillStyle = "#4a525c";
+  ctx.fillText(
+    `${data.clinic ? "Scalp comparison report \u00b7 " : ""}generated ${data.generated.toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" })}`,
+    hx,
+    MARGIN + 58,
+  );
+
+  // The two panels.
+  for (const [i, side] of [[0, "before"], [1, "after"]]) {
+    const px = MARGIN + i * (panelW + GAP);
+    ctx.save();
+    ctx.translate(px, panelTop);
+    ctx.fillStyle = "#1d2126";
+    ctx.fillRect(0, 0, panelW, panelH);
+    ctx.beginPath();
+    ctx.rect(0, 0, panelW, panelH);
+    ctx.clip();
+    drawWarped(ctx, data[side], photoToPanel[side]);
+    for (const item of data.annotations) {
+      const geo = geometry(item, photoToPanel[item.photo], {
+        number: data.numbers.get(item.id),
+        calibration: data.calibration[item.photo],
+      });
+      drawShape(ctx, geo, item.color || DEFAULT_COLOR);
+    }
+    ctx.restore();
+    const photo = data[side];
+    ctx.fillStyle = "#1b1f24";
+    ctx.font = `600 17px ${FONT}`;
+    const caption = [data.labels[side], photo.date ? `visit ${photo.date}` : "date not recorded"].join(" \u00b7 ");
+    ctx.fillText(caption, px, panelTop + panelH + 26);
+  }
+  if (!data.matrix) {
+    ctx.fillStyle = "#7a1405";
+    ctx.font = `15px ${FONT}`;
+    ctx.fillText("The photos are not aligned: AFTER is shown as taken.", MARGIN, panelTop + panelH + captionH + 8);
+  }
+
+  // Figures, notes, disclaimer.
+  let y = bodyTop + 18;
+  ctx.fillStyle = "#1b1f24";
+  ctx.font = `17px ${FONT}`;
+  for (const line of summary) {
+    ctx.fillText(line, MARGIN, y);
+    y += 24;
+  }
+  y += 16;
+  if (noteLines.length) {
+    ctx.font = `700 17px ${FONT}`;
+    ctx.fillText("Annotations", MARGIN, y);
+    y += 26;
+    ctx.font = `15px ${FONT}`;
+    for (const line of noteLines) {
+      ctx.fillText(line, MARGIN, y);
+      y += 21;
+    }
+  }
+  y += 30;
+  ctx.fillStyle = "#4a525c";
+  ctx.font = `14px ${FONT}`;
+  ctx.fillText(
+    "Coverage figures are estimates from photographs, with their uncertainty; they are not a diagnosis.",
+    MARGIN,
+    y,
+  );
+  return canvas;
+}
+
+/** The canvas as a PNG Blob. */
+export function toPng(canvas) {
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("The report image could not be made."))), "image/png"),
+  );
+}
