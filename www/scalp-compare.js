@@ -8,11 +8,16 @@
 //   <scalp-compare before="a.jpg" after="b.jpg"></scalp-compare>
 //
 // Attributes: before, after, value (0-100), direction (horizontal|vertical),
-// before-label, after-label, aspect-ratio (e.g. "4/3"), readonly, align-model.
-// Properties: value, direction, photos, alignment, analysis, region, busy; load().
+// before-label, after-label, aspect-ratio (e.g. "4/3"), readonly, align-model,
+// before-date, after-date, clinic, clinic-logo, autosave ("off").
+// Properties: value, direction, photos, alignment, analysis, region, busy,
+// annotations (W3C JSON), session (versioned document), ready; load(),
+// setRegion(), undo(), redo(), exportReport(), printReport(), loadSession(),
+// importFile().
 // Events (bubbling, composed): slide {value}, photo-load {side, width, height,
 // orientation}, photo-error {side, message}, aligned {matrix, model, confidence,
-// source}, align-failed {message, confidence}, analysis {before, after, change_pp, ...}.
+// source}, align-failed {message, confidence}, analysis {before, after, change_pp, ...},
+// annotation-change {annotations}.
 
 import "./landmarks.js";
 import initCore, * as core from "./pkg/scalp_compare.js";
