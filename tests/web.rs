@@ -122,3 +122,47 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+// ----- sessions and annotations, as the page's main thread calls them -----
+
+use scalp_compare::web::session::{
+    annotations_from_w3c, annotations_to_w3c, check_session, check_session_photos, read_import,
+};
+
+const SESSION: &str = r#"{"format": "scalp-compare-session", "version": 1,
+  "photos": {"before": {"name": "a.jpg", "width": 640, "height": 640}, "after": null},
+  "annotations": [{"id": "p1", "kind": "pin", "photo": "before", "points": [[10.004, 20]],
+                   "note": "<img src=x onerror=alert(1)>"}]}"#;
+
+#[wasm_bindgen_test]
+fn a_session_is_checked_and_normalised() {
+    let text = check_session(SESSION).expect("a good session");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["annotations"][0]["points"][0][0], 10.0);
+    assert_eq!(
+        doc["annotations"][0]["note"],
+        "<img src=x onerror=alert(1)>"
+    );
+    let newer = SESSION.replace("\"version\": 1", "\"version\": 2");
+    assert!(message(check_session(&newer).unwrap_err()).contains("newer version"));
+    assert!(message(check_session("{\"format\": ").unwrap_err()).contains("not valid JSON"));
+    let other = check_session_photos(&text, 800, 600, 0, 0).unwrap_err();
+    assert!(message(other).contains("other photos"));
+    check_session_photos(&text, 640, 640, 0, 0).expect("the same photo size");
+}
+
+#[wasm_bindgen_test]
+fn annotations_round_trip_through_w3c_and_bad_imports_throw() {
+    let internal = r#"[{"id": "r1", "kind": "rect", "photo": "after", "points": [[1, 2], [30.5, 40]], "note": "scar"}]"#;
+    let w3c = annotations_to_w3c(internal, "a.jpg", "b.jpg").expect("exports");
+    assert!(w3c.contains("xywh=pixel:1,2,29.5,38"));
+    let back = annotations_from_w3c(&w3c, "a.jpg", "b.jpg").expect("imports");
+    let back: serde_json::Value = serde_json::from_str(&back).unwrap();
+    assert_eq!(back[0]["photo"], "after");
+    assert_eq!(back[0]["note"], "scar");
+    let import: serde_json::Value =
+        serde_json::from_str(&read_import(&w3c, "a.jpg", "b.jpg").unwrap()).unwrap();
+    assert_eq!(import["kind"], "annotations");
+    let foreign = message(read_import("{\"hello\": 1}", "a.jpg", "b.jpg").unwrap_err());
+    assert!(foreign.contains("neither"), "{foreign}");
+}
