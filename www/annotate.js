@@ -32,6 +32,11 @@ export function apply3(m, [x, y]) {
   return [(m[0][0] * x + m[0][1] * y + m[0][2]) / w, (m[1][0] * x + m[1][1] * y + m[1][2]) / w];
 }
 
+/** The product of two 3x3 matrices. */
+export function mul3(a, b) {
+  return a.map((row) => [0, 1, 2].map((j) => row[0] * b[0][j] + row[1] * b[1][j] + row[2] * b[2][j]));
+}
+
 /** The inverse of a 3x3 matrix (null when singular). */
 export function inv3(m) {
   const [[a, b, c], [d, e, f], [g, h, i]] = m;
@@ -805,19 +810,37 @@ export class Annotator {
     s.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const readonly = this.host.readonly();
     const numbers = this.numbering();
-    for (const item of this.items) {
-      const m = this.host.photoToFrame(item.photo);
-      if (!m) continue;
-      const g = svg("g", { class: "shape", "data-id": item.id }, s);
-      const number = numbers.get(item.id);
-      const cal = this.calibration[item.photo];
-      if (!readonly) g.setAttribute("tabindex", "0");
-      g.setAttribute("role", readonly ? "img" : "button");
-      g.setAttribute("aria-label", describe(item, number || "", cal).replace(/^\. /, ""));
-      if (this.selected === item.id) g.classList.add("selected");
-      drawGeometry(g, geometry(item, m, { number, calibration: cal }), item.color || DEFAULT_COLOR);
-      const title = svg("title", {}, g);
-      title.textContent = describe(item, number || "", cal).replace(/^\. /, "");
+    // One panel in most views; side by side, each photo's panel holds its own
+    // shapes (focusable, editable) and a mirror of the other photo's.
+    const panels = this.host.panels ? this.host.panels() : [{ clip: null, primary: ["before", "after"], map: (p) => this.host.photoToFrame(p) }];
+    for (const panel of panels) {
+      let parent = s;
+      if (panel.clip) {
+        const { x, y, w, h } = panel.clip;
+        parent = svg("svg", { x, y, width: w, height: h, viewBox: `${x} ${y} ${w} ${h}`, overflow: "hidden" }, s);
+      }
+      for (const item of this.items) {
+        const m = panel.map(item.photo);
+        if (!m) continue;
+        const primary = panel.primary.includes(item.photo);
+        const number = numbers.get(item.id);
+        const cal = this.calibration[item.photo];
+        const g = svg("g", { class: primary ? "shape" : "shape mirror" }, parent);
+        if (primary) {
+          g.dataset.id = item.id;
+          if (!readonly) g.setAttribute("tabindex", "0");
+          g.setAttribute("role", readonly ? "img" : "button");
+          g.setAttribute("aria-label", describe(item, number || "", cal).replace(/^\. /, ""));
+          if (this.selected === item.id) g.classList.add("selected");
+        } else {
+          g.setAttribute("aria-hidden", "true");
+        }
+        drawGeometry(g, geometry(item, m, { number, calibration: cal }), item.color || DEFAULT_COLOR);
+        if (primary) {
+          const title = svg("title", {}, g);
+          title.textContent = describe(item, number || "", cal).replace(/^\. /, "");
+        }
+      }
     }
     const sel = this._find(this.selected);
     if (sel && this.tool === "select" && !readonly) {

@@ -3,7 +3,7 @@
 // and the clinic's name or logo, drawn on a canvas and exported as PNG.
 // Note text is drawn with fillText (never parsed as markup).
 
-import { apply3, geometry, describe, DEFAULT_COLOR } from "./annotate.js";
+import { apply3, mul3, geometry, describe, DEFAULT_COLOR } from "./annotate.js";
 
 const WIDTH = 1600;
 const MARGIN = 48;
@@ -138,9 +138,6 @@ function drawWarped(ctx, photo, m) {
   }
 }
 
-const mul = (a, b) =>
-  a.map((row) => [0, 1, 2].map((j) => row[0] * b[0][j] + row[1] * b[1][j] + row[2] * b[2][j]));
-
 /**
  * Renders the report to a canvas. `data`:
  * {before, after: {bitmap, width, height, name, date}, matrix (AFTER->BEFORE or
@@ -161,7 +158,7 @@ export function renderReport(data) {
   const photoToPanel = {
     before: toPanel,
     after: data.matrix
-      ? mul(toPanel, data.matrix)
+      ? mul3(toPanel, data.matrix)
       : (() => {
           const k = Math.min(panelW / a.width, panelH / a.height);
           return [

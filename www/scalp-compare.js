@@ -21,7 +21,7 @@
 
 import "./landmarks.js";
 import initCore, * as core from "./pkg/scalp_compare.js";
-import { Annotator } from "./annotate.js";
+import { Annotator, apply3, inv3, mul3 } from "./annotate.js";
 import { renderReport, toPng } from "./report.js";
 
 const SIDES = ["before", "after"];
@@ -42,6 +42,18 @@ function loadCore() {
 }
 
 const STORAGE_PREFIX = "scalp-compare:session:";
+
+/** The ways to look at the pair (`mode` attribute). */
+const MODES = {
+  slider: "Slider",
+  fade: "Fade",
+  "side-by-side": "Side by side",
+  difference: "Difference",
+  blink: "Blink",
+  heatmap: "Change map",
+};
+const BLINK_MS = 800;
+const SIDE_GAP = 6;
 
 /** Offers a Blob to the person as a download. */
 function download(blob, name) {
@@ -395,6 +407,29 @@ canvas.overlay { pointer-events: none; }
   color: #fff;
   border-color: #0b5cad;
 }
+/* Views other than the slider. */
+.frame:not([data-mode="slider"]) { cursor: default; }
+.frame:not([data-mode="slider"]) .divider, .frame:not([data-mode="slider"]) .handle { display: none; }
+.frame:not([data-mode="slider"]) canvas.before { clip-path: none; }
+.frame[data-mode="fade"] canvas.before { opacity: var(--_fade, 0.5); }
+.frame[data-mode="difference"] canvas.before { mix-blend-mode: difference; }
+.frame[data-mode="blink"].blink-after canvas.before,
+.frame[data-mode="heatmap"] canvas.before { visibility: hidden; }
+.frame[data-mode="blink"].blink-after .label.before,
+.frame[data-mode="blink"]:not(.blink-after) .label.after,
+.frame[data-mode="heatmap"] .label.before { display: none; }
+.views label { display: inline-flex; align-items: center; gap: 6px; min-height: 44px; }
+.views label[hidden], .views button[hidden] { display: none; }
+.views select {
+  font: inherit;
+  min-height: 40px;
+  padding: 4px 8px;
+  border-radius: 6px;
+  border: 1px solid #6b7480;
+  background: #fff;
+  color: #1b1f24;
+}
+.views select:focus-visible, .views input:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
 /* Annotations: drawn in frame pixels over both photos. */
 svg.annotations {
   position: absolute;
@@ -409,6 +444,7 @@ svg.annotations {
 .frame.annotate-draw svg.annotations { cursor: crosshair; }
 svg.annotations .shape { pointer-events: none; outline: none; }
 .frame.annotating:not(.annotate-draw) svg.annotations .shape { pointer-events: visiblePainted; cursor: move; }
+.frame.annotating svg.annotations .shape.mirror { pointer-events: none; }
 svg.annotations .hit { fill: none; stroke: transparent; stroke-width: 16px; }
 svg.annotations polygon.hit { fill: transparent; }
 svg.annotations .casing { fill: none; stroke: rgba(0, 0, 0, 0.75); stroke-width: 5px; stroke-linejoin: round; stroke-linecap: round; }
@@ -482,11 +518,6 @@ function styleSheet() {
   return sheet;
 }
 
-/** Product of two 3x3 matrices (row-major arrays of rows). */
-function mul3(a, b) {
-  return a.map((row) => [0, 1, 2].map((j) => row[0] * b[0][j] + row[1] * b[1][j] + row[2] * b[2][j]));
-}
-
 /**
  * A CSS transform for a row-major 3x3: matrix() when affine (painted in place),
  * matrix3d() when it has perspective.
@@ -539,6 +570,7 @@ export class ScalpCompare extends HTMLElement {
       "after-label",
       "aspect-ratio",
       "readonly",
+      "mode",
     ];
   }
 
@@ -583,6 +615,15 @@ export class ScalpCompare extends HTMLElement {
       <div class="analysis" part="analysis">
         <p class="summary" part="summary" role="status" aria-live="polite"></p>
         <div class="views">
+          <label class="mode">View
+            <select data-action="mode">${Object.entries(MODES)
+              .map(([k, v]) => `<option value="${k}">${v}</option>`)
+              .join("")}</select>
+          </label>
+          <label class="fade" hidden>BEFORE opacity
+            <input type="range" min="0" max="100" value="50" data-action="fade">
+          </label>
+          <button type="button" data-action="blink-pause" aria-pressed="false" hidden>Pause blinking</button>
           <button type="button" data-action="heatmap" aria-pressed="false" disabled>Show change map</button>
           <span class="legend" part="legend" hidden>
             <span class="swatch gain"></span> hair came back
@@ -683,10 +724,25 @@ export class ScalpCompare extends HTMLElement {
         input.value = "";
       });
     }
+    this._mode = "slider";
+    this._fade = 50;
+    this._modeSelect = $('select[data-action="mode"]');
+    this._fadeInput = $('input[data-action="fade"]');
+    this._blinkButton = $('button[data-action="blink-pause"]');
+    this._modeSelect.addEventListener("change", () => (this.mode = this._modeSelect.value));
+    this._fadeInput.addEventListener("input", () => {
+      this._fade = Number(this._fadeInput.value);
+      this._renderMode();
+    });
+    this._blinkButton.addEventListener("click", () => {
+      this._blinkPaused = !this._blinkPaused;
+      this._renderMode();
+    });
     this._annotateStatus = $(".annotate-status");
     this._annotator = new Annotator(
       {
         photoToFrame: (photo) => this._photoToFrame(photo),
+        panels: () => this._panels(),
         photoAt: (x, y) => this._photoAt(x, y),
         readonly: () => this.hasAttribute("readonly"),
         changed: () => this._annotationsChanged(),
@@ -721,10 +777,13 @@ export class ScalpCompare extends HTMLElement {
   connectedCallback() {
     this._resizeObserver.observe(this._frame);
     this._applyAspect();
+    this._renderMode();
   }
 
   disconnectedCallback() {
     this._resizeObserver.disconnect();
+    clearInterval(this._blinkTimer);
+    this._blinkTimer = null;
   }
 
   attributeChangedCallback(name, _old, value) {
@@ -752,6 +811,14 @@ export class ScalpCompare extends HTMLElement {
       case "aspect-ratio":
         this._applyAspect();
         break;
+      case "mode": {
+        const mode = value in MODES ? value : "slider";
+        if (mode !== this._mode) {
+          this._mode = mode;
+          this._renderMode();
+        }
+        break;
+      }
       case "readonly":
         this._renderMessage();
         if (value !== null) {
@@ -763,6 +830,63 @@ export class ScalpCompare extends HTMLElement {
         this._annotator.render();
         break;
     }
+  }
+
+  /**
+   * How the pair is shown: "slider", "fade", "side-by-side", "difference",
+   * "blink" or "heatmap". Every view keeps the alignment and the annotations.
+   */
+  get mode() {
+    return this._mode;
+  }
+
+  set mode(v) {
+    const mode = v in MODES ? v : "slider";
+    if (this.getAttribute("mode") !== mode) this.setAttribute("mode", mode);
+  }
+
+  /** BEFORE's opacity in the fade view, 0-100. */
+  get fade() {
+    return this._fade;
+  }
+
+  set fade(v) {
+    const n = Number(v);
+    if (!Number.isFinite(n)) return;
+    this._fade = clamp(n);
+    this._fadeInput.value = String(this._fade);
+    this._renderMode();
+  }
+
+  /** Applies the view: which layers show, the controls it needs, redraws. */
+  _renderMode() {
+    const mode = this._mode;
+    const frame = this._frame;
+    const was = frame.dataset.mode;
+    frame.dataset.mode = mode;
+    this._modeSelect.value = mode;
+    frame.style.setProperty("--_fade", String(this._fade / 100));
+    this.shadowRoot.querySelector("label.fade").hidden = mode !== "fade";
+    this._blinkButton.hidden = mode !== "blink";
+    this._blinkButton.setAttribute("aria-pressed", String(Boolean(this._blinkPaused)));
+    this._blinkButton.textContent = this._blinkPaused ? "Resume blinking" : "Pause blinking";
+    if (mode === "blink" && !this._blinkPaused && this.isConnected) {
+      this._blinkTimer ||= setInterval(() => {
+        this._blinkShowsAfter = !this._blinkShowsAfter;
+        frame.classList.toggle("blink-after", this._blinkShowsAfter);
+      }, BLINK_MS);
+    } else {
+      clearInterval(this._blinkTimer);
+      this._blinkTimer = null;
+    }
+    if (mode !== "blink") {
+      this._blinkShowsAfter = false;
+      frame.classList.remove("blink-after");
+    }
+    if (mode !== "slider") this._setAdjusting(false);
+    if (mode === "heatmap") this._setHeat(true);
+    else if (was === "heatmap") this._setHeat(false);
+    if (was !== mode) this._drawAll();
   }
 
   /** The split position, 0 (all AFTER) to 100 (all BEFORE). */
@@ -1053,7 +1177,10 @@ export class ScalpCompare extends HTMLElement {
     const both = this._photos.before && this._photos.after;
     on = Boolean(on && both && !this._locked && !this.hasAttribute("readonly"));
     if (on === Boolean(this._adjusting)) return;
-    if (on) this._annotator.setTool(null);
+    if (on) {
+      this._annotator.setTool(null);
+      if (this._mode !== "slider") this.mode = "slider";
+    }
     this._adjusting = on;
     this._frame.classList.toggle("adjusting", on);
     this._nudge.hidden = !on;
@@ -1233,6 +1360,7 @@ export class ScalpCompare extends HTMLElement {
   }
 
   _setHeat(on) {
+    if (this._mode === "heatmap") on = true;
     this._heat = Boolean(on && this._analysis);
     this._heatButton.setAttribute("aria-pressed", String(this._heat));
     this._heatButton.textContent = this._heat ? "Hide change map" : "Show change map";
@@ -1241,13 +1369,65 @@ export class ScalpCompare extends HTMLElement {
   }
 
   /** BEFORE pixels -> frame CSS pixels: scale and offset of the contained BEFORE photo. */
-  _beforeToCss() {
+  _beforeToCss(pane = this._pane("before")) {
     const b = this._photos.before;
     const W = this._frame.clientWidth;
     const H = this._frame.clientHeight;
     if (!b || !W || !H) return null;
-    const s = Math.min(W / b.width, H / b.height);
-    return { s, ox: (W - b.width * s) / 2, oy: (H - b.height * s) / 2, W, H };
+    const s = Math.min(pane.w / b.width, pane.h / b.height);
+    return { s, ox: pane.x + (pane.w - b.width * s) / 2, oy: pane.y + (pane.h - b.height * s) / 2, W, H };
+  }
+
+  /** The box (frame CSS px) a photo is shown in: the whole frame, or its half side by side. */
+  _pane(side) {
+    const W = this._frame.clientWidth;
+    const H = this._frame.clientHeight;
+    if (this._mode !== "side-by-side") return { x: 0, y: 0, w: W, h: H };
+    const w = Math.max(1, (W - SIDE_GAP) / 2);
+    return { x: side === "before" ? 0 : W - w, y: 0, w, h: H };
+  }
+
+  /** BEFORE pixels -> frame CSS px, as a matrix, for BEFORE laid into a pane. */
+  _beforeMatrix(pane) {
+    const m = this._beforeToCss(pane);
+    return m && [
+      [m.s, 0, m.ox],
+      [0, m.s, m.oy],
+      [0, 0, 1],
+    ];
+  }
+
+  /** CSS px of the AFTER canvas per AFTER photo pixel. */
+  _afterScale() {
+    const a = this._photos.after;
+    const pane = this._pane("after");
+    return Math.min(pane.w / a.width, pane.h / a.height);
+  }
+
+  /**
+   * Where annotations are drawn: one panel (the frame) in most views, two side
+   * by side. Each maps either photo into it (null when it cannot: unaligned).
+   */
+  _panels() {
+    const whole = { clip: null, primary: ["before", "after"], map: (photo) => this._photoToFrame(photo) };
+    if (this._mode !== "side-by-side") return [whole];
+    const M = this._alignment && this._alignment.matrix;
+    const left = this._pane("before");
+    const right = this._pane("after");
+    const toLeft = this._beforeMatrix(left);
+    const toRight = this._beforeMatrix(right);
+    return [
+      {
+        clip: left,
+        primary: ["before"],
+        map: (photo) => (photo === "before" ? toLeft : M && toLeft && mul3(toLeft, M)),
+      },
+      {
+        clip: right,
+        primary: ["after"],
+        map: (photo) => (photo === "after" ? this._photoToFrame("after") : M && toRight),
+      },
+    ];
   }
 
   /** The change map, the measured region and a region being drawn, over the photos. */
@@ -1349,7 +1529,7 @@ export class ScalpCompare extends HTMLElement {
         [0, 0, 1],
       ];
     }
-    const k = Math.min(W / p.width, H / p.height);
+    const k = this._afterScale();
     return mul3(this._afterToFrame(k, W, H), [
       [k, 0, 0],
       [0, k, 0],
@@ -1362,9 +1542,21 @@ export class ScalpCompare extends HTMLElement {
     const { before, after } = this._photos;
     if (!after) return "before";
     if (!before) return "after";
-    const vertical = this.direction === "vertical";
-    const f = vertical ? y / this._frame.clientHeight : x / this._frame.clientWidth;
-    return f * 100 < this._value ? "before" : "after";
+    switch (this._mode) {
+      case "side-by-side":
+        return x < this._frame.clientWidth / 2 ? "before" : "after";
+      case "fade":
+        return this._fade >= 50 ? "before" : "after";
+      case "heatmap":
+        return "after";
+      case "slider": {
+        const vertical = this.direction === "vertical";
+        const f = vertical ? y / this._frame.clientHeight : x / this._frame.clientWidth;
+        return f * 100 < this._value ? "before" : "after";
+      }
+      default:
+        return "before";
+    }
   }
 
   _coreStarted() {
@@ -1800,12 +1992,24 @@ export class ScalpCompare extends HTMLElement {
     let w = cssW;
     let h = cssH;
     if (side === "after" && photo) {
-      const k = Math.min(cssW / photo.width, cssH / photo.height);
+      const k = this._afterScale();
       w = photo.width * k;
       h = photo.height * k;
       canvas.style.width = `${w}px`;
       canvas.style.height = `${h}px`;
-      canvas.style.transform = cssTransform(this._afterToFrame(k, cssW, cssH));
+      const t = this._afterToFrame(k, cssW, cssH);
+      canvas.style.transform = cssTransform(t);
+      // Side by side, AFTER keeps to its half: clip to that box, in the canvas's own coordinates.
+      const inv = this._mode === "side-by-side" && inv3(t);
+      if (inv) {
+        const p = this._pane("after");
+        const corners = [[p.x, p.y], [p.x + p.w, p.y], [p.x + p.w, p.y + p.h], [p.x, p.y + p.h]];
+        canvas.style.clipPath = `polygon(${corners
+          .map((c) => apply3(inv, c).map((v) => `${v.toFixed(2)}px`).join(" "))
+          .join(", ")})`;
+      } else {
+        canvas.style.clipPath = "";
+      }
     }
     const bw = Math.max(1, Math.round(w * dpr));
     const bh = Math.max(1, Math.round(h * dpr));
@@ -1822,29 +2026,24 @@ export class ScalpCompare extends HTMLElement {
       ctx.drawImage(photo.bitmap, 0, 0, bw, bh);
       return;
     }
-    const scale = Math.min(bw / photo.width, bh / photo.height);
-    const dw = photo.width * scale;
-    const dh = photo.height * scale;
-    ctx.drawImage(photo.bitmap, (bw - dw) / 2, (bh - dh) / 2, dw, dh);
+    const m = this._beforeToCss();
+    const k = bw / cssW;
+    ctx.drawImage(photo.bitmap, m.ox * k, m.oy * k, photo.width * m.s * k, photo.height * m.s * k);
   }
 
   /** 3x3 map from the AFTER canvas (CSS px, `k` per photo pixel) to the frame. */
   _afterToFrame(k, cssW, cssH) {
     const a = this._photos.after;
     const b = this._photos.before;
+    const pane = cssW && cssH ? this._pane("after") : { x: 0, y: 0, w: cssW, h: cssH };
     if (!this._alignment || !b) {
       return [
-        [1, 0, (cssW - a.width * k) / 2],
-        [0, 1, (cssH - a.height * k) / 2],
+        [1, 0, pane.x + (pane.w - a.width * k) / 2],
+        [0, 1, pane.y + (pane.h - a.height * k) / 2],
         [0, 0, 1],
       ];
     }
-    const sb = Math.min(cssW / b.width, cssH / b.height);
-    const toFrame = [
-      [sb, 0, (cssW - b.width * sb) / 2],
-      [0, sb, (cssH - b.height * sb) / 2],
-      [0, 0, 1],
-    ];
+    const toFrame = this._beforeMatrix(pane);
     const fromCanvas = [
       [1 / k, 0, 0],
       [0, 1 / k, 0],
@@ -1942,6 +2141,7 @@ export class ScalpCompare extends HTMLElement {
         this._shift = { id: event.pointerId, x: event.clientX, y: event.clientY, m: this._alignment.matrix };
         return;
       }
+      if (this._mode !== "slider") return; // other views have no split to move
       const onHandle = this._handle.contains(event.target);
       // On touch only the handle drags, so the page still scrolls; a tap jumps.
       if (event.pointerType === "touch" && !onHandle) {
