@@ -581,7 +581,15 @@ export class ScalpCompare extends HTMLElement {
     this._loading = { before: 0, after: 0 };
     this._drag = null;
     const root = this.attachShadow({ mode: "open" });
-    root.adoptedStyleSheets = [styleSheet()];
+    if ("adoptedStyleSheets" in Document.prototype) {
+      root.adoptedStyleSheets = [styleSheet()];
+    } else {
+      // Older browsers: a <style> element, carrying the page's CSP nonce if given.
+      const style = document.createElement("style");
+      if (this.getAttribute("nonce")) style.nonce = this.getAttribute("nonce");
+      style.textContent = STYLE;
+      this._fallbackStyle = style;
+    }
     root.innerHTML = `
       <div class="frame" part="frame">
         <canvas class="layer after" part="after"></canvas>
@@ -661,6 +669,7 @@ export class ScalpCompare extends HTMLElement {
         <input type="file" accept=".json,.jsonld,application/json,application/ld+json" data-file-input hidden>
       </div>
       <scalp-landmarks part="landmarks" hidden></scalp-landmarks>`;
+    if (this._fallbackStyle) root.prepend(this._fallbackStyle);
     const $ = (s) => root.querySelector(s);
     this._frame = $(".frame");
     this._canvas = { before: $("canvas.before"), after: $("canvas.after") };
@@ -1838,9 +1847,13 @@ export class ScalpCompare extends HTMLElement {
 
   /** The report as a PNG Blob: both photos aligned side by side, annotations, figures, dates. */
   async exportReport() {
+    return toPng(await this._reportCanvas());
+  }
+
+  async _reportCanvas() {
     const { before, after } = this._photos;
     if (!before || !after) throw new Error("Load a BEFORE and an AFTER photo first.");
-    const canvas = renderReport({
+    return renderReport({
       before: { ...before, date: this._dateOf("before") },
       after: { ...after, date: this._dateOf("after") },
       matrix: this._alignment ? this._alignment.matrix : null,
@@ -1856,7 +1869,6 @@ export class ScalpCompare extends HTMLElement {
       logo: await this._logo(),
       generated: new Date(),
     });
-    return toPng(canvas);
   }
 
   /** Opens the report in a print-friendly page and the browser's print dialog. */
@@ -1866,16 +1878,21 @@ export class ScalpCompare extends HTMLElement {
       this._showError("The print page was blocked by the browser; allow pop-ups, or use Export report.");
       return false;
     }
-    const blob = await this.exportReport();
+    // The report canvas itself goes to the print page: no image URL to load, so
+    // it prints under a strict Content-Security-Policy too.
+    const canvas = await this._reportCanvas();
     const doc = win.document;
     doc.title = `Scalp comparison report${this.getAttribute("clinic") ? ` \u2014 ${this.getAttribute("clinic")}` : ""}`;
-    const img = doc.createElement("img");
-    img.alt = `Scalp comparison report: ${this._summary.textContent}`;
-    img.style.cssText = "display:block;width:100%;max-width:1600px;margin:0 auto";
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", `Scalp comparison report. ${this._summary.textContent}`);
+    canvas.style.display = "block";
+    canvas.style.width = "100%";
+    canvas.style.maxWidth = "1600px";
+    canvas.style.margin = "0 auto";
     doc.body.style.margin = "0";
-    doc.body.append(img);
-    img.onload = () => win.print();
-    img.src = URL.createObjectURL(blob);
+    doc.body.append(doc.adoptNode(canvas));
+    win.focus();
+    win.print();
     return true;
   }
 
