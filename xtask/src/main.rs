@@ -8,6 +8,8 @@
 //! - `cargo xtask build` — build `www/pkg` only; `cargo xtask size` prints the
 //!   wasm size raw and gzipped; `cargo xtask serve` serves without building,
 //!   with the end-to-end test pages under `/__tests__/`.
+//! - `cargo xtask package` — build, then write the npm package folder
+//!   `target/npm/scalp-compare/` (element, worker, wasm, types, package.json).
 
 mod serve;
 
@@ -28,12 +30,17 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build") => setup_build().and_then(|_| build_wasm()),
         Some("size") => size(),
+        Some("package") => setup_build()
+            .and_then(|_| build_wasm())
+            .and_then(|_| package(&root().join("target/npm/scalp-compare")))
+            .map(|dir| println!("npm package folder: {}", dir.display())),
         Some("serve") => serve_forever(true),
         Some("bench-load") => bench_load(),
         Some("bench-align") => bench_align(),
         Some("bench-coverage") => bench_coverage(),
         _ => Err(
-            "usage: cargo xtask demo | test | build | size | serve | bench-load | bench-align"
+            "usage: cargo xtask demo | test | build | package | size | serve | bench-load | \
+             bench-align | bench-coverage"
                 .into(),
         ),
     };
@@ -232,6 +239,91 @@ fn print_size(wasm: &Path) {
     }
 }
 
+/// The files of the npm package, from `www/` (the element's modules and types)
+/// and `www/pkg/` (wasm-bindgen's output).
+const PACKAGE_FILES: &[&str] = &[
+    "scalp-compare.js",
+    "scalp-compare.d.ts",
+    "scalp-compare.worker.js",
+    "landmarks.js",
+    "annotate.js",
+    "report.js",
+    "pkg/scalp_compare.js",
+    "pkg/scalp_compare.d.ts",
+    "pkg/scalp_compare_bg.wasm",
+    "pkg/scalp_compare_bg.wasm.d.ts",
+];
+
+/// The crate's version, for the package.
+fn crate_version() -> Result<String> {
+    let toml = std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
+    toml.lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .map(str::to_owned)
+        .ok_or_else(|| "Cargo.toml has no version".into())
+}
+
+/// Writes the npm-ready package folder `dir` from a built `www/`.
+fn package(dir: &Path) -> Result<PathBuf> {
+    step(&format!("writing the npm package to {}", dir.display()));
+    let www = root().join("www");
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| format!("could not clear {}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir.join("pkg")).map_err(|e| e.to_string())?;
+    for file in PACKAGE_FILES {
+        std::fs::copy(www.join(file), dir.join(file)).map_err(|e| {
+            format!("could not copy www/{file} (run `cargo xtask build` first?): {e}")
+        })?;
+    }
+    std::fs::copy(root().join("README.md"), dir.join("README.md")).map_err(|e| e.to_string())?;
+    let files = PACKAGE_FILES
+        .iter()
+        .map(|f| format!("    \"{f}\""))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    let manifest = format!(
+        r#"{{
+  "name": "scalp-compare",
+  "version": "{version}",
+  "description": "Compare scalp photographs over time: a <scalp-compare> custom element with automatic alignment, hair-coverage change, annotations and reports. Photos never leave the browser.",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "./scalp-compare.js",
+  "module": "./scalp-compare.js",
+  "types": "./scalp-compare.d.ts",
+  "exports": {{
+    ".": {{
+      "types": "./scalp-compare.d.ts",
+      "default": "./scalp-compare.js"
+    }},
+    "./worker": "./scalp-compare.worker.js",
+    "./core": {{
+      "types": "./pkg/scalp_compare.d.ts",
+      "default": "./pkg/scalp_compare.js"
+    }},
+    "./scalp_compare_bg.wasm": "./pkg/scalp_compare_bg.wasm",
+    "./package.json": "./package.json"
+  }},
+  "sideEffects": [
+    "./scalp-compare.js",
+    "./landmarks.js"
+  ],
+  "files": [
+{files},
+    "README.md"
+  ],
+  "keywords": ["scalp", "hair-loss", "before-after", "image-comparison", "web-component", "webassembly"]
+}}
+"#,
+        version = crate_version()?
+    );
+    std::fs::write(dir.join("package.json"), manifest).map_err(|e| e.to_string())?;
+    Ok(dir.to_path_buf())
+}
+
 fn size() -> Result {
     let bg = root().join("www/pkg/scalp_compare_bg.wasm");
     if !bg.exists() {
@@ -317,6 +409,12 @@ fn test() -> Result {
         .env("CHROMEDRIVER", CHROMEDRIVER))?;
 
     build_wasm()?;
+
+    let dir = package(&root().join("target/npm/scalp-compare"))?;
+    step("checking the npm package");
+    run(Command::new("node")
+        .arg("tests/package-check.mjs")
+        .arg(&dir))?;
 
     step("end-to-end tests (Playwright, headless Chromium)");
     let server = serve::Server::start(root().join("www"), Some(root().join("tests/e2e/pages")), 0)?;

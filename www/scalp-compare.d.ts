@@ -1,0 +1,155 @@
+// Types for the <scalp-compare> custom element (the npm package's entry point).
+// Importing the module defines the element; nothing else needs to be called.
+
+/** A row-major 3x3 matrix mapping AFTER pixels to BEFORE pixels. */
+export type Matrix3 = [[number, number, number], [number, number, number], [number, number, number]];
+
+/** How the pair is shown. */
+export type ViewMode = "slider" | "fade" | "side-by-side" | "difference" | "blink" | "heatmap";
+
+export interface PhotoFacts {
+  width: number;
+  height: number;
+  /** EXIF orientation (1-8) that was applied. */
+  orientation: number;
+  name: string;
+}
+
+export interface Alignment {
+  matrix: Matrix3;
+  model: "similarity" | "affine" | "homography";
+  /** 0..1, or null for an alignment made or set by hand. */
+  confidence: number | null;
+  source: "auto" | "manual" | "set";
+  locked: boolean;
+}
+
+export interface Coverage {
+  /** Fraction 0..1 of the scalp region covered by hair. */
+  coverage: number;
+  /** Uncertainty of `coverage`, as a fraction. */
+  uncertainty: number;
+}
+
+export interface Analysis {
+  before: Coverage;
+  after: Coverage;
+  /** AFTER minus BEFORE, in percentage points. */
+  change_pp: number;
+  change_uncertainty_pp: number;
+  roi: { source: "auto" | "given"; area_px: number; polygon: [number, number][] };
+  cells?: unknown;
+  timing_ms?: Record<string, number>;
+}
+
+/** A W3C Web Annotation as the element exports it. */
+export interface WebAnnotation {
+  "@context": "http://www.w3.org/ns/anno.jsonld";
+  id: string;
+  type: "Annotation";
+  motivation: "commenting" | "highlighting";
+  created?: string;
+  modified?: string;
+  body?: { type: "TextualBody"; value: string; format: "text/plain"; purpose: "commenting" };
+  target: {
+    source: string;
+    selector: WebAnnotationSelector | WebAnnotationSelector[];
+  };
+}
+
+export type WebAnnotationSelector =
+  | { type: "FragmentSelector"; conformsTo: "http://www.w3.org/TR/media-frags/"; value: string }
+  | { type: "SvgSelector"; value: string };
+
+/** One annotation in the session document (photo pixels). */
+export interface SessionAnnotation {
+  id: string;
+  kind: "pin" | "arrow" | "ellipse" | "rect" | "polygon" | "freehand" | "text" | "ruler";
+  photo: "before" | "after";
+  points: [number, number][];
+  note: string;
+  color?: string;
+  created?: string;
+  modified?: string;
+}
+
+export interface SessionPhoto {
+  name: string;
+  width: number;
+  height: number;
+  bytes?: number;
+  checksum?: string;
+  date?: string;
+  calibration?: { points: [[number, number], [number, number]]; mm: number };
+}
+
+/** The versioned session document (`session` property, "Save session"). */
+export interface Session {
+  format: "scalp-compare-session";
+  version: 1;
+  saved_at?: string;
+  photos: { before: SessionPhoto | null; after: SessionPhoto | null };
+  alignment: Alignment | null;
+  region: [number, number][] | null;
+  annotations: SessionAnnotation[];
+  analysis: Omit<Analysis, "cells"> | null;
+  view?: { value: number } | null;
+}
+
+export interface ScalpCompareEventMap {
+  slide: CustomEvent<{ value: number }>;
+  "photo-load": CustomEvent<{ side: "before" | "after"; width: number; height: number; orientation: number }>;
+  "photo-error": CustomEvent<{ side: "before" | "after"; message: string }>;
+  aligned: CustomEvent<{ matrix: Matrix3; model: Alignment["model"]; confidence: number | null; source: string }>;
+  "align-failed": CustomEvent<{ message: string; confidence: number }>;
+  analysis: CustomEvent<Analysis | { error: string }>;
+  "annotation-change": CustomEvent<{ annotations: WebAnnotation[] }>;
+}
+
+/** `<scalp-compare>`: a before/after scalp photo comparison. */
+export class ScalpCompare extends HTMLElement {
+  /** Split position 0 (all AFTER) to 100 (all BEFORE). */
+  value: number;
+  direction: "horizontal" | "vertical";
+  mode: ViewMode;
+  /** BEFORE's opacity in the fade view, 0-100. */
+  fade: number;
+  readonly photos: { before: PhotoFacts | null; after: PhotoFacts | null };
+  /** Set a matrix (or `{matrix, locked}`) to restore an alignment; null shows the photos as taken. */
+  alignment: Alignment | null;
+  readonly analysis: Analysis | null;
+  /** The measured region in BEFORE pixels, or null for the automatic one. */
+  region: [number, number][] | null;
+  readonly busy: boolean;
+  /** Resolves when the annotation and session tools have started. */
+  readonly ready: Promise<void>;
+  /** W3C Web Annotations; setting replaces them (throws with a message on a bad list). */
+  annotations: WebAnnotation[];
+  /** The whole comparison; setting checks it first (throws with a message, changing nothing). */
+  session: Session;
+  load(side: "before" | "after", source: string | Blob): Promise<boolean>;
+  setRegion(points: [number, number][] | null): void;
+  loadSession(doc: Session | string): "applied" | "pending";
+  importFile(file: Blob & { name?: string }): Promise<boolean>;
+  undo(): boolean;
+  redo(): boolean;
+  exportReport(): Promise<Blob>;
+  printReport(): Promise<boolean>;
+  addEventListener<K extends keyof ScalpCompareEventMap>(
+    type: K,
+    listener: (this: ScalpCompare, ev: ScalpCompareEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "scalp-compare": ScalpCompare;
+  }
+  interface HTMLElementEventMap extends ScalpCompareEventMap {}
+}
