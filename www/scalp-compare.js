@@ -53,6 +53,8 @@ const MODES = {
   heatmap: "Change map",
 };
 const BLINK_MS = 800;
+// Deepest zoom: far enough to see single hairs on a 12 MP photo's display copy.
+const MAX_ZOOM = 16;
 const SIDE_GAP = 6;
 
 /** Offers a Blob to the person as a download. */
@@ -407,6 +409,10 @@ canvas.overlay { pointer-events: none; }
   color: #fff;
   border-color: #0b5cad;
 }
+/* Zoomed: the photos take one-finger pans and pinches. */
+.frame.zoomed { touch-action: none; cursor: grab; }
+.zoom-level { font-variant-numeric: tabular-nums; color: var(--scalp-compare-muted, #4a525c); }
+.zoom-level[hidden] { display: none; }
 /* Views other than the slider. */
 .frame:not([data-mode="slider"]) { cursor: default; }
 .frame:not([data-mode="slider"]) .divider, .frame:not([data-mode="slider"]) .handle { display: none; }
@@ -632,6 +638,8 @@ export class ScalpCompare extends HTMLElement {
             <input type="range" min="0" max="100" value="50" data-action="fade">
           </label>
           <button type="button" data-action="blink-pause" aria-pressed="false" hidden>Pause blinking</button>
+          <span class="zoom-level" part="zoom-level" aria-live="polite" hidden></span>
+          <button type="button" data-action="zoom-reset" hidden>Reset zoom</button>
           <button type="button" data-action="heatmap" aria-pressed="false" disabled>Show change map</button>
           <span class="legend" part="legend" hidden>
             <span class="swatch gain"></span> hair came back
@@ -735,6 +743,11 @@ export class ScalpCompare extends HTMLElement {
     }
     this._mode = "slider";
     this._fade = 50;
+    this._zoom = { s: 1, x: 0, y: 0 };
+    this._pointers = new Map();
+    this._zoomLabel = $(".zoom-level");
+    this._zoomReset = $('button[data-action="zoom-reset"]');
+    this._zoomReset.addEventListener("click", () => this._setZoom({ s: 1, x: 0, y: 0 }));
     this._modeSelect = $('select[data-action="mode"]');
     this._fadeInput = $('input[data-action="fade"]');
     this._blinkButton = $('button[data-action="blink-pause"]');
@@ -1025,6 +1038,7 @@ export class ScalpCompare extends HTMLElement {
     this._setLocked(false);
     this._landmarks.hidden = true;
     this._notice.hidden = true;
+    this._setZoom({ s: 1, x: 0, y: 0 });
     this._draw("after");
     const restored = this._restoreForPhotos(side);
     if (!restored || !restored.alignment) this._autoAlign();
@@ -1178,8 +1192,7 @@ export class ScalpCompare extends HTMLElement {
 
   /** BEFORE pixels per CSS pixel of the frame. */
   _beforePerCss() {
-    const b = this._photos.before;
-    return 1 / Math.min(this._frame.clientWidth / b.width, this._frame.clientHeight / b.height);
+    return 1 / this._beforeToCss().s;
   }
 
   _setAdjusting(on) {
@@ -1384,7 +1397,75 @@ export class ScalpCompare extends HTMLElement {
     const H = this._frame.clientHeight;
     if (!b || !W || !H) return null;
     const s = Math.min(pane.w / b.width, pane.h / b.height);
-    return { s, ox: pane.x + (pane.w - b.width * s) / 2, oy: pane.y + (pane.h - b.height * s) / 2, W, H };
+    const z = this._zoom;
+    return {
+      s: s * z.s,
+      ox: pane.x + z.s * (pane.w - b.width * s) / 2 + z.x,
+      oy: pane.y + z.s * (pane.h - b.height * s) / 2 + z.y,
+      W,
+      H,
+    };
+  }
+
+  /** The zoom of a pane as a matrix (pane-local scale about its corner, then pan). */
+  _zoomMatrix(pane) {
+    const z = this._zoom;
+    return [
+      [z.s, 0, pane.x * (1 - z.s) + z.x],
+      [0, z.s, pane.y * (1 - z.s) + z.y],
+      [0, 0, 1],
+    ];
+  }
+
+  /**
+   * Zooms by `factor` about a frame point (CSS px; default the centre of the
+   * first pane), keeping that point still; clamps so the photos stay in view.
+   */
+  _zoomBy(factor, at) {
+    const pane = this._pane("before");
+    const z = this._zoom;
+    const s = Math.min(MAX_ZOOM, Math.max(1, z.s * factor));
+    const [fx, fy] = at ? [at[0] - (at[0] >= pane.x + pane.w ? this._pane("after").x - pane.x : 0), at[1]] : [pane.x + pane.w / 2, pane.y + pane.h / 2];
+    // The pane-local point under (fx, fy) stays there.
+    const lx = (fx - pane.x - z.x) / z.s;
+    const ly = (fy - pane.y - z.y) / z.s;
+    this._setZoom({ s, x: fx - pane.x - lx * s, y: fy - pane.y - ly * s });
+  }
+
+  /** Distance and midpoint (frame CSS px) of the two pointers of a pinch. */
+  _pinchState() {
+    const [[x0, y0], [x1, y1]] = [...this._pointers.values()];
+    const r = this._frame.getBoundingClientRect();
+    return { d: Math.max(1, Math.hypot(x1 - x0, y1 - y0)), mid: [(x0 + x1) / 2 - r.left, (y0 + y1) / 2 - r.top] };
+  }
+
+  _panBy(dx, dy) {
+    this._setZoom({ ...this._zoom, x: this._zoom.x + dx, y: this._zoom.y + dy });
+  }
+
+  _setZoom({ s, x, y }) {
+    const pane = this._pane("before");
+    s = Math.min(MAX_ZOOM, Math.max(1, s));
+    x = Math.min(0, Math.max(pane.w * (1 - s), x));
+    y = Math.min(0, Math.max(pane.h * (1 - s), y));
+    const z = this._zoom;
+    if (z.s === s && z.x === x && z.y === y) return;
+    this._zoom = { s, x, y };
+    this._frame.classList.toggle("zoomed", s > 1);
+    this._zoomLabel.textContent = `${Math.round(s * 100)}%`;
+    this._zoomReset.hidden = s === 1;
+    this._zoomLabel.hidden = s === 1;
+    this._drawAll();
+  }
+
+  /** The zoom: `{scale, x, y}` (scale 1 = fitted; x, y the pan in CSS px). Set it to restore one. */
+  get zoom() {
+    return { scale: this._zoom.s, x: this._zoom.x, y: this._zoom.y };
+  }
+
+  set zoom(v) {
+    if (!v) this._setZoom({ s: 1, x: 0, y: 0 });
+    else this._setZoom({ s: Number(v.scale) || 1, x: Number(v.x) || 0, y: Number(v.y) || 0 });
   }
 
   /** The box (frame CSS px) a photo is shown in: the whole frame, or its half side by side. */
@@ -1538,12 +1619,7 @@ export class ScalpCompare extends HTMLElement {
         [0, 0, 1],
       ];
     }
-    const k = this._afterScale();
-    return mul3(this._afterToFrame(k, W, H), [
-      [k, 0, 0],
-      [0, k, 0],
-      [0, 0, 1],
-    ]);
+    return this._afterPhotoToFrame();
   }
 
   /** Which photo is seen at a frame point: the split decides. */
@@ -1931,9 +2007,13 @@ export class ScalpCompare extends HTMLElement {
       if (file) await this.importFile(file);
     });
     this.addEventListener("keydown", (event) => {
-      if (this.hasAttribute("readonly")) return;
       const target = event.composedPath()[0];
-      if (target && (target.tagName === "TEXTAREA" || target.tagName === "INPUT")) return;
+      if (target && ["TEXTAREA", "INPUT", "SELECT"].includes(target.tagName)) return;
+      if (this._zoomKey(event)) {
+        event.preventDefault();
+        return;
+      }
+      if (this.hasAttribute("readonly")) return;
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
       if (mod && !event.altKey && key === "z") {
@@ -1946,6 +2026,22 @@ export class ScalpCompare extends HTMLElement {
       }
       event.preventDefault();
     });
+  }
+
+  /** + / - / 0 zoom (about the centre), Alt+arrows pan; true when handled. */
+  _zoomKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || !this._photos.before) return false;
+    const pan = { ArrowLeft: [40, 0], ArrowRight: [-40, 0], ArrowUp: [0, 40], ArrowDown: [0, -40] };
+    if (event.altKey) {
+      if (!pan[event.key]) return false;
+      this._panBy(...pan[event.key]);
+      return true;
+    }
+    if (event.key === "+" || event.key === "=") this._zoomBy(1.5);
+    else if (event.key === "-" || event.key === "_") this._zoomBy(1 / 1.5);
+    else if (event.key === "0") this._setZoom({ s: 1, x: 0, y: 0 });
+    else return false;
+    return true;
   }
 
   /**
@@ -2014,7 +2110,7 @@ export class ScalpCompare extends HTMLElement {
       h = photo.height * k;
       canvas.style.width = `${w}px`;
       canvas.style.height = `${h}px`;
-      const t = this._afterToFrame(k, cssW, cssH);
+      const t = this._afterToFrame(k);
       canvas.style.transform = cssTransform(t);
       // Side by side, AFTER keeps to its half: clip to that box, in the canvas's own coordinates.
       const inv = this._mode === "side-by-side" && inv3(t);
@@ -2028,6 +2124,24 @@ export class ScalpCompare extends HTMLElement {
         canvas.style.clipPath = "";
       }
     }
+    if (side === "after") {
+      // AFTER's pixels only change with the photo or the zoom's resolution (up to
+      // the display copy's); panning, zooming and alignment move it by transform.
+      const res = photo ? dpr * Math.max(1, Math.min(this._zoom.s, photo.bitmap.width / w)) : dpr;
+      const bw = Math.max(1, Math.round(w * res));
+      const bh = Math.max(1, Math.round(h * res));
+      if (canvas.width !== bw || canvas.height !== bh || canvas._photo !== photo) {
+        canvas.width = bw;
+        canvas.height = bh;
+        const ctx = canvas.getContext("2d");
+        ctx.clearRect(0, 0, bw, bh);
+        ctx.imageSmoothingQuality = "high";
+        if (photo) ctx.drawImage(photo.bitmap, 0, 0, bw, bh);
+        canvas._photo = photo;
+      }
+      this._annotator.render();
+      return;
+    }
     const bw = Math.max(1, Math.round(w * dpr));
     const bh = Math.max(1, Math.round(h * dpr));
     if (canvas.width !== bw || canvas.height !== bh) {
@@ -2039,35 +2153,36 @@ export class ScalpCompare extends HTMLElement {
     this._annotator.render();
     if (!photo) return;
     ctx.imageSmoothingQuality = "high";
-    if (side === "after") {
-      ctx.drawImage(photo.bitmap, 0, 0, bw, bh);
-      return;
-    }
     const m = this._beforeToCss();
     const k = bw / cssW;
     ctx.drawImage(photo.bitmap, m.ox * k, m.oy * k, photo.width * m.s * k, photo.height * m.s * k);
   }
 
-  /** 3x3 map from the AFTER canvas (CSS px, `k` per photo pixel) to the frame. */
-  _afterToFrame(k, cssW, cssH) {
+  /** AFTER photo pixels -> frame CSS px: through the alignment, else centred as taken (zoom included). */
+  _afterPhotoToFrame() {
     const a = this._photos.after;
     const b = this._photos.before;
-    const pane = cssW && cssH ? this._pane("after") : { x: 0, y: 0, w: cssW, h: cssH };
+    const pane = this._pane("after");
     if (!this._alignment || !b) {
-      return [
-        [1, 0, pane.x + (pane.w - a.width * k) / 2],
-        [0, 1, pane.y + (pane.h - a.height * k) / 2],
+      const k = this._afterScale();
+      return mul3(this._zoomMatrix(pane), [
+        [k, 0, pane.x + (pane.w - a.width * k) / 2],
+        [0, k, pane.y + (pane.h - a.height * k) / 2],
         [0, 0, 1],
-      ];
+      ]);
     }
-    const toFrame = this._beforeMatrix(pane);
-    const fromCanvas = [
+    return mul3(this._beforeMatrix(pane), this._alignment.matrix);
+  }
+
+  /** 3x3 map from the AFTER canvas (CSS px, `k` per photo pixel) to the frame. */
+  _afterToFrame(k) {
+    return mul3(this._afterPhotoToFrame(), [
       [1 / k, 0, 0],
       [0, 1 / k, 0],
       [0, 0, 1],
-    ];
-    return mul3(mul3(toFrame, this._alignment.matrix), fromCanvas);
+    ]);
   }
+
 
   _renderLabels() {
     this._label.before.textContent = this.getAttribute("before-label") || "BEFORE";
@@ -2158,8 +2273,17 @@ export class ScalpCompare extends HTMLElement {
         this._shift = { id: event.pointerId, x: event.clientX, y: event.clientY, m: this._alignment.matrix };
         return;
       }
-      if (this._mode !== "slider") return; // other views have no split to move
       const onHandle = this._handle.contains(event.target);
+      if (this._zoom.s > 1 && !onHandle) {
+        // Zoomed: one pointer pans, two pinch; a click without moving still jumps the split.
+        event.preventDefault();
+        frame.setPointerCapture(event.pointerId);
+        this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
+        this._pan = { id: event.pointerId, x: event.clientX, y: event.clientY, moved: false };
+        this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
+        return;
+      }
+      if (this._mode !== "slider") return; // other views have no split to move
       // On touch only the handle drags, so the page still scrolls; a tap jumps.
       if (event.pointerType === "touch" && !onHandle) {
         this._tap = { x: event.clientX, y: event.clientY, id: event.pointerId };
@@ -2173,6 +2297,25 @@ export class ScalpCompare extends HTMLElement {
       if (!onHandle) this._setFromUser(this._valueAt(event));
     });
     frame.addEventListener("pointermove", (event) => {
+      if (this._pointers.has(event.pointerId)) {
+        this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
+        if (this._pinch && this._pointers.size === 2) {
+          const now = this._pinchState();
+          this._zoomBy(now.d / this._pinch.d, now.mid);
+          this._panBy(now.mid[0] - this._pinch.mid[0], now.mid[1] - this._pinch.mid[1]);
+          this._pinch = now;
+        } else if (this._pan && this._pan.id === event.pointerId) {
+          const dx = event.clientX - this._pan.x;
+          const dy = event.clientY - this._pan.y;
+          if (this._pan.moved || Math.hypot(dx, dy) > 4) {
+            this._pan.moved = true;
+            this._panBy(dx, dy);
+            this._pan.x = event.clientX;
+            this._pan.y = event.clientY;
+          }
+        }
+        return;
+      }
       if (this._shift && this._shift.id === event.pointerId) {
         const k = this._beforePerCss();
         const dx = (event.clientX - this._shift.x) * k;
@@ -2183,6 +2326,17 @@ export class ScalpCompare extends HTMLElement {
       if (this._drag === event.pointerId) this._setFromUser(this._valueAt(event));
     });
     const end = (event) => {
+      if (this._pointers.delete(event.pointerId)) {
+        const pan = this._pan;
+        if (pan && pan.id === event.pointerId) {
+          this._pan = null;
+          if (!pan.moved && !this._pinch && event.type === "pointerup" && this._mode === "slider") {
+            this._setFromUser(this._valueAt(event));
+          }
+        }
+        if (this._pointers.size < 2) this._pinch = null;
+        return;
+      }
       if (this._shift && this._shift.id === event.pointerId) {
         this._shift = null;
         this._setAlignment(this._alignment);
@@ -2198,9 +2352,27 @@ export class ScalpCompare extends HTMLElement {
       }
     };
     frame.addEventListener("pointerup", end);
-    frame.addEventListener("dblclick", () => {
+    frame.addEventListener("dblclick", (event) => {
       if (this._drawing) this._finishRegion();
+      else if (!this._adjusting && !this._annotator.tool && !this._handle.contains(event.target)) {
+        // Double-click or double-tap: zoom in there, or back out.
+        const r = frame.getBoundingClientRect();
+        if (this._zoom.s > 1) this._setZoom({ s: 1, x: 0, y: 0 });
+        else this._zoomBy(2.5, [event.clientX - r.left, event.clientY - r.top]);
+      }
     });
+    frame.addEventListener(
+      "wheel",
+      (event) => {
+        // Ctrl+wheel (and a trackpad pinch) zooms; once zoomed, the wheel keeps zooming.
+        if (!this._photos.before || !(event.ctrlKey || this._zoom.s > 1)) return;
+        event.preventDefault();
+        const r = frame.getBoundingClientRect();
+        const step = event.deltaMode === 1 ? 0.05 : 0.002;
+        this._zoomBy(Math.exp(-event.deltaY * step), [event.clientX - r.left, event.clientY - r.top]);
+      },
+      { passive: false },
+    );
     frame.addEventListener("pointercancel", end);
   }
 
@@ -2242,6 +2414,7 @@ export class ScalpCompare extends HTMLElement {
       event.preventDefault();
     });
     this._handle.addEventListener("keydown", (event) => {
+      if (event.altKey) return; // Alt+arrows pan a zoomed view
       const vertical = this.direction === "vertical";
       const step = event.shiftKey ? 10 : 1;
       let v = null;
