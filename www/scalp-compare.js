@@ -409,6 +409,42 @@ canvas.overlay { pointer-events: none; }
   color: #fff;
   border-color: #0b5cad;
 }
+/* Visits: the timeline and the coverage chart. */
+.visits { margin-top: 8px; }
+.visits[hidden], .coverage-chart[hidden] { display: none; }
+.timeline { display: flex; flex-wrap: wrap; gap: 6px; }
+.timeline .visit {
+  font: inherit;
+  min-height: 44px;
+  padding: 6px 12px;
+  border-radius: 22px;
+  border: 1px solid #6b7480;
+  background: #fff;
+  color: #1b1f24;
+  cursor: pointer;
+  display: inline-flex;
+  gap: 8px;
+  align-items: center;
+}
+.timeline .visit[aria-pressed="true"] { border-color: var(--_accent); box-shadow: inset 0 0 0 1px var(--_accent); }
+.timeline .visit:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+.timeline .badge { font-size: 11px; font-weight: 700; letter-spacing: 0.04em; padding: 1px 6px; border-radius: 4px; background: var(--_accent); color: #fff; }
+.coverage-chart { margin: 10px 0 0; }
+.coverage-chart figcaption { font-size: 13px; color: var(--scalp-compare-muted, #4a525c); }
+.coverage-chart svg { display: block; width: 100%; max-width: 640px; height: auto; }
+.coverage-chart .grid { stroke: #d5dbe1; stroke-width: 1; }
+.coverage-chart .tick { font: 11px system-ui, sans-serif; fill: #4a525c; }
+.coverage-chart .trend { fill: none; stroke: var(--_accent); stroke-width: 2; }
+.coverage-chart .bar, .coverage-chart .cap { stroke: #1b1f24; stroke-width: 1.5; }
+.coverage-chart .point { fill: var(--_accent); stroke: #fff; stroke-width: 1.5; }
+.sr-only {
+  position: absolute;
+  width: 1px;
+  height: 1px;
+  overflow: hidden;
+  clip-path: inset(50%);
+  white-space: nowrap;
+}
 /* Zoomed: the photos take one-finger pans and pinches. */
 .frame.zoomed { touch-action: none; cursor: grab; }
 .zoom-level { font-variant-numeric: tabular-nums; color: var(--scalp-compare-muted, #4a525c); }
@@ -648,6 +684,15 @@ export class ScalpCompare extends HTMLElement {
           </span>
         </div>
       </div>
+      <div class="visits" part="visits" hidden>
+        <div class="timeline" part="timeline" role="group"
+             aria-label="Visits: pick two to compare (the last two picked)"></div>
+        <figure class="coverage-chart" part="progress-chart" hidden>
+          <figcaption>Hair coverage at each visit (an estimate; bars show the uncertainty)</figcaption>
+          <svg class="chart" viewBox="0 0 600 180" aria-hidden="true" focusable="false"></svg>
+          <table class="sr-only"><thead><tr><th>Visit</th><th>Hair coverage</th></tr></thead><tbody></tbody></table>
+        </figure>
+      </div>
       <div class="toolbar" part="toolbar">
         <button type="button" data-pick="before">Choose BEFORE photo&hellip;</button>
         <button type="button" data-pick="after">Choose AFTER photo&hellip;</button>
@@ -745,6 +790,13 @@ export class ScalpCompare extends HTMLElement {
     this._fade = 50;
     this._zoom = { s: 1, x: 0, y: 0 };
     this._pointers = new Map();
+    this._visits = [];
+    this._picks = [];
+    this._progress = [];
+    this._alignCache = new Map();
+    this._visitsBox = $(".visits");
+    this._timeline = $(".timeline");
+    this._chart = $(".coverage-chart");
     this._zoomLabel = $(".zoom-level");
     this._zoomReset = $('button[data-action="zoom-reset"]');
     this._zoomReset.addEventListener("click", () => this._setZoom({ s: 1, x: 0, y: 0 }));
@@ -797,6 +849,11 @@ export class ScalpCompare extends HTMLElement {
   }
 
   connectedCallback() {
+    if (!this._visits.length) this._readChildVisits();
+    if (!this._childObserver) {
+      this._childObserver = new MutationObserver(() => this._readChildVisits());
+    }
+    this._childObserver.observe(this, { childList: true, subtree: true, attributes: true, attributeFilter: ["src", "data-date", "alt"] });
     this._resizeObserver.observe(this._frame);
     this._applyAspect();
     this._renderMode();
@@ -804,6 +861,7 @@ export class ScalpCompare extends HTMLElement {
 
   disconnectedCallback() {
     this._resizeObserver.disconnect();
+    if (this._childObserver) this._childObserver.disconnect();
     clearInterval(this._blinkTimer);
     this._blinkTimer = null;
   }
@@ -1006,7 +1064,7 @@ export class ScalpCompare extends HTMLElement {
       return false;
     }
     const old = this._photos[side];
-    this._photos[side] = { ...reply, name };
+    this._photos[side] = { ...reply, name, src: url };
     this._hideError();
     this._draw(side);
     this._renderMessage();
@@ -1054,6 +1112,13 @@ export class ScalpCompare extends HTMLElement {
     const b = this._photos.before;
     const a = this._photos.after;
     if (!b || !a) return;
+    const known = this._cachedAlignment(b.src, a.src);
+    if (known) {
+      this._cancelAutoAlign();
+      this._notice.hidden = true;
+      this._setAlignment({ ...known, source: "auto" });
+      return;
+    }
     const token = ++this._alignToken;
     this._alignPending = true;
     this._notice.hidden = true;
@@ -1087,6 +1152,9 @@ export class ScalpCompare extends HTMLElement {
       return;
     }
     this._lastTiming = { align_ms: r.timing_ms, wasm_memory_bytes: r.wasm_memory_bytes };
+    if (b.src && a.src) {
+      this._alignCache.set(`${b.src}|${a.src}`, { matrix: r.matrix, model: r.model, confidence: r.confidence });
+    }
     this._setAlignment({ matrix: r.matrix, model: r.model, confidence: r.confidence, source: "auto" });
   }
 
@@ -1601,6 +1669,205 @@ export class ScalpCompare extends HTMLElement {
     const pts = this._draft || [];
     this._setDrawing(false);
     if (pts.length >= 3) this.setRegion(pts);
+  }
+
+  // ----- visits over time -----
+
+  /**
+   * The patient's visits, oldest first: `[{src, date, label}]`. Setting shows the
+   * first and last as BEFORE and AFTER, aligns every visit to the first (once,
+   * cached) and measures its coverage for the chart. Child `<img data-date>`
+   * elements set it too.
+   */
+  get visits() {
+    return this._visits.map((v) => ({ ...v }));
+  }
+
+  set visits(list) {
+    if (!Array.isArray(list)) throw new TypeError("visits must be an array of {src, date, label}");
+    const visits = list.map((v, i) => {
+      if (!v || typeof v.src !== "string" || !v.src) throw new TypeError(`visit ${i + 1} needs a src URL`);
+      const date = v.date ? String(v.date) : "";
+      return { src: new URL(v.src, document.baseURI).href, date, label: v.label ? String(v.label) : date || `Visit ${i + 1}` };
+    });
+    // Oldest first (undated visits keep their place after the dated ones).
+    visits.sort((a, b) => (a.date && b.date ? a.date.localeCompare(b.date) : a.date ? -1 : b.date ? 1 : 0));
+    this._visits = visits;
+    this._progress = visits.map(() => null);
+    this._picks = visits.length >= 2 ? [0, visits.length - 1] : [];
+    this._visitsBox.hidden = visits.length < 2;
+    this._renderTimeline();
+    if (visits.length >= 2) this._showPicked();
+    this._measureVisits();
+  }
+
+  /** Coverage measured at each visit (over the first visit's scalp region): `[{date, label, coverage, uncertainty} | null]`. */
+  get progress() {
+    return this._visits.map((v, i) => (this._progress[i] ? { date: v.date, label: v.label, ...this._progress[i] } : null));
+  }
+
+  _readChildVisits() {
+    const imgs = [...this.querySelectorAll("img[data-date]")];
+    if (imgs.length < 2) return;
+    const list = imgs.map((img) => ({ src: img.getAttribute("src"), date: img.dataset.date, label: img.alt || img.dataset.date }));
+    const same = JSON.stringify(list.map((v) => [new URL(v.src, document.baseURI).href, v.date])) ===
+      JSON.stringify(this._visits.map((v) => [v.src, v.date]));
+    if (!same) this.visits = list;
+  }
+
+  /** Picks a visit on the timeline: the last two picked are compared, older as BEFORE. */
+  pickVisit(index) {
+    if (!this._visits[index]) return;
+    if (this._picks.includes(index)) return;
+    this._picks = [this._picks[this._picks.length - 1], index].filter((i) => i !== undefined);
+    this._renderTimeline();
+    this._showPicked();
+  }
+
+  _showPicked() {
+    if (this._picks.length < 2) return;
+    const [i, j] = [...this._picks].sort((a, b) => a - b);
+    for (const [side, v] of [["before", this._visits[i]], ["after", this._visits[j]]]) {
+      this.setAttribute(`${side}-label`, v.label);
+      if (v.date) this.setAttribute(`${side}-date`, v.date);
+      else this.removeAttribute(`${side}-date`);
+      const shown = this._photos[side];
+      if (!shown || shown.src !== v.src) this.load(side, v.src);
+    }
+  }
+
+  _renderTimeline() {
+    const [i, j] = [...this._picks].sort((a, b) => a - b);
+    this._timeline.replaceChildren();
+    this._visits.forEach((v, k) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "visit";
+      const role = k === i ? "BEFORE" : k === j ? "AFTER" : "";
+      b.setAttribute("aria-pressed", String(Boolean(role)));
+      const label = document.createElement("span");
+      label.textContent = v.label;
+      b.append(label);
+      if (role) {
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = role;
+        b.append(badge);
+      }
+      b.setAttribute("aria-label", `${v.label}${role ? `, shown as ${role}` : ""}`);
+      b.addEventListener("click", () => {
+        this.pickVisit(k);
+        const again = this._timeline.children[k];
+        if (again) again.focus();
+      });
+      this._timeline.append(b);
+    });
+  }
+
+  /** An alignment known for this pair: measured before, or composed through the first visit. */
+  _cachedAlignment(beforeSrc, afterSrc) {
+    if (!beforeSrc || !afterSrc) return null;
+    const direct = this._alignCache.get(`${beforeSrc}|${afterSrc}`);
+    if (direct) return direct;
+    const first = this._visits[0] && this._visits[0].src;
+    if (!first) return null;
+    const toFirst = (src) =>
+      src === first ? { matrix: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], confidence: 1 } : this._alignCache.get(`${first}|${src}`);
+    const b = toFirst(beforeSrc);
+    const a = toFirst(afterSrc);
+    const inv = b && inv3(b.matrix);
+    if (!a || !inv) return null;
+    const m = mul3(inv, a.matrix);
+    const k = m[2][2];
+    const matrix = m.map((r) => r.map((x) => x / k));
+    return { matrix, model: modelOf(matrix), confidence: Math.min(a.confidence, b.confidence) };
+  }
+
+  /** Aligns every visit to the first (once) and measures each one's coverage, in the background. */
+  async _measureVisits() {
+    const token = (this._visitsToken = (this._visitsToken || 0) + 1);
+    const visits = this._visits;
+    if (visits.length < 2) {
+      this._renderChart();
+      return;
+    }
+    const copy = async (src) => {
+      const reply = await requestPhoto(src);
+      if (reply.bitmap) reply.bitmap.close(); // only the working copy is needed here
+      return reply.ok ? reply.photoId : null;
+    };
+    const first = await copy(visits[0].src);
+    for (let i = 1; i < visits.length && first; i++) {
+      if (token !== this._visitsToken) break;
+      const other = await copy(visits[i].src);
+      if (!other) continue;
+      const key = `${visits[0].src}|${visits[i].src}`;
+      if (!this._alignCache.has(key)) {
+        const reply = await ask("analysis", { kind: "align", before: first, after: other, request: { model: this._alignModel() } });
+        if (reply.ok && reply.result.reliable) {
+          const r = reply.result;
+          this._alignCache.set(key, { matrix: r.matrix, model: r.model, confidence: r.confidence });
+        }
+      }
+      const known = this._alignCache.get(key);
+      if (known && token === this._visitsToken) {
+        const reply = await ask("analysis", { kind: "analyze", before: first, after: other, matrix: known.matrix, roi: null });
+        if (reply.ok && token === this._visitsToken) {
+          this._progress[0] ||= { coverage: reply.result.before.coverage, uncertainty: reply.result.before.uncertainty };
+          this._progress[i] = { coverage: reply.result.after.coverage, uncertainty: reply.result.after.uncertainty };
+          this._renderChart();
+          this._emit("progress", { progress: this.progress });
+        }
+      }
+      worker("analysis").postMessage({ kind: "free", photoId: other });
+    }
+    if (first) worker("analysis").postMessage({ kind: "free", photoId: first });
+  }
+
+  /** The coverage-over-time chart, with a table for screen readers. */
+  _renderChart() {
+    const points = this.progress;
+    const known = points.filter(Boolean);
+    this._chart.hidden = known.length < 2;
+    const svgEl = this._chart.querySelector("svg");
+    const body = this._chart.querySelector("tbody");
+    svgEl.replaceChildren();
+    body.replaceChildren();
+    if (known.length < 2) return;
+    const NS = "http://www.w3.org/2000/svg";
+    const el = (tag, attrs, text) => {
+      const e = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+      if (text !== undefined) e.textContent = text;
+      svgEl.append(e);
+      return e;
+    };
+    const [L, R, T, B] = [70, 550, 14, 150];
+    const n = points.length;
+    const x = (i) => (n === 1 ? (L + R) / 2 : L + ((R - L) * i) / (n - 1));
+    const y = (c) => B - (B - T) * Math.min(1, Math.max(0, c));
+    for (const pct of [0, 0.25, 0.5, 0.75, 1]) {
+      el("line", { x1: L, x2: R, y1: y(pct), y2: y(pct), class: "grid" });
+      el("text", { x: L - 6, y: y(pct) + 4, class: "tick", "text-anchor": "end" }, `${pct * 100}%`);
+    }
+    let path = "";
+    points.forEach((p, i) => {
+      el("text", { x: x(i), y: B + 20, class: "tick", "text-anchor": "middle" }, this._visits[i].label);
+      const row = document.createElement("tr");
+      const th = document.createElement("th");
+      th.textContent = this._visits[i].label;
+      const td = document.createElement("td");
+      td.textContent = p ? `${Math.round(p.coverage * 100)}% ± ${(p.uncertainty * 100).toFixed(1)}` : "not measured";
+      row.append(th, td);
+      body.append(row);
+      if (!p) return;
+      path += `${path ? "L" : "M"}${x(i).toFixed(1)},${y(p.coverage).toFixed(1)}`;
+      const [lo, hi] = [y(p.coverage - p.uncertainty), y(p.coverage + p.uncertainty)];
+      el("line", { x1: x(i), x2: x(i), y1: lo, y2: hi, class: "bar" });
+      for (const yy of [lo, hi]) el("line", { x1: x(i) - 7, x2: x(i) + 7, y1: yy, y2: yy, class: "cap" });
+      el("circle", { cx: x(i), cy: y(p.coverage), r: 3.5, class: "point", "data-coverage": p.coverage });
+    });
+    svgEl.prepend(el("path", { d: path, class: "trend" })); // behind the points
   }
 
   // ----- annotations, sessions, reports -----

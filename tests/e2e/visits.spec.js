@@ -1,0 +1,132 @@
+// Many visits: a timeline picks any two, every visit is aligned to the first
+// (pairs between later visits are composed through it), and a chart shows the
+// coverage at each visit with its uncertainty, matching the analysis.
+import { test, expect } from "@playwright/test";
+import { waitForPhotos } from "./helpers.js";
+
+test.use({ viewport: { width: 900, height: 1700 } });
+
+/** A third visit: BEFORE turned 12° and shrunk 10% (a known pose), as a blob URL. */
+async function setThreeVisits(page) {
+  return page.evaluate(async () => {
+    const img = await createImageBitmap(await (await fetch("samples/before.jpg")).blob());
+    const [w, h] = [img.width, img.height];
+    const canvas = new OffscreenCanvas(w, h);
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#7a7a7a";
+    ctx.fillRect(0, 0, w, h);
+    const t = (12 * Math.PI) / 180;
+    ctx.translate(w / 2, h / 2);
+    ctx.rotate(t);
+    ctx.scale(0.9, 0.9);
+    ctx.translate(-w / 2, -h / 2);
+    ctx.drawImage(img, 0, 0);
+    const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.92 });
+    const middle = URL.createObjectURL(blob);
+    const el = document.querySelector("scalp-compare");
+    el.visits = [
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: middle, date: "2026-04-02", label: "Apr 2026" },
+    ];
+    // The middle visit's pixels -> BEFORE (the first visit's) pixels: inverse of the drawing.
+    const c = Math.cos(-t) / 0.9;
+    const s = Math.sin(-t) / 0.9;
+    return [
+      [c, -s, w / 2 - c * (w / 2) + s * (h / 2)],
+      [s, c, h / 2 - s * (w / 2) - c * (h / 2)],
+      [0, 0, 1],
+    ];
+  });
+}
+
+test("a timeline of visits picks the pair; later pairs are aligned through the first visit", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  const middleToFirst = await setThreeVisits(page);
+  const el = page.locator("scalp-compare");
+  const chips = el.locator(".timeline .visit");
+  await expect(chips).toHaveText(["Jan 2026BEFORE", "Apr 2026", "Sep 2026AFTER"]);
+  await expect(chips.nth(0)).toHaveAttribute("aria-pressed", "true");
+  await waitForPhotos(page);
+  await expect(el.locator(".label.before")).toHaveText("Jan 2026");
+  await expect(el.locator(".label.after")).toHaveText("Sep 2026");
+  // Wait until every visit is aligned to the first and measured.
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  // Pick April: the last two picked (Sep, Apr) are compared, the older as BEFORE.
+  await chips.nth(1).click();
+  await expect(chips.nth(1)).toHaveAttribute("aria-label", "Apr 2026, shown as BEFORE");
+  await expect(chips.nth(2)).toHaveAttribute("aria-label", "Sep 2026, shown as AFTER");
+  await waitForPhotos(page);
+  await expect(el.locator(".label.before")).toHaveText("Apr 2026");
+  // Apr -> Sep composed through January: Sep->Jan (measured) then Jan->Apr (inverse of Apr->Jan).
+  const got = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(got.source).toBe("auto");
+  const sepToJan = await page.evaluate(async () => {
+    const truth = await (await fetch("samples/pair.json")).json();
+    return truth.after_to_before;
+  });
+  const apply = (m, [x, y]) => {
+    const w = m[2][0] * x + m[2][1] * y + m[2][2];
+    return [(m[0][0] * x + m[0][1] * y + m[0][2]) / w, (m[1][0] * x + m[1][1] * y + m[1][2]) / w];
+  };
+  // Check on AFTER's corners: Apr-pixels(got(p)) mapped to Jan must equal sepToJan(p).
+  for (const p of [[0, 0], [640, 0], [640, 640], [0, 640]]) {
+    const viaApr = apply(middleToFirst, apply(got.matrix, p));
+    const truth = apply(sepToJan, p);
+    expect(Math.hypot(viaApr[0] - truth[0], viaApr[1] - truth[1])).toBeLessThan(2);
+  }
+  // Keyboard: the chips are buttons.
+  await chips.nth(0).focus();
+  await page.keyboard.press("Enter");
+  await expect(chips.nth(0)).toHaveAttribute("aria-label", "Jan 2026, shown as BEFORE");
+  await expect(chips.nth(1)).toHaveAttribute("aria-label", "Apr 2026, shown as AFTER");
+});
+
+test("the coverage chart shows every visit with its uncertainty, matching the analysis", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await setThreeVisits(page);
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  const el = page.locator("scalp-compare");
+  const progress = await page.evaluate(() => document.querySelector("scalp-compare").progress);
+  expect(progress.map((p) => p.label)).toEqual(["Jan 2026", "Apr 2026", "Sep 2026"]);
+  for (const p of progress) {
+    expect(p.coverage).toBeGreaterThan(0);
+    expect(p.coverage).toBeLessThan(1);
+    expect(p.uncertainty).toBeGreaterThan(0);
+  }
+  const chart = el.locator(".coverage-chart");
+  await expect(chart).toBeVisible();
+  expect((await chart.locator("svg").boundingBox()).height).toBeGreaterThan(100);
+  const points = await chart.locator("circle.point").evaluateAll((cs) => cs.map((c) => Number(c.dataset.coverage)));
+  expect(points).toEqual(progress.map((p) => p.coverage));
+  await expect(chart.locator("line.bar")).toHaveCount(3);
+  // The shown pair (January vs September) reads the same numbers as the chart.
+  const a = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
+  expect(a.before.coverage).toBeCloseTo(progress[0].coverage, 2);
+  expect(a.after.coverage).toBeCloseTo(progress[2].coverage, 2);
+  // Screen readers get the numbers as a table.
+  const rows = await chart.locator("tbody tr").allTextContents();
+  expect(rows[2]).toContain(`${Math.round(progress[2].coverage * 100)}%`);
+});
+
+test("child <img data-date> elements are the visits", async ({ page }) => {
+  await page.goto("/");
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML(
+      "beforeend",
+      `<scalp-compare id="kids" aspect-ratio="1/1">
+         <img src="samples/after.jpg" data-date="2026-09-01" alt="September">
+         <img src="samples/before.jpg" data-date="2026-01-10" alt="January">
+       </scalp-compare>`,
+    );
+  });
+  await waitForPhotos(page, "#kids");
+  const visits = await page.evaluate(() => document.getElementById("kids").visits);
+  expect(visits.map((v) => v.label)).toEqual(["January", "September"]);
+  await expect(page.locator("#kids .label.before")).toHaveText("January");
+  expect(await page.evaluate(() => document.getElementById("kids").photos.before.name)).toBe("before.jpg");
+});
