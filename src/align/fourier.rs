@@ -4,22 +4,18 @@
 //! Everything here works on a square `n` x `n` canvas holding a shrunken copy of each photo in
 //! its top-left corner. Plans are made once per size and kept by [`Fourier`].
 
+use super::fft::{Fft, Grid};
 use super::plane::{area_downscale, Plane};
 use crate::geometry::{Model, Transform};
-use rustfft::num_complex::Complex32;
-use rustfft::{Fft, FftPlanner};
 use std::f64::consts::PI;
-use std::sync::Arc;
 
-/// FFT plans and scratch buffers for one canvas size.
+/// The FFT plan and buffers for one canvas size.
 pub(crate) struct Fourier {
     n: usize,
-    fwd: Arc<dyn Fft<f32>>,
-    inv: Arc<dyn Fft<f32>>,
-    scratch: Vec<Complex32>,
-    buf_a: Vec<Complex32>,
-    buf_b: Vec<Complex32>,
-    tbuf: Vec<Complex32>,
+    fft: Fft,
+    buf_a: Grid,
+    buf_b: Grid,
+    scratch: Grid,
 }
 
 /// A peak found by phase correlation: the shift `d` such that `moving(x) ≈ reference(x - d)`.
@@ -51,20 +47,14 @@ pub(crate) struct Coarse {
 }
 
 impl Fourier {
-    pub fn new(planner: &mut FftPlanner<f32>, n: usize) -> Fourier {
-        let fwd = planner.plan_fft_forward(n);
-        let inv = planner.plan_fft_inverse(n);
-        let scratch_len = fwd
-            .get_inplace_scratch_len()
-            .max(inv.get_inplace_scratch_len());
+    /// A canvas of `n` x `n`; `n` must be a power of two.
+    pub fn new(n: usize) -> Fourier {
         Fourier {
             n,
-            fwd,
-            inv,
-            scratch: vec![Complex32::new(0.0, 0.0); scratch_len],
-            buf_a: vec![Complex32::new(0.0, 0.0); n * n],
-            buf_b: vec![Complex32::new(0.0, 0.0); n * n],
-            tbuf: vec![Complex32::new(0.0, 0.0); n * n],
+            fft: Fft::new(n),
+            buf_a: Grid::zeros(n),
+            buf_b: Grid::zeros(n),
+            scratch: Grid::zeros(n),
         }
     }
 
@@ -72,18 +62,15 @@ impl Fourier {
         self.n
     }
 
+    /// 2-D transform of buffer `which` in place. The spectrum is stored transposed (see
+    /// [`Fft::fft2`]): frequency `(fx, fy)` at `[fx * n + fy]`.
     fn fft2(&mut self, which: u8, inverse: bool) {
-        let n = self.n;
-        let plan = if inverse { &self.inv } else { &self.fwd };
         let buf = if which == 0 {
             &mut self.buf_a
         } else {
             &mut self.buf_b
         };
-        plan.process_with_scratch(buf, &mut self.scratch);
-        transpose(buf, &mut self.tbuf, n);
-        plan.process_with_scratch(&mut self.tbuf, &mut self.scratch);
-        transpose(&self.tbuf, buf, n);
+        self.fft.fft2(buf, &mut self.scratch, inverse);
     }
 
     /// Shrinks `img` to fit the canvas and computes its log-polar spectrum.
@@ -107,7 +94,9 @@ impl Fourier {
                 let xi = (fx as f64 - half as f64) / n as f64;
                 let c = (PI * xi).cos() * (PI * eta).cos();
                 let hp = ((1.0 - c) * (2.0 - c)) as f32;
-                mag[fy * n + fx] = (1.0 + self.buf_a[y * n + x].norm()).ln() * hp;
+                // Frequency (x, y) sits at [x * n + y] in the transposed spectrum.
+                let (re, im) = (self.buf_a.re[x * n + y], self.buf_a.im[x * n + y]);
+                mag[fy * n + fx] = (1.0 + (re * re + im * im).sqrt()).ln() * hp;
             }
         }
         let logpolar = log_polar(&mag, n);
@@ -125,11 +114,11 @@ impl Fourier {
         } else {
             &mut self.buf_b
         };
-        buf.iter_mut().for_each(|c| *c = Complex32::new(0.0, 0.0));
+        buf.re.fill(0.0);
+        buf.im.fill(0.0);
+        let w = p.w.min(n);
         for y in 0..p.h.min(n) {
-            for x in 0..p.w.min(n) {
-                buf[y * n + x] = Complex32::new(p.data[y * p.w + x], 0.0);
-            }
+            buf.re[y * n..y * n + w].copy_from_slice(&p.data[y * p.w..y * p.w + w]);
         }
     }
 
@@ -139,9 +128,9 @@ impl Fourier {
         } else {
             &mut self.buf_b
         };
-        for (c, &v) in buf.iter_mut().zip(data) {
-            *c = Complex32::new(v, 0.0);
-        }
+        let len = data.len().min(buf.re.len());
+        buf.re[..len].copy_from_slice(&data[..len]);
+        buf.im.fill(0.0);
     }
 
     /// Phase correlation of two n x n arrays already in `buf_a` (reference) and `buf_b`
@@ -150,18 +139,25 @@ impl Fourier {
         let n = self.n;
         self.fft2(0, false);
         self.fft2(1, false);
+        // Cross-power spectrum b·conj(a), normalised to unit magnitude, into buf_a.
+        let (a, b) = (&mut self.buf_a, &self.buf_b);
         let mut maxmag = 0.0f32;
-        for (a, b) in self.buf_a.iter().zip(self.buf_b.iter()) {
-            maxmag = maxmag.max((b * a.conj()).norm());
+        for i in 0..n * n {
+            let cr = b.re[i] * a.re[i] + b.im[i] * a.im[i];
+            let ci = b.im[i] * a.re[i] - b.re[i] * a.im[i];
+            a.re[i] = cr;
+            a.im[i] = ci;
+            maxmag = maxmag.max((cr * cr + ci * ci).sqrt());
         }
         let eps = maxmag * 1e-6 + 1e-20;
-        for (a, b) in self.buf_a.iter_mut().zip(self.buf_b.iter()) {
-            let c = b * a.conj();
-            *a = c / (c.norm() + eps);
+        for (re, im) in a.re.iter_mut().zip(a.im.iter_mut()) {
+            let k = 1.0 / ((*re * *re + *im * *im).sqrt() + eps);
+            *re *= k;
+            *im *= k;
         }
         self.fft2(0, true);
         let scale = 1.0 / (n * n) as f32;
-        let surface: Vec<f32> = self.buf_a.iter().map(|c| c.re * scale).collect();
+        let surface: Vec<f32> = self.buf_a.re.iter().map(|v| v * scale).collect();
         find_peaks(&surface, n, peaks)
     }
 
@@ -315,19 +311,6 @@ fn hann_window(p: &Plane) -> Plane {
     out
 }
 
-fn transpose(src: &[Complex32], dst: &mut [Complex32], n: usize) {
-    const B: usize = 16;
-    for by in (0..n).step_by(B) {
-        for bx in (0..n).step_by(B) {
-            for y in by..(by + B).min(n) {
-                for x in bx..(bx + B).min(n) {
-                    dst[x * n + y] = src[y * n + x];
-                }
-            }
-        }
-    }
-}
-
 /// The strongest local maxima of a correlation surface, with sub-pixel refinement, PSR and
 /// signed (wrapped) shifts.
 fn find_peaks(s: &[f32], n: usize, count: usize) -> Vec<Peak> {
@@ -416,8 +399,7 @@ mod tests {
 
     #[test]
     fn phase_correlation_finds_integer_shift() {
-        let mut planner = FftPlanner::new();
-        let mut f = Fourier::new(&mut planner, 64);
+        let mut f = Fourier::new(64);
         let a = texture(64, 64, 7);
         let mut b = Plane::new(64, 64);
         for y in 0..64 {

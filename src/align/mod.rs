@@ -35,6 +35,7 @@
 
 mod ecc;
 mod features;
+mod fft;
 mod fourier;
 mod plane;
 
@@ -43,7 +44,6 @@ use ecc::{detail_agreement, ecc_level, pyramid, EccRun, Level, Norm};
 use features::{Matches, Orb};
 use fourier::Fourier;
 use plane::{area_downscale, Plane};
-use rustfft::FftPlanner;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -135,7 +135,8 @@ pub struct AlignOptions {
     pub model: Model,
     /// Long side, in pixels, of the working copy the photos are shrunk to (default 1024).
     pub max_side: u32,
-    /// Side of the square Fourier canvas for the coarse stage (default 256).
+    /// Side of the square Fourier canvas for the coarse stage (default 256), 64 to 1024,
+    /// rounded down to a power of two.
     pub fourier_size: u32,
     /// Confidence below which alignment is refused with [`AlignError::Unreliable`]
     /// (default 0.5).
@@ -245,7 +246,6 @@ impl From<GeometryError> for AlignError {
 /// Create one and reuse it: plans are made on first use.
 pub struct Aligner {
     options: AlignOptions,
-    planner: FftPlanner<f32>,
     fourier: Option<Fourier>,
     sweeper: Option<Fourier>,
     orb: Option<Orb>,
@@ -279,7 +279,6 @@ impl Aligner {
     pub fn new(options: AlignOptions) -> Aligner {
         Aligner {
             options,
-            planner: FftPlanner::new(),
             fourier: None,
             sweeper: None,
             orb: None,
@@ -299,9 +298,9 @@ impl Aligner {
     /// threshold.
     pub fn align(&mut self, before: GreyRef, after: GreyRef) -> Result<Alignment, AlignError> {
         let work = self.prepare(before, after)?;
-        let n = (self.options.fourier_size as usize).clamp(64, 1024);
+        let n = canvas_side(self.options.fourier_size);
         if self.fourier.as_ref().map(|f| f.size()) != Some(n) {
-            self.fourier = Some(Fourier::new(&mut self.planner, n));
+            self.fourier = Some(Fourier::new(n));
         }
         let mut starts: Vec<(Transform, f64)> = Vec::new();
         let mut best_psr = 0.0f64;
@@ -366,7 +365,7 @@ impl Aligner {
         // coarsely.
         let ns = (n / 2).max(64);
         if self.sweeper.as_ref().map(|f| f.size()) != Some(ns) {
-            self.sweeper = Some(Fourier::new(&mut self.planner, ns));
+            self.sweeper = Some(Fourier::new(ns));
         }
         let mut starts = Vec::new();
         if let Some(f) = self.sweeper.as_mut() {
@@ -652,9 +651,53 @@ fn confidence_from(detail: f64, overlap: f64, support: usize) -> f64 {
     c.max(f) * o
 }
 
+/// The Fourier canvas side for [`AlignOptions::fourier_size`]: clamped to 64–1024 and rounded
+/// down to a power of two, which the FFT needs.
+fn canvas_side(fourier_size: u32) -> usize {
+    1 << (fourier_size as usize).clamp(64, 1024).ilog2()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fourier_canvas_is_a_power_of_two_in_range() {
+        let sides: Vec<usize> = [0, 64, 100, 255, 256, 300, 1024, 5000]
+            .into_iter()
+            .map(canvas_side)
+            .collect();
+        assert_eq!(sides, [64, 64, 64, 128, 256, 256, 1024, 1024]);
+    }
+
+    #[test]
+    fn any_fourier_size_aligns() {
+        // The doc example's texture, shifted by 3 px, with a canvas side that is not a power
+        // of two.
+        let (w, h) = (160u32, 120u32);
+        let pix = |x: i64, y: i64| ((x * 7 + y * 13) % 31 * 8 + (x * y) % 17) as u8;
+        let before: Vec<u8> = (0..h as i64)
+            .flat_map(|y| (0..w as i64).map(move |x| pix(x, y)))
+            .collect();
+        let after: Vec<u8> = (0..h as i64)
+            .flat_map(|y| (0..w as i64).map(move |x| pix(x + 3, y)))
+            .collect();
+        let mut aligner = Aligner::new(AlignOptions {
+            fourier_size: 200,
+            ..AlignOptions::default()
+        });
+        let r = aligner
+            .align(
+                GreyRef::new(&before, w, h).unwrap(),
+                GreyRef::new(&after, w, h).unwrap(),
+            )
+            .unwrap();
+        let (x, y) = r.transform.apply(10.0, 10.0);
+        assert!(
+            (x - 13.0).abs() < 0.1 && (y - 10.0).abs() < 0.1,
+            "({x}, {y})"
+        );
+    }
 
     #[test]
     fn feature_support_lifts_confidence_only_with_some_detail() {
