@@ -8,6 +8,8 @@
 // this module is the interaction layer. Note text is only ever set as text
 // (textContent / value), never parsed as HTML.
 
+import { fill } from "./i18n.js";
+
 /** Each kind: how many points it needs (min, max) and its name in the UI. */
 export const KINDS = {
   pin: { min: 1, max: 1, label: "Pin with note" },
@@ -152,13 +154,13 @@ function svg(tag, attrs = {}, parent = null) {
 
 const pointsAttr = (pts) => pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
 
-/** A short spoken description of one annotation. */
-export function describe(item, number, calibration) {
-  const on = item.photo === "before" ? "BEFORE" : "AFTER";
-  const what = KINDS[item.kind].label;
+/** A short spoken description of one annotation (`t` translates the UI words). */
+export function describe(item, number, calibration, t = fill) {
+  const photo = t(item.photo === "before" ? "BEFORE" : "AFTER", {});
+  const what = t(KINDS[item.kind].label, {});
   const extra = item.kind === "ruler" ? ` ${rulerText(item, calibration)}` : "";
   const note = item.note ? `: ${item.note}` : "";
-  return `${number}. ${what}${extra} on ${on}${note}`;
+  return t("{n}. {what}{extra} on {photo}{note}", { n: number, what, extra, photo, note });
 }
 
 /**
@@ -174,6 +176,7 @@ export function describe(item, number, calibration) {
 export class Annotator {
   constructor(host, { frame, before, toolbar, notes }) {
     this.host = host;
+    this.t = host.t || fill;
     this.frame = frame;
     this.items = [];
     this.calibration = { before: null, after: null };
@@ -260,7 +263,7 @@ export class Annotator {
     if (!this.undoStack.length) return false;
     this.redoStack.push(this._snapshot());
     this._restore(this.undoStack.pop());
-    this.host.status("Undone");
+    this.host.status(this.t("Undone"));
     return true;
   }
 
@@ -269,7 +272,7 @@ export class Annotator {
     if (!this.redoStack.length) return false;
     this.undoStack.push(this._snapshot());
     this._restore(this.redoStack.pop());
-    this.host.status("Redone");
+    this.host.status(this.t("Redone"));
     return true;
   }
 
@@ -297,7 +300,7 @@ export class Annotator {
     this.selected = null;
     this._closeEditor(false);
     this._changed();
-    this.host.status(`${KINDS[item.kind].label} deleted`);
+    this.host.status(this.t("{what} deleted", { what: this.t(KINDS[item.kind].label) }));
     return true;
   }
 
@@ -485,7 +488,7 @@ export class Annotator {
     const size = d.end ? Math.hypot(d.end[0] - d.start[0], d.end[1] - d.start[1]) : 0;
     if (cancelled || size < 4 || d.points.length < 2) {
       this.cancelDraft();
-      this.host.status("Drag to draw the shape");
+      this.host.status(this.t("Drag to draw the shape"));
       return;
     }
     this._commitDraft();
@@ -494,7 +497,7 @@ export class Annotator {
   _finishPolygon() {
     const d = this.draft;
     if (!d || d.points.length < 3) {
-      this.host.status("A polygon needs at least 3 corners");
+      this.host.status(this.t("A polygon needs at least 3 corners"));
       return;
     }
     this._commitDraft();
@@ -525,7 +528,9 @@ export class Annotator {
     this.items.push(item);
     this.selected = item.id;
     this._changed();
-    this.host.status(`${KINDS[item.kind].label} added on ${d.photo.toUpperCase()}`);
+    this.host.status(
+      this.t("{what} added on {photo}", { what: this.t(KINDS[item.kind].label), photo: this.t(d.photo.toUpperCase()) }),
+    );
     if (item.kind === "pin") this._openEditor(item, { fresh: false });
   }
 
@@ -638,7 +643,7 @@ export class Annotator {
     if (event.key === "Escape" && (this.draft || this.tool)) {
       if (this.draft) this.cancelDraft();
       else this.setTool(null);
-      this.host.status(this.draft ? "Drawing cancelled" : "Annotation tool off");
+      this.host.status(this.t(this.draft ? "Drawing cancelled" : "Annotation tool off"));
       return true;
     }
     if (this.draft && this.draft.kind === "polygon") {
@@ -719,11 +724,13 @@ export class Annotator {
     const { caption, input, number, label } = this._editorParts;
     this.editing = { item, fresh, calibrate };
     if (calibrate) {
-      caption.textContent = `Real length of this line on ${calibrate.photo.toUpperCase()}, in millimetres`;
+      caption.textContent = this.t("Real length of this line on {photo}, in millimetres", {
+        photo: this.t(calibrate.photo.toUpperCase()),
+      });
       input.replaceWith(number);
       number.value = this.calibration[calibrate.photo] ? String(this.calibration[calibrate.photo].mm) : "10";
     } else {
-      caption.textContent = item.kind === "text" ? "Label text" : "Note";
+      caption.textContent = this.t(item.kind === "text" ? "Label text" : "Note");
       if (number.isConnected) number.replaceWith(input);
       input.value = item.note || "";
     }
@@ -744,20 +751,22 @@ export class Annotator {
     if (e.calibrate) {
       const mm = parseFloat(this._editorParts.number.value);
       if (!(mm > 0 && Number.isFinite(mm))) {
-        this.host.status("Enter the line's real length in millimetres, more than 0");
+        this.host.status(this.t("Enter the line's real length in millimetres, more than 0"));
         return;
       }
       this._remember();
       this.calibration[e.calibrate.photo] = { points: e.calibrate.points, mm: round2(mm * 100) / 100 };
       this._closeEditor(false);
       this._changed();
-      this.host.status(`${e.calibrate.photo.toUpperCase()} calibrated: rulers on it now read millimetres`);
+      this.host.status(
+        this.t("{photo} calibrated: rulers on it now read millimetres", { photo: this.t(e.calibrate.photo.toUpperCase()) }),
+      );
       return;
     }
     const text = this._editorParts.input.value;
     const item = e.item;
     if (item.kind === "text" && !text.trim()) {
-      this.host.status("A text label needs some text");
+      this.host.status(this.t("A text label needs some text"));
       return;
     }
     if (text === item.note && !e.fresh) {
@@ -773,7 +782,7 @@ export class Annotator {
     item.modified = new Date().toISOString();
     this._closeEditor(false);
     this._changed();
-    this.host.status(e.fresh ? `${KINDS[item.kind].label} added` : "Note saved");
+    this.host.status(e.fresh ? this.t("{what} added", { what: this.t(KINDS[item.kind].label) }) : this.t("Note saved"));
     this._focus(item.id);
   }
 
@@ -781,7 +790,7 @@ export class Annotator {
     if (!this.editing) return;
     this.editing = null;
     this.editor.hidden = true;
-    if (cancelled) this.host.status("Edit cancelled");
+    if (cancelled) this.host.status(this.t("Edit cancelled"));
   }
 
   _askCalibration(d) {
@@ -830,7 +839,7 @@ export class Annotator {
           g.dataset.id = item.id;
           if (!readonly) g.setAttribute("tabindex", "0");
           g.setAttribute("role", readonly ? "img" : "button");
-          g.setAttribute("aria-label", describe(item, number || "", cal).replace(/^\. /, ""));
+          g.setAttribute("aria-label", describe(item, number || "", cal, this.t).replace(/^\. /, ""));
           if (this.selected === item.id) g.classList.add("selected");
         } else {
           g.setAttribute("aria-hidden", "true");
@@ -838,7 +847,7 @@ export class Annotator {
         drawGeometry(g, geometry(item, m, { number, calibration: cal }), item.color || DEFAULT_COLOR);
         if (primary) {
           const title = svg("title", {}, g);
-          title.textContent = describe(item, number || "", cal).replace(/^\. /, "");
+          title.textContent = describe(item, number || "", cal, this.t).replace(/^\. /, "");
         }
       }
     }
@@ -882,13 +891,17 @@ export class Annotator {
       const li = document.createElement("li");
       li.className = "calibration";
       const d = Math.hypot(cal.points[1][0] - cal.points[0][0], cal.points[1][1] - cal.points[0][1]);
-      li.textContent = `${photo.toUpperCase()} calibrated: ${cal.mm} mm = ${Math.round(d)} px`;
+      li.textContent = this.t("{photo} calibrated: {mm} mm = {px} px", {
+        photo: this.t(photo.toUpperCase()),
+        mm: cal.mm,
+        px: Math.round(d),
+      });
       list.append(li);
     }
     for (const item of rows) {
       const li = document.createElement("li");
       const n = numbers.get(item.id);
-      li.textContent = describe(item, n || "\u2022", this.calibration[item.photo]).replace(/^\u2022\. /, "\u2022 ");
+      li.textContent = describe(item, n || "\u2022", this.calibration[item.photo], this.t).replace(/^\u2022\. /, "\u2022 ");
       li.dataset.id = item.id;
       list.append(li);
     }

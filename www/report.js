@@ -4,6 +4,7 @@
 // Note text is drawn with fillText (never parsed as markup).
 
 import { apply3, mul3, geometry, describe, DEFAULT_COLOR } from "./annotate.js";
+import { fill } from "./i18n.js";
 
 const WIDTH = 1600;
 const MARGIN = 48;
@@ -146,6 +147,7 @@ function drawWarped(ctx, photo, m) {
  */
 export function renderReport(data) {
   const { before: b, after: a } = data;
+  const t = data.t || fill;
   const panelW = (WIDTH - 2 * MARGIN - GAP) / 2;
   const s = Math.min(panelW / b.width, 900 / b.height);
   const panelH = b.height * s;
@@ -177,7 +179,8 @@ export function renderReport(data) {
   for (const item of data.annotations) {
     const n = data.numbers.get(item.id);
     if (!n && item.kind !== "text" && item.kind !== "ruler") continue;
-    noteLines.push(...wrap(scratch, describe(item, n || "\u2022", data.calibration[item.photo]).replace(/^\u2022\. /, "\u2022 "), textW));
+    const line = describe(item, n || "\u2022", data.calibration[item.photo], t).replace(/^\u2022\. /, "\u2022 ");
+    noteLines.push(...wrap(scratch, line, textW));
   }
   const headerH = 96;
   const panelTop = MARGIN + headerH;
@@ -205,11 +208,13 @@ export function renderReport(data) {
   ctx.textBaseline = "alphabetic";
   ctx.textAlign = "left";
   ctx.font = `700 28px ${FONT}`;
-  ctx.fillText(data.clinic || "Scalp comparison", hx, MARGIN + 30);
+  ctx.fillText(data.clinic || t("Scalp comparison"), hx, MARGIN + 30);
   ctx.font = `17px ${FONT}`;
   ctx.fillStyle = "#4a525c";
   ctx.fillText(
-    `${data.clinic ? "Scalp comparison report \u00b7 " : ""}generated ${data.generated.toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" })}`,
+    `${data.clinic ? `${t("Scalp comparison report")} \u00b7 ` : ""}${t("generated {date}", {
+      date: data.generated.toLocaleDateString(t.lang || undefined, { year: "numeric", month: "long", day: "numeric" }),
+    })}`,
     hx,
     MARGIN + 58,
   );
@@ -236,13 +241,15 @@ export function renderReport(data) {
     const photo = data[side];
     ctx.fillStyle = "#1b1f24";
     ctx.font = `600 17px ${FONT}`;
-    const caption = [data.labels[side], photo.date ? `visit ${photo.date}` : "date not recorded"].join(" \u00b7 ");
+    const caption = [data.labels[side], photo.date ? t("visit {date}", { date: photo.date }) : t("date not recorded")].join(
+      " \u00b7 ",
+    );
     ctx.fillText(caption, px, panelTop + panelH + 26);
   }
   if (!data.matrix) {
     ctx.fillStyle = "#7a1405";
     ctx.font = `15px ${FONT}`;
-    ctx.fillText("The photos are not aligned: AFTER is shown as taken.", MARGIN, panelTop + panelH + captionH + 8);
+    ctx.fillText(t("The photos are not aligned: AFTER is shown as taken."), MARGIN, panelTop + panelH + captionH + 8);
   }
 
   // Figures, notes, disclaimer.
@@ -256,7 +263,7 @@ export function renderReport(data) {
   y += 16;
   if (noteLines.length) {
     ctx.font = `700 17px ${FONT}`;
-    ctx.fillText("Annotations", MARGIN, y);
+    ctx.fillText(t("Annotations"), MARGIN, y);
     y += 26;
     ctx.font = `15px ${FONT}`;
     for (const line of noteLines) {
@@ -268,7 +275,7 @@ export function renderReport(data) {
   ctx.fillStyle = "#4a525c";
   ctx.font = `14px ${FONT}`;
   ctx.fillText(
-    "Coverage figures are estimates from photographs, with their uncertainty; they are not a diagnosis.",
+    t("Coverage figures are estimates from photographs, with their uncertainty; they are not a diagnosis."),
     MARGIN,
     y,
   );

@@ -23,6 +23,7 @@ import "./landmarks.js";
 import initCore, * as core from "./pkg/scalp_compare.js";
 import { Annotator, apply3, inv3, mul3 } from "./annotate.js";
 import { renderReport, toPng } from "./report.js";
+import { pickLanguage, translator, markTexts, relabel } from "./i18n.js";
 
 const SIDES = ["before", "after"];
 // Display copies are capped; analysis keeps original-pixel coordinates.
@@ -613,6 +614,7 @@ export class ScalpCompare extends HTMLElement {
       "aspect-ratio",
       "readonly",
       "mode",
+      "lang",
     ];
   }
 
@@ -678,8 +680,8 @@ export class ScalpCompare extends HTMLElement {
           <button type="button" data-action="zoom-reset" hidden>Reset zoom</button>
           <button type="button" data-action="heatmap" aria-pressed="false" disabled>Show change map</button>
           <span class="legend" part="legend" hidden>
-            <span class="swatch gain"></span> hair came back
-            <span class="swatch loss"></span> hair was lost
+            <span class="swatch gain"></span><span>hair came back</span>
+            <span class="swatch loss"></span><span>hair was lost</span>
             <span class="note">(stronger colour = bigger change)</span>
           </span>
         </div>
@@ -723,6 +725,7 @@ export class ScalpCompare extends HTMLElement {
       </div>
       <scalp-landmarks part="landmarks" hidden></scalp-landmarks>`;
     if (this._fallbackStyle) root.prepend(this._fallbackStyle);
+    this._t = translator("en");
     const $ = (s) => root.querySelector(s);
     this._frame = $(".frame");
     this._canvas = { before: $("canvas.before"), after: $("canvas.after") };
@@ -819,6 +822,7 @@ export class ScalpCompare extends HTMLElement {
         panels: () => this._panels(),
         photoAt: (x, y) => this._photoAt(x, y),
         readonly: () => this.hasAttribute("readonly"),
+        t: (text, vars) => this._t(text, vars),
         changed: () => this._annotationsChanged(),
         status: (text) => (this._annotateStatus.textContent = text),
         toolChanged: (tool) => {
@@ -837,8 +841,9 @@ export class ScalpCompare extends HTMLElement {
         this._core = c;
         this._coreStarted();
       },
-      () => this._showError("The annotation tools could not start in this browser."),
+      () => this._showError(this._t("The annotation tools could not start in this browser.")),
     );
+    markTexts(root);
     this._bindPointer();
     this._bindKeyboard();
     this._bindDrop();
@@ -849,6 +854,7 @@ export class ScalpCompare extends HTMLElement {
   }
 
   connectedCallback() {
+    this._applyLanguage();
     if (!this._visits.length) this._readChildVisits();
     if (!this._childObserver) {
       this._childObserver = new MutationObserver(() => this._readChildVisits());
@@ -891,6 +897,9 @@ export class ScalpCompare extends HTMLElement {
       case "aspect-ratio":
         this._applyAspect();
         break;
+      case "lang":
+        this._applyLanguage();
+        break;
       case "mode": {
         const mode = value in MODES ? value : "slider";
         if (mode !== this._mode) {
@@ -910,6 +919,25 @@ export class ScalpCompare extends HTMLElement {
         this._annotator.render();
         break;
     }
+  }
+
+  /** Picks the UI language (`lang` here, on an ancestor, or the page's) and relabels everything. */
+  _applyLanguage() {
+    const lang = pickLanguage(this);
+    if (this._t.lang === lang) return;
+    this._t = translator(lang);
+    relabel(this.shadowRoot, this._t);
+    this._renderLabels();
+    this._renderValue();
+    this._renderMessage();
+    this._renderChip();
+    this._renderMode();
+    this._setHeat(this._heat);
+    this._drawButton.textContent = this._t(this._drawing ? "Finish region" : "Draw scalp region");
+    this._renderTimeline();
+    this._renderChart();
+    if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
+    this._annotator.render();
   }
 
   /**
@@ -949,7 +977,7 @@ export class ScalpCompare extends HTMLElement {
     this.shadowRoot.querySelector("label.fade").hidden = mode !== "fade";
     this._blinkButton.hidden = mode !== "blink";
     this._blinkButton.setAttribute("aria-pressed", String(Boolean(this._blinkPaused)));
-    this._blinkButton.textContent = this._blinkPaused ? "Resume blinking" : "Pause blinking";
+    this._blinkButton.textContent = this._t(this._blinkPaused ? "Resume blinking" : "Pause blinking");
     if (mode === "blink" && !this._blinkPaused && this.isConnected) {
       this._blinkTimer ||= setInterval(() => {
         this._blinkShowsAfter = !this._blinkShowsAfter;
@@ -1058,7 +1086,9 @@ export class ScalpCompare extends HTMLElement {
     this._loading[side] = 0;
     if (!reply.ok) {
       const what = side === "before" ? "BEFORE" : "AFTER";
-      this._showError(`${what} photo ${JSON.stringify(name)} was not loaded. ${reply.message}`);
+      this._showError(
+        this._t("{side} photo {name} was not loaded. {message}", { side: this._t(what), name: JSON.stringify(name), message: reply.message }),
+      );
       this._renderMessage();
       this._emit("photo-error", { side, message: reply.message });
       return false;
@@ -1122,7 +1152,7 @@ export class ScalpCompare extends HTMLElement {
     const token = ++this._alignToken;
     this._alignPending = true;
     this._notice.hidden = true;
-    this._showChip("Aligning photos\u2026", true);
+    this._showChip(this._t("Aligning photos\u2026"), true);
     const reply = await ask("analysis", {
       kind: "align",
       before: b.photoId,
@@ -1141,11 +1171,11 @@ export class ScalpCompare extends HTMLElement {
       this._alignment = null;
       this._draw("after");
       this._setAnalysis(null, "");
-      this._showChip("Not aligned");
-      const why = r ? r.message : `Could not align these photos: ${reply.message}`;
+      this._showChip(this._t("Not aligned"));
+      const why = r ? r.message : this._t("Could not align these photos: {message}", { message: reply.message });
       this._showNotice(
         this.hasAttribute("readonly")
-          ? "These photos could not be lined up automatically, so they are shown as taken."
+          ? this._t("These photos could not be lined up automatically, so they are shown as taken.")
           : `${why}`,
       );
       this._emit("align-failed", { message: why, confidence: r ? r.confidence : 0 });
@@ -1183,9 +1213,11 @@ export class ScalpCompare extends HTMLElement {
       this._chip.textContent = "";
       return;
     }
-    const how = { auto: "Aligned automatically", manual: "Aligned by hand", set: "Alignment restored" }[a.source];
-    const conf = Number.isFinite(a.confidence) ? ` \u00b7 confidence ${Math.round(a.confidence * 100)}%` : "";
-    this._showChip(`${how}${conf}${this._locked ? " \u00b7 locked" : ""}`);
+    const how = this._t({ auto: "Aligned automatically", manual: "Aligned by hand", set: "Alignment restored" }[a.source]);
+    const conf = Number.isFinite(a.confidence)
+      ? ` \u00b7 ${this._t("confidence {pct}%", { pct: Math.round(a.confidence * 100) })}`
+      : "";
+    this._showChip(`${how}${conf}${this._locked ? ` \u00b7 ${this._t("locked")}` : ""}`);
   }
 
   _showChip(text, busy = false) {
@@ -1283,7 +1315,7 @@ export class ScalpCompare extends HTMLElement {
       this._frame.setAttribute("role", "application");
       this._frame.setAttribute(
         "aria-label",
-        "Adjust alignment: arrow keys move AFTER, [ and ] rotate it, - and + scale it, Escape when done",
+        this._t("Adjust alignment: arrow keys move AFTER, [ and ] rotate it, - and + scale it, Escape when done"),
       );
       this._frame.focus({ preventScroll: true });
     } else {
@@ -1384,7 +1416,7 @@ export class ScalpCompare extends HTMLElement {
       return;
     }
     this._analysisPending = true;
-    this._summary.textContent = "Measuring hair coverage\u2026";
+    this._summary.textContent = this._t("Measuring hair coverage\u2026");
     const reply = await ask("analysis", {
       kind: "analyze",
       before: b.photoId,
@@ -1395,7 +1427,7 @@ export class ScalpCompare extends HTMLElement {
     if (token !== this._analysisToken) return;
     this._analysisPending = false;
     if (!reply.ok) {
-      this._setAnalysis(null, `Hair coverage could not be measured: ${reply.message}.`);
+      this._setAnalysis(null, this._t("Hair coverage could not be measured: {message}.", { message: reply.message }));
       this._emit("analysis", { error: reply.message });
       return;
     }
@@ -1431,21 +1463,31 @@ export class ScalpCompare extends HTMLElement {
   _summaryText(a) {
     const pct = (v) => `${Math.round(v * 100)}%`;
     const pp = (v) => Math.abs(v).toFixed(1);
-    const before = this.getAttribute("before-label") || "BEFORE";
-    const after = this.getAttribute("after-label") || "AFTER";
+    const t = this._t;
+    const before = this.getAttribute("before-label") || t("BEFORE");
+    const after = this.getAttribute("after-label") || t("AFTER");
     const d = a.change_pp;
     const u = a.change_uncertainty_pp;
+    const numbers = { pp: pp(d), u: pp(u), sign: d >= 0 ? "+" : "\u2212" };
     const direction =
       d > u
-        ? `${pp(d)} \u00b1 ${pp(u)} points more hair`
+        ? t("{pp} \u00b1 {u} points more hair", numbers)
         : d < -u
-          ? `${pp(d)} \u00b1 ${pp(u)} points less hair`
-          : `no clear change (${d >= 0 ? "+" : "\u2212"}${pp(d)} \u00b1 ${pp(u)} points)`;
-    const where = a.roi.source === "given" ? " in the drawn region" : "";
-    return (
-      `Hair coverage ${pct(a.before.coverage)} \u00b1 ${pp(a.before.uncertainty * 100)} at ${before}, ` +
-      `${pct(a.after.coverage)} \u00b1 ${pp(a.after.uncertainty * 100)} at ${after}: ${direction}${where}. ` +
-      "An estimate, not a diagnosis."
+          ? t("{pp} \u00b1 {u} points less hair", numbers)
+          : t("no clear change ({sign}{pp} \u00b1 {u} points)", numbers);
+    const where = a.roi.source === "given" ? t(" in the drawn region") : "";
+    return t(
+      "Hair coverage {b} \u00b1 {bu} at {before}, {a} \u00b1 {au} at {after}: {direction}{where}. An estimate, not a diagnosis.",
+      {
+        b: pct(a.before.coverage),
+        bu: pp(a.before.uncertainty * 100),
+        a: pct(a.after.coverage),
+        au: pp(a.after.uncertainty * 100),
+        before,
+        after,
+        direction,
+        where,
+      },
     );
   }
 
@@ -1453,7 +1495,7 @@ export class ScalpCompare extends HTMLElement {
     if (this._mode === "heatmap") on = true;
     this._heat = Boolean(on && this._analysis);
     this._heatButton.setAttribute("aria-pressed", String(this._heat));
-    this._heatButton.textContent = this._heat ? "Hide change map" : "Show change map";
+    this._heatButton.textContent = this._t(this._heat ? "Hide change map" : "Show change map");
     this._legend.hidden = !this._heat;
     this._drawOverlay();
   }
@@ -1647,13 +1689,15 @@ export class ScalpCompare extends HTMLElement {
     this._draft = [];
     this._frame.classList.toggle("drawing", on);
     this._drawButton.setAttribute("aria-pressed", String(on));
-    this._drawButton.textContent = on ? "Finish region" : "Draw scalp region";
+    this._drawButton.textContent = this._t(on ? "Finish region" : "Draw scalp region");
     if (on) {
       this._frame.tabIndex = 0;
       this._frame.setAttribute("role", "application");
       this._frame.setAttribute(
         "aria-label",
-        "Draw the scalp region: click its corners, then Enter or double-click to finish; Backspace removes a corner; Escape cancels",
+        this._t(
+          "Draw the scalp region: click its corners, then Enter or double-click to finish; Backspace removes a corner; Escape cancels",
+        ),
       );
       this._frame.focus({ preventScroll: true });
     } else if (!this._adjusting) {
@@ -1688,7 +1732,8 @@ export class ScalpCompare extends HTMLElement {
     const visits = list.map((v, i) => {
       if (!v || typeof v.src !== "string" || !v.src) throw new TypeError(`visit ${i + 1} needs a src URL`);
       const date = v.date ? String(v.date) : "";
-      return { src: new URL(v.src, document.baseURI).href, date, label: v.label ? String(v.label) : date || `Visit ${i + 1}` };
+      const label = v.label ? String(v.label) : date || this._t("Visit {n}", { n: i + 1 });
+      return { src: new URL(v.src, document.baseURI).href, date, label };
     });
     // Oldest first (undated visits keep their place after the dated ones).
     visits.sort((a, b) => (a.date && b.date ? a.date.localeCompare(b.date) : a.date ? -1 : b.date ? 1 : 0));
@@ -1857,7 +1902,9 @@ export class ScalpCompare extends HTMLElement {
       const th = document.createElement("th");
       th.textContent = this._visits[i].label;
       const td = document.createElement("td");
-      td.textContent = p ? `${Math.round(p.coverage * 100)}% ± ${(p.uncertainty * 100).toFixed(1)}` : "not measured";
+      td.textContent = p
+        ? `${Math.round(p.coverage * 100)}% \u00b1 ${(p.uncertainty * 100).toFixed(1)}`
+        : this._t("not measured");
       row.append(th, td);
       body.append(row);
       if (!p) return;
@@ -1918,7 +1965,7 @@ export class ScalpCompare extends HTMLElement {
       try {
         this.loadSession(pending.raw);
       } catch (error) {
-        this._showError(`The session was not opened: ${error.message}`);
+        this._showError(this._t("The session was not opened: {message}", { message: error.message }));
       }
     }
     this._restoreForPhotos(null);
@@ -2053,7 +2100,9 @@ export class ScalpCompare extends HTMLElement {
     if ((wanted.before && !b) || (wanted.after && !a)) {
       this._pendingSession = { session };
       const names = ["before", "after"].filter((s) => wanted[s] && !this._photos[s]).map((s) => wanted[s].name);
-      this._annotateStatus.textContent = `Session opened: load ${names.join(" and ")} to see it.`;
+      this._annotateStatus.textContent = this._t("Session opened: load {names} to see it.", {
+        names: names.length > 1 ? this._t("{a} and {b}", { a: names[0], b: names[1] }) : names[0],
+      });
       return "pending";
     }
     this._applySession(session, true);
@@ -2112,7 +2161,9 @@ export class ScalpCompare extends HTMLElement {
       if (work) localStorage.setItem(key, JSON.stringify(s));
       else localStorage.removeItem(key);
     } catch (error) {
-      this._annotateStatus.textContent = `Could not save to this browser's storage (${error.name}); use Save session.`;
+      this._annotateStatus.textContent = this._t("Could not save to this browser's storage ({error}); use Save session.", {
+        error: error.name,
+      });
     }
   }
 
@@ -2135,7 +2186,7 @@ export class ScalpCompare extends HTMLElement {
           return pending;
         } catch (error) {
           this._pendingSession = null;
-          this._showError(`The session was not opened: ${error.message}`);
+          this._showError(this._t("The session was not opened: {message}", { message: error.message }));
         }
       }
     }
@@ -2161,8 +2212,8 @@ export class ScalpCompare extends HTMLElement {
       }
       const when = saved.saved_at ? new Date(saved.saved_at) : null;
       this._annotateStatus.textContent = when
-        ? `Restored your work on these photos from ${when.toLocaleString()}.`
-        : "Restored your work on these photos.";
+        ? this._t("Restored your work on these photos from {when}.", { when: when.toLocaleString(this._t.lang) })
+        : this._t("Restored your work on these photos.");
       return saved;
     }
     if (side) {
@@ -2195,7 +2246,7 @@ export class ScalpCompare extends HTMLElement {
 
   async _reportCanvas() {
     const { before, after } = this._photos;
-    if (!before || !after) throw new Error("Load a BEFORE and an AFTER photo first.");
+    if (!before || !after) throw new Error(this._t("Load a BEFORE and an AFTER photo first."));
     return renderReport({
       before: { ...before, date: this._dateOf("before") },
       after: { ...after, date: this._dateOf("after") },
@@ -2203,14 +2254,17 @@ export class ScalpCompare extends HTMLElement {
       annotations: this._annotator.items,
       calibration: this._annotator.calibration,
       numbers: this._annotator.numbering(),
-      summary: this._analysis ? this._summaryText(this._analysis) : this._summary.textContent || "Hair coverage has not been measured.",
+      summary: this._analysis
+        ? this._summaryText(this._analysis)
+        : this._summary.textContent || this._t("Hair coverage has not been measured."),
       labels: {
-        before: this.getAttribute("before-label") || "BEFORE",
-        after: this.getAttribute("after-label") || "AFTER",
+        before: this.getAttribute("before-label") || this._t("BEFORE"),
+        after: this.getAttribute("after-label") || this._t("AFTER"),
       },
       clinic: this.getAttribute("clinic") || "",
       logo: await this._logo(),
       generated: new Date(),
+      t: this._t,
     });
   }
 
@@ -2218,16 +2272,17 @@ export class ScalpCompare extends HTMLElement {
   async printReport() {
     const win = window.open("", "_blank");
     if (!win) {
-      this._showError("The print page was blocked by the browser; allow pop-ups, or use Export report.");
+      this._showError(this._t("The print page was blocked by the browser; allow pop-ups, or use Export report."));
       return false;
     }
     // The report canvas itself goes to the print page: no image URL to load, so
     // it prints under a strict Content-Security-Policy too.
     const canvas = await this._reportCanvas();
     const doc = win.document;
-    doc.title = `Scalp comparison report${this.getAttribute("clinic") ? ` \u2014 ${this.getAttribute("clinic")}` : ""}`;
+    const title = this._t("Scalp comparison report");
+    doc.title = `${title}${this.getAttribute("clinic") ? ` \u2014 ${this.getAttribute("clinic")}` : ""}`;
     canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", `Scalp comparison report. ${this._summary.textContent}`);
+    canvas.setAttribute("aria-label", `${title}. ${this._summary.textContent}`);
     canvas.style.display = "block";
     canvas.style.width = "100%";
     canvas.style.maxWidth = "1600px";
@@ -2325,16 +2380,19 @@ export class ScalpCompare extends HTMLElement {
       if (result.kind === "session") {
         const how = this.loadSession(result.session);
         this._annotateStatus.textContent =
-          how === "applied" ? `Opened session ${name}.` : this._annotateStatus.textContent;
+          how === "applied" ? this._t("Opened session {name}.", { name }) : this._annotateStatus.textContent;
       } else {
         this._annotator.reset(result.annotations, this._annotator.calibration, { undoable: true });
         this._annotationsChanged();
-        this._annotateStatus.textContent = `Opened ${result.annotations.length} annotation(s) from ${name}.`;
+        this._annotateStatus.textContent = this._t("Opened {n} annotation(s) from {name}.", {
+          n: result.annotations.length,
+          name,
+        });
       }
       this._hideError();
       return true;
     } catch (error) {
-      this._showError(`${JSON.stringify(name)} was not opened: ${error.message || error}`);
+      this._showError(this._t("{name} was not opened: {message}", { name: JSON.stringify(name), message: error.message || error }));
       return false;
     }
   }
@@ -2452,40 +2510,47 @@ export class ScalpCompare extends HTMLElement {
 
 
   _renderLabels() {
-    this._label.before.textContent = this.getAttribute("before-label") || "BEFORE";
-    this._label.after.textContent = this.getAttribute("after-label") || "AFTER";
+    this._label.before.textContent = this.getAttribute("before-label") || this._t("BEFORE");
+    this._label.after.textContent = this.getAttribute("after-label") || this._t("AFTER");
   }
 
   _renderValue() {
     const v = Math.round(this._value * 10) / 10;
     this._frame.style.setProperty("--_split", `${v}%`);
-    const before = this.getAttribute("before-label") || "Before";
-    const after = this.getAttribute("after-label") || "After";
+    const before = this.getAttribute("before-label") || this._t("Before");
+    const after = this.getAttribute("after-label") || this._t("After");
     this._handle.setAttribute("aria-valuenow", String(Math.round(v)));
     this._handle.setAttribute(
       "aria-valuetext",
-      `${Math.round(v)}% ${before} shown, ${100 - Math.round(v)}% ${after} shown`,
+      this._t("{b}% {before} shown, {a}% {after} shown", { b: Math.round(v), a: 100 - Math.round(v), before, after }),
     );
-    this._handle.setAttribute(
-      "aria-label",
-      `Comparison split between ${before} and ${after}`,
-    );
+    this._handle.setAttribute("aria-label", this._t("Comparison split between {before} and {after}", { before, after }));
   }
 
   _renderMessage() {
     const loading = SIDES.filter((s) => this._loading[s]);
     const missing = SIDES.filter((s) => !this._photos[s]);
-    let html = "";
+    let text = "";
     if (loading.length) {
-      const which = loading.map((s) => s.toUpperCase()).join(" and ");
-      html = `<div>Loading ${which} photo${loading.length > 1 ? "s" : ""}&hellip;<span class="progress"></span></div>`;
+      const names = loading.map((s) => this._t(s.toUpperCase()));
+      const which = names.length > 1 ? this._t("{a} and {b}", { a: names[0], b: names[1] }) : names[0];
+      text = this._t(loading.length > 1 ? "Loading {which} photos\u2026" : "Loading {which} photo\u2026", { which });
     } else if (missing.length === 2) {
-      html = this.hasAttribute("readonly")
-        ? "<div>No photos to compare yet.</div>"
-        : "<div>Drop a BEFORE and an AFTER photo here, or choose them below.</div>";
+      text = this._t(
+        this.hasAttribute("readonly")
+          ? "No photos to compare yet."
+          : "Drop a BEFORE and an AFTER photo here, or choose them below.",
+      );
     }
-    this._message.hidden = !html;
-    this._message.innerHTML = html;
+    this._message.hidden = !text;
+    const line = document.createElement("div");
+    line.textContent = text;
+    if (loading.length) {
+      const bar = document.createElement("span");
+      bar.className = "progress";
+      line.append(bar);
+    }
+    this._message.replaceChildren(...(text ? [line] : []));
   }
 
   _showError(text) {
@@ -2758,8 +2823,8 @@ export class ScalpCompare extends HTMLElement {
     drop.style.height = vertical ? `${size}%` : "100%";
     drop.textContent =
       side === "both"
-        ? "Drop to set BEFORE and AFTER"
-        : `Drop to replace the ${side.toUpperCase()} photo`;
+        ? this._t("Drop to set BEFORE and AFTER")
+        : this._t("Drop to replace the {side} photo", { side: this._t(side.toUpperCase()) });
     drop.hidden = false;
   }
 }

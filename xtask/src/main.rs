@@ -248,6 +248,7 @@ const PACKAGE_FILES: &[&str] = &[
     "landmarks.js",
     "annotate.js",
     "report.js",
+    "i18n.js",
     "pkg/scalp_compare.js",
     "pkg/scalp_compare.d.ts",
     "pkg/scalp_compare_bg.wasm",

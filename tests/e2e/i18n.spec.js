@@ -1,0 +1,55 @@
+// UI language: English by default, Spanish with lang="es" (on the element, an
+// ancestor or the page); every string the widget shows while it is used has a
+// translation.
+import { test, expect } from "@playwright/test";
+import { waitForPhotos } from "./helpers.js";
+
+test.use({ viewport: { width: 900, height: 1700 } });
+
+test("lang=es turns the whole interface Spanish, and back", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  const el = page.locator("scalp-compare");
+  await expect(el.getByRole("button", { name: "Save session" })).toBeVisible();
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await expect(el.getByRole("button", { name: "Guardar sesión" })).toBeVisible();
+  await expect(el.getByRole("button", { name: "Rectángulo", exact: true })).toBeVisible();
+  await expect(el.getByRole("button", { name: "Mostrar mapa de cambios" })).toBeVisible();
+  await expect(el.getByRole("combobox", { name: "Vista" })).toBeVisible();
+  await expect(el.locator(".summary")).toContainText("Cobertura de pelo");
+  await expect(el.locator(".summary")).toContainText("no un diagnóstico");
+  await expect(el.locator(".handle")).toHaveAttribute("aria-valuetext", /de BEFORE visible/);
+  // Use it in Spanish: a pin with a note, the change map, every view, the report.
+  await el.getByRole("button", { name: "Marcador con nota" }).click();
+  const box = await el.locator(".frame").boundingBox();
+  await page.mouse.click(box.x + box.width * 0.4, box.y + box.height * 0.4);
+  await expect(el.locator(".note-editor")).toContainText("Nota");
+  await page.keyboard.type("Zona de la coronilla");
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".annotate-status")).toContainText("Nota guardada");
+  await expect(el.locator(".notes")).toContainText("1. Marcador con nota en ANTES: Zona de la coronilla");
+  await el.getByRole("button", { name: "Mostrar mapa de cambios" }).click();
+  await expect(el.getByRole("button", { name: "Ocultar mapa de cambios" })).toBeVisible();
+  for (const mode of ["fade", "side-by-side", "difference", "blink", "heatmap", "slider"]) {
+    await page.evaluate((m) => (document.querySelector("scalp-compare").mode = m), mode);
+  }
+  await page.evaluate(() => document.querySelector("scalp-compare").exportReport());
+  // Nothing shown on the way lacked a translation.
+  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
+  expect(missing).toEqual([]);
+  // And back to English.
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "en"));
+  await expect(el.getByRole("button", { name: "Save session" })).toBeVisible();
+  await expect(el.locator(".summary")).toContainText("Hair coverage");
+});
+
+test("the page's language is inherited", async ({ page }) => {
+  await page.goto("/");
+  await page.evaluate(() => {
+    document.documentElement.lang = "es-MX";
+    document.body.insertAdjacentHTML("beforeend", '<scalp-compare id="es"></scalp-compare>');
+  });
+  await expect(page.locator("#es .message")).toContainText("Suelte aquí una foto ANTES y una DESPUÉS");
+  await expect(page.locator("#es").getByRole("button", { name: "Elegir foto ANTES…" })).toBeVisible();
+});

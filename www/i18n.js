@@ -1,0 +1,223 @@
+// UI strings for <scalp-compare>, by language. English is the source text (the
+// keys); each other language maps an English string to its translation, with
+// {placeholders} kept. The element picks the language from its own `lang`
+// attribute, else the nearest ancestor's, else the page's.
+//
+// Messages that come from the core (why a photo was refused, why a session file
+// cannot be opened) are written in English by the Rust core and shown as they are.
+
+const es = {
+  // Views
+  "Slider": "Deslizador",
+  "Fade": "Fundido",
+  "Side by side": "Lado a lado",
+  "Difference": "Diferencia",
+  "Blink": "Parpadeo",
+  "Change map": "Mapa de cambios",
+  "View": "Vista",
+  "BEFORE opacity": "Opacidad de ANTES",
+  "Pause blinking": "Pausar parpadeo",
+  "Resume blinking": "Reanudar parpadeo",
+  "Reset zoom": "Restablecer zoom",
+  "Show change map": "Mostrar mapa de cambios",
+  "Hide change map": "Ocultar mapa de cambios",
+  "hair came back": "el pelo volvió",
+  "hair was lost": "se perdió pelo",
+  "(stronger colour = bigger change)": "(color más intenso = cambio mayor)",
+  // Photos and the frame
+  "BEFORE": "ANTES",
+  "Before": "Antes",
+  "After": "Después",
+  "AFTER": "DESPUÉS",
+  "Choose BEFORE photo…": "Elegir foto ANTES…",
+  "Choose AFTER photo…": "Elegir foto DESPUÉS…",
+  "Dismiss message": "Cerrar mensaje",
+  "Loading {which} photo…": "Cargando la foto {which}…",
+  "Loading {which} photos…": "Cargando las fotos {which}…",
+  "{a} and {b}": "{a} y {b}",
+  "No photos to compare yet.": "Todavía no hay fotos que comparar.",
+  "Drop a BEFORE and an AFTER photo here, or choose them below.":
+    "Suelte aquí una foto ANTES y una DESPUÉS, o elíjalas abajo.",
+  "Drop to set BEFORE and AFTER": "Suelte para poner ANTES y DESPUÉS",
+  "Drop to replace the {side} photo": "Suelte para reemplazar la foto {side}",
+  "{side} photo {name} was not loaded. {message}": "La foto {side} {name} no se cargó. {message}",
+  "The photo tools could not start in this browser.": "Las herramientas de fotos no pudieron iniciarse en este navegador.",
+  "Comparison split between {before} and {after}": "División de la comparación entre {before} y {after}",
+  "{b}% {before} shown, {a}% {after} shown": "{b}% de {before} visible, {a}% de {after} visible",
+  // Alignment
+  "Alignment": "Alineación",
+  "Align by landmarks…": "Alinear por puntos de referencia…",
+  "Adjust alignment": "Ajustar alineación",
+  "Reset to automatic": "Volver a la automática",
+  "Lock alignment": "Bloquear alineación",
+  "Move AFTER left": "Mover DESPUÉS a la izquierda",
+  "Move AFTER right": "Mover DESPUÉS a la derecha",
+  "Move AFTER up": "Mover DESPUÉS arriba",
+  "Move AFTER down": "Mover DESPUÉS abajo",
+  "Rotate AFTER anticlockwise": "Girar DESPUÉS en sentido antihorario",
+  "Rotate AFTER clockwise": "Girar DESPUÉS en sentido horario",
+  "Make AFTER smaller": "Hacer DESPUÉS más pequeña",
+  "Make AFTER larger": "Hacer DESPUÉS más grande",
+  "Aligning photos…": "Alineando las fotos…",
+  "Not aligned": "Sin alinear",
+  "Could not align these photos: {message}": "No se pudieron alinear estas fotos: {message}",
+  "These photos could not be lined up automatically, so they are shown as taken.":
+    "Estas fotos no se pudieron alinear automáticamente; se muestran tal como se tomaron.",
+  "Aligned automatically": "Alineadas automáticamente",
+  "Aligned by hand": "Alineadas a mano",
+  "Alignment restored": "Alineación restaurada",
+  "confidence {pct}%": "confianza {pct}%",
+  "locked": "bloqueada",
+  "Adjust alignment: arrow keys move AFTER, [ and ] rotate it, - and + scale it, Escape when done":
+    "Ajustar alineación: las flechas mueven DESPUÉS, [ y ] la giran, - y + la escalan, Escape para terminar",
+  // Coverage
+  "Measured region": "Región medida",
+  "Draw scalp region": "Dibujar región del cuero cabelludo",
+  "Finish region": "Terminar región",
+  "Automatic region": "Región automática",
+  "Draw the scalp region: click its corners, then Enter or double-click to finish; Backspace removes a corner; Escape cancels":
+    "Dibuje la región: haga clic en sus esquinas y pulse Intro o doble clic para terminar; Retroceso quita una esquina; Escape cancela",
+  "Measuring hair coverage…": "Midiendo la cobertura de pelo…",
+  "Hair coverage could not be measured: {message}.": "No se pudo medir la cobertura de pelo: {message}.",
+  "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
+  "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
+  "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",
+  " in the drawn region": " en la región dibujada",
+  "Hair coverage {b} ± {bu} at {before}, {a} ± {au} at {after}: {direction}{where}. An estimate, not a diagnosis.":
+    "Cobertura de pelo {b} ± {bu} en {before}, {a} ± {au} en {after}: {direction}{where}. Una estimación, no un diagnóstico.",
+  "Hair coverage has not been measured.": "La cobertura de pelo no se ha medido.",
+  // Visits
+  "Visits: pick two to compare (the last two picked)": "Visitas: elija dos para comparar (las dos últimas elegidas)",
+  "Hair coverage at each visit (an estimate; bars show the uncertainty)":
+    "Cobertura de pelo en cada visita (una estimación; las barras muestran la incertidumbre)",
+  "Visit": "Visita",
+  "Hair coverage": "Cobertura de pelo",
+  "Visit {n}": "Visita {n}",
+  "{label}, shown as {role}": "{label}, mostrada como {role}",
+  "not measured": "sin medir",
+  // Annotations
+  "Annotations": "Anotaciones",
+  "Slide": "Deslizar",
+  "Select": "Seleccionar",
+  "Pin with note": "Marcador con nota",
+  "Arrow": "Flecha",
+  "Ellipse": "Elipse",
+  "Rectangle": "Rectángulo",
+  "Polygon": "Polígono",
+  "Freehand": "Mano alzada",
+  "Text label": "Etiqueta de texto",
+  "Ruler": "Regla",
+  "Calibrate mm": "Calibrar mm",
+  "Undo": "Deshacer",
+  "Redo": "Rehacer",
+  "Edit note": "Editar nota",
+  "Delete": "Eliminar",
+  "Save": "Guardar",
+  "Cancel": "Cancelar",
+  "Note": "Nota",
+  "Undone": "Deshecho",
+  "Redone": "Rehecho",
+  "{what} deleted": "{what} eliminado",
+  "{what} added": "{what} añadido",
+  "{what} added on {photo}": "{what} añadido en {photo}",
+  "Drag to draw the shape": "Arrastre para dibujar la forma",
+  "A polygon needs at least 3 corners": "Un polígono necesita al menos 3 esquinas",
+  "Drawing cancelled": "Dibujo cancelado",
+  "Annotation tool off": "Herramienta de anotación desactivada",
+  "Real length of this line on {photo}, in millimetres": "Longitud real de esta línea en {photo}, en milímetros",
+  "Enter the line's real length in millimetres, more than 0": "Introduzca la longitud real en milímetros, mayor que 0",
+  "{photo} calibrated: rulers on it now read millimetres": "{photo} calibrada: sus reglas ahora miden en milímetros",
+  "{photo} calibrated: {mm} mm = {px} px": "{photo} calibrada: {mm} mm = {px} px",
+  "A text label needs some text": "Una etiqueta de texto necesita texto",
+  "Note saved": "Nota guardada",
+  "Edit cancelled": "Edición cancelada",
+  "{n}. {what}{extra} on {photo}{note}": "{n}. {what}{extra} en {photo}{note}",
+  // Sessions and reports
+  "Session and report": "Sesión e informe",
+  "Open session or annotations…": "Abrir sesión o anotaciones…",
+  "Save session": "Guardar sesión",
+  "Export annotations": "Exportar anotaciones",
+  "Export report (PNG)": "Exportar informe (PNG)",
+  "Print report": "Imprimir informe",
+  "The annotation tools could not start in this browser.": "Las herramientas de anotación no pudieron iniciarse en este navegador.",
+  "The session was not opened: {message}": "La sesión no se abrió: {message}",
+  "Session opened: load {names} to see it.": "Sesión abierta: cargue {names} para verla.",
+  "Could not save to this browser's storage ({error}); use Save session.":
+    "No se pudo guardar en el almacenamiento del navegador ({error}); use Guardar sesión.",
+  "Restored your work on these photos from {when}.": "Se restauró su trabajo en estas fotos del {when}.",
+  "Restored your work on these photos.": "Se restauró su trabajo en estas fotos.",
+  "The print page was blocked by the browser; allow pop-ups, or use Export report.":
+    "El navegador bloqueó la página de impresión; permita ventanas emergentes o use Exportar informe.",
+  "Opened session {name}.": "Sesión {name} abierta.",
+  "Opened {n} annotation(s) from {name}.": "{n} anotación(es) abiertas desde {name}.",
+  "{name} was not opened: {message}": "{name} no se abrió: {message}",
+  "Load a BEFORE and an AFTER photo first.": "Cargue primero una foto ANTES y una DESPUÉS.",
+  "Scalp comparison": "Comparación del cuero cabelludo",
+  "Scalp comparison report": "Informe de comparación del cuero cabelludo",
+  "generated {date}": "generado el {date}",
+  "visit {date}": "visita {date}",
+  "date not recorded": "fecha no registrada",
+  "The photos are not aligned: AFTER is shown as taken.": "Las fotos no están alineadas: DESPUÉS se muestra tal como se tomó.",
+  "Coverage figures are estimates from photographs, with their uncertainty; they are not a diagnosis.":
+    "Las cifras de cobertura son estimaciones a partir de fotografías, con su incertidumbre; no son un diagnóstico.",
+};
+
+/** Translations by primary language subtag; English is the source. */
+export const LANGUAGES = { en: {}, es };
+
+/** The language to use for an element: its own, its ancestors', or the page's. */
+export function pickLanguage(el) {
+  const holder = el.closest("[lang]");
+  const tag = ((holder && holder.getAttribute("lang")) || document.documentElement.lang || "en").toLowerCase();
+  const primary = tag.split("-")[0];
+  return primary in LANGUAGES ? primary : "en";
+}
+
+/** Fills {placeholders} from `vars` (unknown ones stay as they are). */
+export function fill(text, vars) {
+  return vars ? text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : text;
+}
+
+/**
+ * A translate function for a language: `t("Save {n}", {n: 2})`. Strings with
+ * no translation are shown in English and recorded in `t.missing`.
+ */
+export function translator(lang) {
+  const table = LANGUAGES[lang] || {};
+  const missing = new Set();
+  const t = (text, vars) => {
+    let out = table[text];
+    if (out === undefined) {
+      if (lang !== "en") missing.add(text);
+      out = text;
+    }
+    return fill(out, vars);
+  };
+  t.lang = lang;
+  t.missing = missing;
+  return t;
+}
+
+/**
+ * Marks the static texts of a freshly built tree for translation: elements
+ * whose only content is text keep their English in `data-t`, and aria-labels
+ * in `data-t-label`. `relabel` then applies a language to them.
+ */
+export function markTexts(root) {
+  for (const el of root.querySelectorAll("*")) {
+    if (!el.dataset) continue;
+    if (el.getAttribute("aria-label") && !el.dataset.tLabel) el.dataset.tLabel = el.getAttribute("aria-label");
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim());
+    // Symbols (arrows, ×, +) are the same in every language.
+    if (own.length === 1 && !el.dataset.t && /\p{L}/u.test(own[0].textContent)) el.dataset.t = own[0].textContent.trim();
+  }
+}
+
+/** Applies a translate function to the texts `markTexts` found. */
+export function relabel(root, t) {
+  for (const el of root.querySelectorAll("[data-t]")) {
+    const node = [...el.childNodes].find((n) => n.nodeType === 3 && n.textContent.trim());
+    if (node) node.textContent = node.textContent.replace(node.textContent.trim(), t(el.dataset.t));
+  }
+  for (const el of root.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
+}
