@@ -1565,7 +1565,11 @@ export class ScalpCompare extends HTMLElement {
     this._zoomLabel.textContent = `${Math.round(s * 100)}%`;
     this._zoomReset.hidden = s === 1;
     this._zoomLabel.hidden = s === 1;
-    this._drawAll();
+    // While the view moves, draw fast (bilinear, AFTER's pixels kept and scaled by
+    // its transform); once it rests, redraw at full quality and resolution.
+    this._drawAll(true);
+    clearTimeout(this._settleTimer);
+    this._settleTimer = setTimeout(() => this._drawAll(), 150);
   }
 
   /** The zoom: `{scale, x, y}` (scale 1 = fitted; x, y the pan in CSS px). Set it to restore one. */
@@ -2409,8 +2413,8 @@ export class ScalpCompare extends HTMLElement {
     }
   }
 
-  _drawAll() {
-    for (const side of SIDES) this._draw(side);
+  _drawAll(fast = false) {
+    for (const side of SIDES) this._draw(side, fast);
     this._drawOverlay();
   }
 
@@ -2420,7 +2424,7 @@ export class ScalpCompare extends HTMLElement {
    * transform: centred when there is no alignment, otherwise mapped through the
    * alignment (AFTER pixels -> BEFORE pixels -> frame), perspective included.
    */
-  _draw(side) {
+  _draw(side, fast = false) {
     const canvas = this._canvas[side];
     const photo = this._photos[side];
     const cssW = this._frame.clientWidth;
@@ -2455,7 +2459,8 @@ export class ScalpCompare extends HTMLElement {
       const res = photo ? dpr * Math.max(1, Math.min(this._zoom.s, photo.bitmap.width / w)) : dpr;
       const bw = Math.max(1, Math.round(w * res));
       const bh = Math.max(1, Math.round(h * res));
-      if (canvas.width !== bw || canvas.height !== bh || canvas._photo !== photo) {
+      const stale = canvas.width !== bw || canvas.height !== bh;
+      if ((stale && !(fast && canvas._photo === photo)) || canvas._photo !== photo) {
         canvas.width = bw;
         canvas.height = bh;
         const ctx = canvas.getContext("2d");
@@ -2477,7 +2482,7 @@ export class ScalpCompare extends HTMLElement {
     ctx.clearRect(0, 0, bw, bh);
     this._annotator.render();
     if (!photo) return;
-    ctx.imageSmoothingQuality = "high";
+    ctx.imageSmoothingQuality = fast ? "low" : "high";
     const m = this._beforeToCss();
     const k = bw / cssW;
     ctx.drawImage(photo.bitmap, m.ox * k, m.oy * k, photo.width * m.s * k, photo.height * m.s * k);

@@ -36,11 +36,12 @@ fn main() -> ExitCode {
             .map(|dir| println!("npm package folder: {}", dir.display())),
         Some("serve") => serve_forever(true),
         Some("bench-load") => bench_load(),
+        Some("bench-ui") => browser_bench("tests/e2e/bench-ui.mjs"),
         Some("bench-align") => bench_align(),
         Some("bench-coverage") => bench_coverage(),
         _ => Err(
             "usage: cargo xtask demo | test | build | package | size | serve | bench-load | \
-             bench-align | bench-coverage"
+             bench-ui | bench-align | bench-coverage"
                 .into(),
         ),
     };
