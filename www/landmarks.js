@@ -48,6 +48,8 @@ ol { margin: 6px 0; padding-left: 22px; font-variant-numeric: tabular-nums; }
 
 const COLORS = ["#ffd400", "#00e0ff", "#ff5cf4", "#7dff5c", "#ff8a3d", "#b89cff", "#ffffff", "#ff4d6d"];
 
+import { translator, markTexts, relabel } from "./i18n.js";
+
 class ScalpLandmarks extends HTMLElement {
   constructor() {
     super();
@@ -58,9 +60,7 @@ class ScalpLandmarks extends HTMLElement {
     root.innerHTML = `
       <section aria-labelledby="title">
         <h2 id="title">Align by landmarks</h2>
-        <p>Click the same feature (a mole, a scar, the ear, a hairline mark) on BEFORE and on AFTER,
-        pair by pair. Two pairs give a similarity; three or more a least-squares fit. With the keyboard,
-        focus a photo, move the cross with the arrow keys (Shift: faster) and press Enter.</p>
+        <p>Click the same feature (a mole, a scar, the ear, a hairline mark) on BEFORE and on AFTER, pair by pair. Two pairs give a similarity; three or more a least-squares fit. With the keyboard, focus a photo, move the cross with the arrow keys (Shift: faster) and press Enter.</p>
         <div class="views">
           <figure><figcaption>BEFORE</figcaption>
             <div class="view" data-side="before" tabindex="0" role="application"
@@ -87,6 +87,8 @@ class ScalpLandmarks extends HTMLElement {
         <p class="status" role="status" aria-live="polite"></p>
         <ol class="residuals" aria-label="Landmark residuals"></ol>
       </section>`;
+    this._t = translator("en");
+    markTexts(root);
     this._status = root.querySelector(".status");
     this._list = root.querySelector(".residuals");
     this._select = root.querySelector("select");
@@ -139,15 +141,25 @@ class ScalpLandmarks extends HTMLElement {
     this.dispatchEvent(new CustomEvent("landmarks-close"));
   }
 
+  /** Sets the UI language (a translate function from i18n.js) and relabels the panel. */
+  setTranslator(t) {
+    this._t = t;
+    relabel(this.shadowRoot, t);
+    if (!this._list.childElementCount) this._update();
+  }
+
   /** Shows the result of an applied fit. */
   showResult({ residuals, confidence, model }) {
-    const conf = Number.isFinite(confidence) ? `, refinement confidence ${Math.round(confidence * 100)}%` : "";
+    const t = this._t;
+    const conf = Number.isFinite(confidence)
+      ? t(", refinement confidence {pct}%", { pct: Math.round(confidence * 100) })
+      : "";
     this._status.className = "status";
-    this._status.textContent = `Applied a ${model} fit from ${residuals.length} pairs${conf}.`;
+    this._status.textContent = t("Applied a {model} fit from {n} pairs{conf}.", { model: t(model), n: residuals.length, conf });
     this._list.innerHTML = "";
     residuals.forEach((r, i) => {
       const li = document.createElement("li");
-      li.textContent = `Pair ${i + 1}: ${r.toFixed(1)} px from its partner`;
+      li.textContent = this._t("Pair {n}: {px} px from its partner", { n: i + 1, px: r.toFixed(1) });
       this._list.append(li);
     });
   }
@@ -243,16 +255,20 @@ class ScalpLandmarks extends HTMLElement {
       this._status.className = "status";
       const b = this._points.before.length;
       const a = this._points.after.length;
+      const t = this._t;
       this._status.textContent =
-        `${pairs} pair${pairs === 1 ? "" : "s"} placed (${b} on BEFORE, ${a} on AFTER); ` +
-        (pairs < need ? `${need - pairs} more needed for this model.` : "ready to apply.");
+        t(pairs === 1 ? "1 pair placed ({b} on BEFORE, {a} on AFTER); " : "{n} pairs placed ({b} on BEFORE, {a} on AFTER); ", {
+          n: pairs,
+          b,
+          a,
+        }) + (pairs < need ? t("{k} more needed for this model.", { k: need - pairs }) : t("ready to apply."));
     }
   }
 
   _submit() {
     const n = this._pairs();
     this._list.innerHTML = "";
-    this._status.textContent = "Aligning…";
+    this._status.textContent = this._t("Aligning…");
     this.dispatchEvent(
       new CustomEvent("landmarks-apply", {
         detail: {

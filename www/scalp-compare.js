@@ -927,6 +927,7 @@ export class ScalpCompare extends HTMLElement {
     if (this._t.lang === lang) return;
     this._t = translator(lang);
     relabel(this.shadowRoot, this._t);
+    this._landmarks.setTranslator(this._t);
     this._renderLabels();
     this._renderValue();
     this._renderMessage();

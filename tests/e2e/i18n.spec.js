@@ -35,6 +35,11 @@ test("lang=es turns the whole interface Spanish, and back", async ({ page }) => 
     await page.evaluate((m) => (document.querySelector("scalp-compare").mode = m), mode);
   }
   await page.evaluate(() => document.querySelector("scalp-compare").exportReport());
+  // The landmarks panel too.
+  await el.locator(".toolbar").getByRole("button", { name: "Alinear por puntos de referencia…" }).click();
+  await expect(el.locator("scalp-landmarks h2")).toHaveText("Alinear por puntos de referencia");
+  await expect(el.locator("scalp-landmarks .status")).toContainText("0 pares colocados");
+  await el.locator("scalp-landmarks").getByRole("button", { name: "Cerrar" }).click();
   // Nothing shown on the way lacked a translation.
   const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
   expect(missing).toEqual([]);
