@@ -113,12 +113,13 @@ function ask(role, message, transfer = []) {
  * Loads a photo in the loading worker; its working copy moves on to the
  * analysis worker (transferred, not copied).
  */
-async function requestPhoto(source) {
-  const message = { kind: "load", maxSide: DISPLAY_MAX_SIDE };
+async function requestPhoto(source, { full = false } = {}) {
+  // `full`: the whole-resolution bitmap for deep zoom, without a working copy.
+  const message = { kind: "load", maxSide: full ? 0 : DISPLAY_MAX_SIDE, work: !full };
   if (typeof source === "string") message.url = source;
   else message.file = source;
   const reply = await ask("load", message);
-  if (reply.ok) {
+  if (reply.ok && reply.work) {
     worker("analysis").postMessage({ kind: "keep", photoId: reply.photoId, work: reply.work }, [
       reply.work.rgba.buffer,
     ]);
@@ -1095,7 +1096,7 @@ export class ScalpCompare extends HTMLElement {
       return false;
     }
     const old = this._photos[side];
-    this._photos[side] = { ...reply, name, src: url };
+    this._photos[side] = { ...reply, name, src: url, source: url || source };
     this._hideError();
     this._draw(side);
     this._renderMessage();
@@ -1115,6 +1116,7 @@ export class ScalpCompare extends HTMLElement {
   _photosChanged(old, side) {
     if (old) {
       old.bitmap.close();
+      if (old.full) old.full.close();
       worker("analysis").postMessage({ kind: "free", photoId: old.photoId });
     }
     this._alignment = null;
@@ -1570,7 +1572,43 @@ export class ScalpCompare extends HTMLElement {
     // its transform); once it rests, redraw at full quality and resolution.
     this._drawAll(true);
     clearTimeout(this._settleTimer);
-    this._settleTimer = setTimeout(() => this._drawAll(), 150);
+    this._settleTimer = setTimeout(() => {
+      this._drawAll();
+      this._fullResolution();
+    }, 150);
+  }
+
+  /**
+   * Zoomed past the display copies' resolution: decode the photos whole (once,
+   * in the worker) so zoom reaches their full resolution; back at 1x, let go.
+   */
+  _fullResolution() {
+    const dpr = Math.min(window.devicePixelRatio || 1, 3);
+    for (const side of SIDES) {
+      const p = this._photos[side];
+      if (!p) continue;
+      if (this._zoom.s === 1) {
+        if (p.full) {
+          p.full.close();
+          p.full = null;
+          this._draw(side);
+        }
+        continue;
+      }
+      const shownPx = p.width * (side === "before" ? this._beforeToCss().s : this._afterScale() * this._zoom.s) * dpr;
+      if (p.full || p.fullPending || p.bitmap.width >= p.width || shownPx <= p.bitmap.width * 1.05) continue;
+      p.fullPending = true;
+      requestPhoto(p.source, { full: true }).then((reply) => {
+        p.fullPending = false;
+        if (!reply.ok) return; // the display copy stays; nothing is lost
+        if (this._photos[side] !== p || this._zoom.s === 1) {
+          reply.bitmap.close();
+          return;
+        }
+        p.full = reply.bitmap;
+        this._draw(side);
+      });
+    }
   }
 
   /** The zoom: `{scale, x, y}` (scale 1 = fitted; x, y the pan in CSS px). Set it to restore one. */
@@ -2457,18 +2495,19 @@ export class ScalpCompare extends HTMLElement {
     if (side === "after") {
       // AFTER's pixels only change with the photo or the zoom's resolution (up to
       // the display copy's); panning, zooming and alignment move it by transform.
-      const res = photo ? dpr * Math.max(1, Math.min(this._zoom.s, photo.bitmap.width / w)) : dpr;
+      const source = photo && (photo.full || photo.bitmap);
+      const res = photo ? dpr * Math.max(1, Math.min(this._zoom.s, source.width / w)) : dpr;
       const bw = Math.max(1, Math.round(w * res));
       const bh = Math.max(1, Math.round(h * res));
       const stale = canvas.width !== bw || canvas.height !== bh;
-      if ((stale && !(fast && canvas._photo === photo)) || canvas._photo !== photo) {
+      if ((stale && !(fast && canvas._source === source)) || canvas._source !== source) {
         canvas.width = bw;
         canvas.height = bh;
         const ctx = canvas.getContext("2d");
         ctx.clearRect(0, 0, bw, bh);
         ctx.imageSmoothingQuality = "high";
-        if (photo) ctx.drawImage(photo.bitmap, 0, 0, bw, bh);
-        canvas._photo = photo;
+        if (photo) ctx.drawImage(source, 0, 0, bw, bh);
+        canvas._source = source;
       }
       this._annotator.render();
       return;
@@ -2486,7 +2525,7 @@ export class ScalpCompare extends HTMLElement {
     ctx.imageSmoothingQuality = fast ? "low" : "high";
     const m = this._beforeToCss();
     const k = bw / cssW;
-    ctx.drawImage(photo.bitmap, m.ox * k, m.oy * k, photo.width * m.s * k, photo.height * m.s * k);
+    ctx.drawImage(photo.full || photo.bitmap, m.ox * k, m.oy * k, photo.width * m.s * k, photo.height * m.s * k);
   }
 
   /** AFTER photo pixels -> frame CSS px: through the alignment, else centred as taken (zoom included). */

@@ -28,7 +28,7 @@ self.onmessage = async (event) => {
   }
 };
 
-async function load({ id, url, file, maxSide }) {
+async function load({ id, url, file, maxSide, work = true }) {
   let blob = file;
   if (!blob) {
     let response;
@@ -57,6 +57,11 @@ async function load({ id, url, file, maxSide }) {
   };
   photo.free();
   // The working copy goes with the reply; the page hands it to the analysis worker.
+  // (A whole-resolution bitmap for deep zoom needs none.)
+  if (!work) {
+    self.postMessage(reply, [reply.bitmap]);
+    return;
+  }
   reply.work = workingCopy(reply.bitmap, reply.width);
   self.postMessage(reply, [reply.bitmap, reply.work.rgba.buffer]);
 }

@@ -141,3 +141,31 @@ test("patients can zoom too", async ({ page }) => {
   await page.keyboard.press("Alt+ArrowLeft");
   expect((await zoom(page)).x).toBeLessThan(0);
 });
+
+test("deep zoom on a 12 MP photo reaches its full resolution, and lets it go at 1x", async ({ page }) => {
+  await page.evaluate(async () => {
+    const source = await createImageBitmap(await (await fetch("samples/before.jpg")).blob());
+    const canvas = new OffscreenCanvas(4000, 3000);
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(source, 500, 0, 3000, 3000);
+    const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 });
+    await document.querySelector("scalp-compare").load("after", new File([blob], "big.jpg"));
+  });
+  await waitForPhotos(page);
+  const state = () =>
+    page.evaluate(() => {
+      const el = document.querySelector("scalp-compare");
+      const a = el._photos.after;
+      return { display: a.bitmap.width, full: a.full ? a.full.width : 0, canvas: el.shadowRoot.querySelector("canvas.after").width };
+    });
+  expect((await state()).display).toBe(2560);
+  await page.evaluate(() => (document.querySelector("scalp-compare").zoom = { scale: 12, x: 0, y: 0 }));
+  await page.waitForFunction(() => document.querySelector("scalp-compare")._photos.after.full, null, { timeout: 15000 });
+  await page.waitForTimeout(300);
+  const deep = await state();
+  expect(deep.full).toBe(4000);
+  expect(deep.canvas).toBeGreaterThan(2560); // drawn from the whole-resolution photo
+  await page.evaluate(() => (document.querySelector("scalp-compare").zoom = null));
+  await page.waitForTimeout(400);
+  expect((await state()).full).toBe(0);
+});
