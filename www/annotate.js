@@ -318,10 +318,57 @@ export class Annotator {
       b.setAttribute("aria-pressed", String(b.dataset.tool === (tool || "")));
     }
     this.host.toolChanged(tool);
+    // Keyboard drawing: the layer takes focus and a cross moves with the arrows.
+    this.cursor = null;
+    if (tool && tool !== "select") {
+      this.svg.setAttribute("tabindex", "0");
+      this.svg.setAttribute(
+        "aria-label",
+        this.t("Drawing {what}: arrow keys move the cross (Shift: faster), Enter places a point, Escape cancels", {
+          what: this.t(tool === "calibrate" ? "Calibrate mm" : KINDS[tool].label),
+        }),
+      );
+    } else {
+      this.svg.removeAttribute("tabindex");
+      this.svg.setAttribute("aria-label", this.t("Annotations"));
+    }
     this.render();
   }
 
+  /** Arrow keys and Enter on the focused drawing layer: draw without a pointer. */
+  _keyDraw(event) {
+    const step = event.shiftKey ? 25 : 5;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const W = this.frame.clientWidth;
+    const H = this.frame.clientHeight;
+    this.cursor ||= [W / 2, H / 2];
+    if (moves[event.key]) {
+      const [dx, dy] = moves[event.key];
+      this.cursor = [Math.min(W, Math.max(0, this.cursor[0] + dx)), Math.min(H, Math.max(0, this.cursor[1] + dy))];
+      if (this.dragging && this.dragging.id === "keyboard") this._dragDraw(this.cursor);
+      else this.render();
+      return true;
+    }
+    if (event.key !== "Enter" && event.key !== " ") return false;
+    const kind = this.tool;
+    if (this.dragging && this.dragging.id === "keyboard") {
+      this.dragging = null;
+      this._releaseDraw(false);
+      return true;
+    }
+    if (kind === "polygon" && this.draft && this.draft.points.length >= 3) {
+      const last = this._toFrame(this.draft.photo, this.draft.points[this.draft.points.length - 1]);
+      if (Math.hypot(last[0] - this.cursor[0], last[1] - this.cursor[1]) < 1) {
+        this._finishPolygon(); // Enter again without moving: done
+        return true;
+      }
+    }
+    this._pressDraw({ pointerId: "keyboard" }, this.cursor);
+    return true;
+  }
+
   cancelDraft() {
+    if (this.dragging && this.dragging.type === "draw") this.dragging = null;
     if (!this.draft) return;
     this.draft = null;
     this.render();
@@ -344,7 +391,11 @@ export class Annotator {
       b.dataset.tool = tool;
       b.textContent = label;
       b.setAttribute("aria-pressed", String(tool === ""));
-      b.addEventListener("click", () => this.setTool(tool || null));
+      b.addEventListener("click", (event) => {
+        this.setTool(tool || null);
+        // Picked from the keyboard (a click with no pointer): go on drawing by keyboard.
+        if (event.detail === 0 && tool && tool !== "select") this.svg.focus({ preventScroll: true });
+      });
       bar.append(b);
     }
     const actions = [
@@ -609,7 +660,16 @@ export class Annotator {
         this._focus(id);
       }
     });
+    this.svg.addEventListener("focus", () => this.render());
+    this.svg.addEventListener("blur", () => this.render());
     this.svg.addEventListener("keydown", (event) => {
+      if (event.target === this.svg && this.tool && this.tool !== "select" && !this.host.readonly()) {
+        if (this._keyDraw(event)) {
+          event.preventDefault();
+          event.stopPropagation();
+        }
+        return;
+      }
       const id = event.target.dataset && event.target.dataset.id;
       if (!id || this.host.readonly()) return;
       const step = event.shiftKey ? 10 : 1;
@@ -876,6 +936,14 @@ export class Annotator {
           const [x, y] = apply3(m, p);
           svg("circle", { class: "vertex", cx: x, cy: y, r: 4 }, g);
         }
+      }
+    }
+    if (this.cursor && this.tool && this.tool !== "select" && this.svg.matches(":focus")) {
+      const [x, y] = this.cursor;
+      const g = svg("g", { class: "cursor", "aria-hidden": "true" }, s);
+      for (const [x1, y1, x2, y2] of [[x - 12, y, x + 12, y], [x, y - 12, x, y + 12]]) {
+        svg("line", { x1, y1, x2, y2, class: "casing" }, g);
+        svg("line", { x1, y1, x2, y2, class: "ink", stroke: "#ffffff" }, g);
       }
     }
     this._renderNotes(numbers);

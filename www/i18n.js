@@ -130,6 +130,8 @@ const es = {
   "{photo} calibrated: {mm} mm = {px} px": "{photo} calibrada: {mm} mm = {px} px",
   "A text label needs some text": "Una etiqueta de texto necesita texto",
   "Note saved": "Nota guardada",
+  "Drawing {what}: arrow keys move the cross (Shift: faster), Enter places a point, Escape cancels":
+    "Dibujando {what}: las flechas mueven la cruz (Mayús: más rápido), Intro coloca un punto, Escape cancela",
   "Edit cancelled": "Edición cancelada",
   "{n}. {what}{extra} on {photo}{note}": "{n}. {what}{extra} en {photo}{note}",
   // Landmarks panel

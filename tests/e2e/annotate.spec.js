@@ -410,3 +410,51 @@ test("the session property round-trips into a fresh page", async ({ page, browse
   expect(back.alignment.matrix).toEqual(doc.alignment.matrix);
   await fresh.close();
 });
+
+test("keyboard alone: pick a tool, move the cross, place points", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const press = async (key, times = 1) => {
+    for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  };
+  // Rectangle: Enter on the tool moves focus to the photos; Enter, arrows, Enter draws it.
+  await el.getByRole("button", { name: "Rectangle", exact: true }).focus();
+  await press("Enter");
+  await expect(el.locator("svg.annotations")).toBeFocused();
+  await press("Shift+ArrowLeft", 2);
+  await press("Enter");
+  await press("Shift+ArrowRight", 3);
+  await press("Shift+ArrowDown", 2);
+  await press("Enter");
+  let list = await internal(page);
+  expect(list.map((a) => a.kind)).toEqual(["rect"]);
+  const [[x0, y0], [x1, y1]] = list[0].points;
+  const k = await page.evaluate(() => document.querySelector("scalp-compare")._beforePerCss());
+  expect((x1 - x0) / k).toBeCloseTo(75, 0);
+  expect((y1 - y0) / k).toBeCloseTo(50, 0);
+  // Polygon: Enter at three places, Enter again to finish.
+  await el.getByRole("button", { name: "Polygon", exact: true }).focus();
+  await press("Enter");
+  await press("Enter");
+  await press("Shift+ArrowRight", 2);
+  await press("Enter");
+  await press("Shift+ArrowDown", 2);
+  await press("Enter");
+  await press("Enter");
+  list = await internal(page);
+  expect(list.map((a) => a.kind)).toEqual(["rect", "polygon"]);
+  expect(list[1].points).toHaveLength(3);
+  // Pin: Enter places it and opens its note.
+  await el.getByRole("button", { name: "Pin with note", exact: true }).focus();
+  await press("Enter");
+  await press("ArrowUp", 4);
+  await press("Enter");
+  await expect(el.locator(".note-editor textarea")).toBeFocused();
+  await page.keyboard.type("Typed without a mouse");
+  await press("Enter");
+  list = await internal(page);
+  expect(list[2].note).toBe("Typed without a mouse");
+  // Escape leaves the tool.
+  await el.locator("svg.annotations").focus();
+  await press("Escape");
+  await expect(el.getByRole("button", { name: "Slide", exact: true })).toHaveAttribute("aria-pressed", "true");
+});
