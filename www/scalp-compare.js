@@ -146,7 +146,8 @@ const STYLE = `
   overflow: hidden;
   background: var(--scalp-compare-background, #1d2126);
   border-radius: var(--scalp-compare-radius, 8px);
-  touch-action: pan-y pinch-zoom;
+  /* The page still scrolls vertically over the photos; a pinch zooms the photos, not the page. */
+  touch-action: pan-y;
   user-select: none;
   -webkit-user-select: none;
   cursor: ew-resize;
@@ -2660,7 +2661,24 @@ export class ScalpCompare extends HTMLElement {
         this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
         return;
       }
-      if (this._mode !== "slider") return; // other views have no split to move
+      if (event.pointerType === "touch" && !onHandle && this._tap && this._tap.id !== event.pointerId) {
+        // A second finger: pinch to zoom the photos; both fingers are ours now.
+        event.preventDefault();
+        this._pointers.set(this._tap.id, [this._tap.cx ?? this._tap.x, this._tap.cy ?? this._tap.y]);
+        this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
+        for (const id of this._pointers.keys()) {
+          try {
+            frame.setPointerCapture(id);
+          } catch {
+            // the first finger may already be gone
+          }
+        }
+        this._pinch = this._pinchState();
+        this._pan = null;
+        this._tap = null;
+        return;
+      }
+      if (this._mode !== "slider" && event.pointerType !== "touch") return; // no split to move
       // On touch only the handle drags, so the page still scrolls; a tap jumps.
       if (event.pointerType === "touch" && !onHandle) {
         this._tap = { x: event.clientX, y: event.clientY, id: event.pointerId };
@@ -2674,6 +2692,10 @@ export class ScalpCompare extends HTMLElement {
       if (!onHandle) this._setFromUser(this._valueAt(event));
     });
     frame.addEventListener("pointermove", (event) => {
+      if (this._tap && this._tap.id === event.pointerId) {
+        this._tap.cx = event.clientX;
+        this._tap.cy = event.clientY;
+      }
       if (this._pointers.has(event.pointerId)) {
         this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
         if (this._pinch && this._pointers.size === 2) {
@@ -2720,7 +2742,7 @@ export class ScalpCompare extends HTMLElement {
       }
       if (this._tap && this._tap.id === event.pointerId) {
         const moved = Math.hypot(event.clientX - this._tap.x, event.clientY - this._tap.y);
-        if (event.type === "pointerup" && moved < 10) this._setFromUser(this._valueAt(event));
+        if (event.type === "pointerup" && moved < 10 && this._mode === "slider") this._setFromUser(this._valueAt(event));
         this._tap = null;
       }
       if (this._drag === event.pointerId) {
