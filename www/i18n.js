@@ -75,8 +75,8 @@ const es = {
   "Draw scalp region": "Dibujar región del cuero cabelludo",
   "Finish region": "Terminar región",
   "Automatic region": "Región automática",
-  "Draw the scalp region: click its corners, then Enter or double-click to finish; Backspace removes a corner; Escape cancels":
-    "Dibuje la región: haga clic en sus esquinas y pulse Intro o doble clic para terminar; Retroceso quita una esquina; Escape cancela",
+  "Draw the scalp region: click its corners (or move the cross with the arrow keys and press Space), then Enter or double-click to finish; Backspace removes a corner; Escape cancels":
+    "Dibuje la región: haga clic en sus esquinas (o mueva la cruz con las flechas y pulse Espacio) y pulse Intro o doble clic para terminar; Retroceso quita una esquina; Escape cancela",
   "Measuring hair coverage…": "Midiendo la cobertura de pelo…",
   "Hair coverage could not be measured: {message}.": "No se pudo medir la cobertura de pelo: {message}.",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",

@@ -1704,6 +1704,21 @@ export class ScalpCompare extends HTMLElement {
         }
       }
     }
+    if (this._drawing && this._regionCursor) {
+      const [x, y] = this._regionCursor;
+      const r = 10 / m.s;
+      ctx.lineWidth = 3 / m.s;
+      ctx.strokeStyle = "#000000";
+      ctx.beginPath();
+      ctx.moveTo(x - r, y);
+      ctx.lineTo(x + r, y);
+      ctx.moveTo(x, y - r);
+      ctx.lineTo(x, y + r);
+      ctx.stroke();
+      ctx.lineWidth = 1.5 / m.s;
+      ctx.strokeStyle = "#ffffff";
+      ctx.stroke();
+    }
     const outline = this._drawing ? this._draft : this._region;
     if (outline && outline.length) {
       ctx.lineWidth = 2 / m.s;
@@ -1731,6 +1746,7 @@ export class ScalpCompare extends HTMLElement {
     }
     this._drawing = on;
     this._draft = [];
+    this._regionCursor = null;
     this._frame.classList.toggle("drawing", on);
     this._drawButton.setAttribute("aria-pressed", String(on));
     this._drawButton.textContent = this._t(on ? "Finish region" : "Draw scalp region");
@@ -1740,7 +1756,7 @@ export class ScalpCompare extends HTMLElement {
       this._frame.setAttribute(
         "aria-label",
         this._t(
-          "Draw the scalp region: click its corners, then Enter or double-click to finish; Backspace removes a corner; Escape cancels",
+          "Draw the scalp region: click its corners (or move the cross with the arrow keys and press Space), then Enter or double-click to finish; Backspace removes a corner; Escape cancels",
         ),
       );
       this._frame.focus({ preventScroll: true });
@@ -2778,7 +2794,19 @@ export class ScalpCompare extends HTMLElement {
   _bindKeyboard() {
     this._frame.addEventListener("keydown", (event) => {
       if (this._drawing && event.target === this._frame) {
-        if (event.key === "Enter") this._finishRegion();
+        const step = (event.shiftKey ? 25 : 5) * this._beforePerCss();
+        const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+        const b = this._photos.before;
+        if (moves[event.key]) {
+          // Keyboard: a cross (in BEFORE pixels) that Space drops a corner at.
+          const [x, y] = this._regionCursor || [b.width / 2, b.height / 2];
+          const [dx, dy] = moves[event.key];
+          this._regionCursor = [Math.min(b.width, Math.max(0, x + dx)), Math.min(b.height, Math.max(0, y + dy))];
+          this._drawOverlay();
+        } else if (event.key === " ") {
+          this._draft.push((this._regionCursor || [b.width / 2, b.height / 2]).slice());
+          this._drawOverlay();
+        } else if (event.key === "Enter") this._finishRegion();
         else if (event.key === "Escape") this._setDrawing(false);
         else if (event.key === "Backspace") {
           this._draft.pop();

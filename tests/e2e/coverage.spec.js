@@ -89,3 +89,31 @@ test("patients see the numbers and the change map but cannot draw regions", asyn
   await expect(el.locator(".summary")).toContainText("%");
   await expect(el.getByRole("button", { name: "Show change map" })).toBeVisible();
 });
+
+test("the region can be drawn by keyboard alone", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const auto = await analysis(page);
+  await el.getByRole("button", { name: "Draw scalp region" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".frame")).toBeFocused();
+  // A triangle around the crown: Space drops each corner where the cross is.
+  await page.keyboard.press("Shift+ArrowUp");
+  await page.keyboard.press("Space");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Space");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+ArrowLeft");
+  await page.keyboard.press("Space");
+  await page.keyboard.press("Enter");
+  const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
+  expect(region).toHaveLength(3);
+  await page.waitForFunction((before) => {
+    const a = document.querySelector("scalp-compare").analysis;
+    return a && a.roi.source === "given" && a.roi.area_px !== before;
+  }, auto.roi.area_px);
+  const a = await analysis(page);
+  expect(a.roi.source).toBe("given");
+  expect(a.roi.area_px).toBeLessThan(auto.roi.area_px);
+});
