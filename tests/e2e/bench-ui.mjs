@@ -97,6 +97,8 @@ const load = await page.evaluate(async () => {
     maxGap,
     mb: (b.size + a.size) / 1e6,
     aligned: Boolean(el.alignment),
+    alignMs: el.alignment && el._lastTiming ? el._lastTiming.align_ms : null,
+    coverageMs: el.analysis ? el.analysis.timing_ms : null,
   };
 });
 
@@ -173,5 +175,7 @@ console.log(`12 MP pair (${load.mb.toFixed(1)} MB of JPEG): both shown after ${l
   `then aligned (${load.aligned}) and measured in ${load.ms.toFixed(0)} ms ` +
   `(longest main-thread task ${load.longTask.toFixed(0)} ms, longest animation frame ${load.loaf.value.toFixed(0)} ms ` +
   `blocking ${load.loaf.blocking.toFixed(0)} ms, longest 10 ms-timer gap ${load.maxGap.toFixed(0)} ms)`);
+console.log(`in the worker (wasm), on the 1024-px working copies of the 12 MP pair: alignment ` +
+  `${Number(load.alignMs).toFixed(0)} ms; coverage of both visits and the change map ${Number(load.coverageMs).toFixed(0)} ms`);
 show("slider drag on the 12 MP pair", stats(dragDeltas));
 show(`zoom (to ${zoom.toFixed(1)}x) and pan on the 12 MP pair`, stats(zoomDeltas));
