@@ -43,6 +43,7 @@ function loadCore() {
 }
 
 const STORAGE_PREFIX = "scalp-compare:session:";
+const PHOTO_PREFIX = "scalp-compare:photo:";
 
 /** The ways to look at the pair (`mode` attribute). */
 const MODES = {
@@ -2205,21 +2206,43 @@ export class ScalpCompare extends HTMLElement {
     return `${STORAGE_PREFIX}${id(before)}::${id(after)}`;
   }
 
-  /** Saves the comparison's work to this browser's storage (unless autosave="off"). */
+  /** The browser-storage key of one photo's own annotations and calibration. */
+  _photoStorageKey(p) {
+    return `${PHOTO_PREFIX}${p.name}|${p.bytes || 0}|${p.width}x${p.height}`;
+  }
+
+  /**
+   * Saves the work to this browser's storage (unless autosave="off"): each
+   * photo's annotations and calibration under that photo, so every comparison
+   * that shows it shows them; the drawn region and a hand-made alignment under
+   * the pair.
+   */
   _autosave() {
     if (this._restoring || this.getAttribute("autosave") === "off" || this.hasAttribute("readonly")) return;
     const key = this._storageKey();
     if (!key) return;
     const s = this.session;
-    const work =
-      s.annotations.length ||
-      s.region ||
-      (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked)) ||
-      this._annotator.calibration.before ||
-      this._annotator.calibration.after;
     try {
-      if (work) localStorage.setItem(key, JSON.stringify(s));
-      else localStorage.removeItem(key);
+      for (const side of SIDES) {
+        const p = this._photos[side];
+        if (!p) continue;
+        const annotations = s.annotations.filter((a) => a.photo === side).map((a) => ({ ...a, photo: "before" }));
+        const calibration = this._annotator.calibration[side];
+        const photoKey = this._photoStorageKey(p);
+        if (annotations.length || calibration) {
+          localStorage.setItem(photoKey, JSON.stringify({ annotations, calibration: calibration || null, saved_at: s.saved_at }));
+        } else {
+          localStorage.removeItem(photoKey);
+        }
+      }
+      const pairWork = s.region || (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked));
+      if (pairWork) {
+        const pair = { ...s, annotations: [] };
+        for (const side of SIDES) if (pair.photos[side]) delete pair.photos[side].calibration;
+        localStorage.setItem(key, JSON.stringify(pair));
+      } else {
+        localStorage.removeItem(key);
+      }
     } catch (error) {
       this._annotateStatus.textContent = this._t("Could not save to this browser's storage ({error}); use Save session.", {
         error: error.name,
@@ -2228,9 +2251,9 @@ export class ScalpCompare extends HTMLElement {
   }
 
   /**
-   * A photo changed (or the core just started): open the work saved for this
-   * pair, else keep the annotations of the photo that stayed. Returns the
-   * applied session, or null.
+   * A photo changed (or the core just started): open a session waiting for
+   * these photos, else the work saved in this browser for them. Returns the
+   * applied document, or null.
    */
   _restoreForPhotos(side) {
     if (!this._core) return null;
@@ -2250,41 +2273,74 @@ export class ScalpCompare extends HTMLElement {
         }
       }
     }
-    const key = this._storageKey();
-    let saved = null;
-    if (key && this.getAttribute("autosave") !== "off") {
+    if (this.getAttribute("autosave") === "off" || this.hasAttribute("readonly")) {
+      if (side) {
+        // Nothing is stored (or, read-only, what the page set is kept): the photo
+        // that stayed keeps its annotations.
+        const keep = this._annotator.items.filter((i) => i.photo !== side);
+        this._dates[side] = null;
+        this._annotator.reset(keep, { ...this._annotator.calibration, [side]: null });
+      }
+      return null;
+    }
+    // Unreadable storage or an old broken entry counts as nothing saved.
+    const read = (key, check) => {
       try {
         const text = localStorage.getItem(key);
-        if (text) saved = JSON.parse(this._core.checkSession(text));
+        return text ? check(text) : null;
       } catch {
-        saved = null; // unreadable storage or an old broken entry: start clean
+        return null;
       }
-    }
-    if (saved) {
-      if (saved.alignment && saved.alignment.source === "auto" && !saved.alignment.locked) {
-        saved.alignment = null; // recomputed; only hand-made alignments are work to keep
+    };
+    const key = this._storageKey();
+    const saved = key && read(key, (text) => JSON.parse(this._core.checkSession(text)));
+    const doc = saved || { photos: {}, alignment: null, region: null, annotations: [] };
+    doc.annotations = [];
+    let when = saved && saved.saved_at;
+    let found = Boolean(saved);
+    const used = new Set();
+    for (const s of SIDES) {
+      const p = this._photos[s];
+      if (!p) continue;
+      const entry = read(this._photoStorageKey(p), (text) => {
+        const e = JSON.parse(text);
+        const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
+        const cal = e.calibration;
+        const calOk = cal && Number(cal.mm) > 0 && Array.isArray(cal.points) && cal.points.length === 2;
+        return { list, calibration: calOk ? cal : null, saved_at: e.saved_at };
+      });
+      if (!entry) continue;
+      found = true;
+      if (entry.saved_at && (!when || entry.saved_at > when)) when = entry.saved_at;
+      for (const a of entry.list) {
+        let id = a.id;
+        for (let n = 2; used.has(id); n++) id = `${a.id}-${n}`;
+        used.add(id);
+        doc.annotations.push({ ...a, id, photo: s });
       }
-      this._restoring = true;
-      try {
-        this._applySession(saved, false);
-      } finally {
-        this._restoring = false;
-      }
-      const when = saved.saved_at ? new Date(saved.saved_at) : null;
-      this._annotateStatus.textContent = when
-        ? this._t("Restored your work on these photos from {when}.", { when: when.toLocaleString(this._t.lang) })
-        : this._t("Restored your work on these photos.");
-      return saved;
+      doc.photos[s] = { ...(doc.photos[s] || {}), calibration: entry.calibration || undefined };
     }
-    if (side) {
-      // The replaced photo's annotations stay saved under the old pair's key.
-      const keep = this._annotator.items.filter((i) => i.photo !== side);
-      const cal = { ...this._annotator.calibration, [side]: null };
-      this._dates[side] = null;
-      this._annotator.reset(keep, cal);
-      if (keep.length) this._autosave();
+    if (!found) {
+      this._dates.before = this._dates.after = null;
+      this._annotator.reset([], { before: null, after: null });
+      return null;
     }
-    return null;
+    if (doc.alignment && doc.alignment.source === "auto" && !doc.alignment.locked) {
+      doc.alignment = null; // recomputed; only hand-made alignments are work to keep
+    }
+    this._restoring = true;
+    const waiting = this._pendingSession; // a session file still waiting for its photos
+    try {
+      this._applySession(doc, false);
+    } finally {
+      this._restoring = false;
+      this._pendingSession = waiting;
+    }
+    const date = when ? new Date(when) : null;
+    this._annotateStatus.textContent = date
+      ? this._t("Restored your work on these photos from {when}.", { when: date.toLocaleString(this._t.lang) })
+      : this._t("Restored your work on these photos.");
+    return doc;
   }
 
   async _logo() {

@@ -458,3 +458,34 @@ test("keyboard alone: pick a tool, move the cross, place points", async ({ page 
   await press("Escape");
   await expect(el.getByRole("button", { name: "Slide", exact: true })).toHaveAttribute("aria-pressed", "true");
 });
+
+test("a photo's annotations follow it into any comparison that shows it", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  // One pin on each photo.
+  await tool(page, "Pin with note");
+  await click(page, 0.25, 0.5);
+  await page.keyboard.type("on the first visit");
+  await page.keyboard.press("Enter");
+  await tool(page, "Pin with note");
+  await click(page, 0.75, 0.5);
+  await page.keyboard.type("on the second visit");
+  await page.keyboard.press("Enter");
+  // Replace AFTER with another photo: BEFORE's pin stays, AFTER's goes with its photo.
+  await page.evaluate(async () => {
+    const blob = await (await fetch("samples/before.jpg")).blob();
+    await document.querySelector("scalp-compare").load("after", new File([blob], "third-visit.jpg", { type: "image/jpeg" }));
+  });
+  await waitForPhotos(page);
+  let notes = (await internal(page)).map((a) => `${a.photo}: ${a.note}`);
+  expect(notes).toEqual(["before: on the first visit"]);
+  // The first visit's photo shown as AFTER of another pair brings its pin along, on that side.
+  await page.evaluate(async () => {
+    const el = document.querySelector("scalp-compare");
+    await el.load("after", "samples/before.jpg");
+    await el.load("before", "samples/after.jpg");
+  });
+  await waitForPhotos(page);
+  notes = (await internal(page)).map((a) => `${a.photo}: ${a.note}`).sort();
+  expect(notes).toEqual(["after: on the first visit", "before: on the second visit"]);
+  await expect(el.locator(".notes")).toContainText("on the second visit");
+});
