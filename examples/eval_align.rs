@@ -13,7 +13,7 @@
 //! BEFORE's diagonal. Also: unrelated pairs (should be refused) and time per 12 MP pair.
 //!
 //! Environment switches for diagnosis: `VERBOSE` (one line per pair), `CLEAN` (no lighting,
-//! noise or JPEG), `NOLIGHT`, `NOGROW` (no strands), `MIRROR` (mirror BEFORE beyond its border
+//! noise or JPEG), `ONLY=LEVEL` (that level only; same pairs), `NOLIGHT`, `NOGROW` (no strands), `MIRROR` (mirror BEFORE beyond its border
 //! instead of a flat fill), `NOROBUST` (no down-weighting of changed regions).
 
 use scalp_compare::align::{AlignError, AlignOptions, Aligner, GreyRef};
@@ -241,7 +241,9 @@ fn main() {
         ..AlignOptions::default()
     });
     let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let only = std::env::var("ONLY").ok();
     for lv in &levels {
+        let skip = only.as_deref().is_some_and(|o| o != lv.name);
         let mut errs = Vec::new();
         let mut ok = 0;
         let mut refused = 0;
@@ -252,6 +254,9 @@ fn main() {
             let t = random_transform(*w, *h, lv, &mut rng);
             let a = synthesise(b, *w, *h, &t, lv, &mut rng);
             let diag = (*w as f64).hypot(*h as f64);
+            if skip {
+                continue;
+            }
             let start = Instant::now();
             let res = aligner.align(
                 GreyRef::new(b, *w, *h).expect("before"),
@@ -312,6 +317,9 @@ fn main() {
             errs.push(err);
             confs.push(conf);
         }
+        if skip {
+            continue;
+        }
         let med = median(&mut errs.clone());
         let worst = errs.iter().cloned().fold(0.0, f64::max);
         println!(
@@ -324,6 +332,9 @@ fn main() {
     if let Some(dir) = &write {
         let text = serde_json::to_string_pretty(&written).expect("json");
         std::fs::write(dir.join("pairs.json"), text).expect("write pairs.json");
+    }
+    if only.is_some() {
+        return;
     }
     // Unrelated photos.
     let mut refused = 0;

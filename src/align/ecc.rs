@@ -14,6 +14,12 @@ use crate::geometry::{Model, Transform};
 /// Margin, in level pixels, kept clear of BEFORE's border.
 const BORDER: f64 = 3.0;
 
+/// A trusted block with at least this many changed neighbours (of 8) is dropped too.
+const DILATE_NEIGHBOURS: usize = 1;
+
+/// Dilation is skipped when it would keep less than this fraction of the blocks.
+const MIN_KEPT_AFTER_DILATION: f64 = 0.3;
+
 /// One pyramid level of both photos.
 pub(crate) struct Level {
     /// Working pixels per level pixel (1, 2, 4, ...).
@@ -133,6 +139,8 @@ pub(crate) fn ecc_level(
     let bh = th.div_ceil(bsize);
     let mut block_w = vec![1.0f32; bw * bh];
     let mut iw = vec![f32::NAN; tw * th];
+    // AFTER with the fitted lighting change undone (see `fit_lighting`).
+    let mut tc: Vec<f32> = lv.tmpl.data.clone();
     let step = lv.step;
     let gscale = nb.s / step; // d(level px)/dU
     let mut result = LevelResult {
@@ -212,7 +220,7 @@ pub(crate) fn ecc_level(
                         j[7] = -(gxv * xw + gyv * yw) * v * id;
                     }
                 }
-                let t = lv.tmpl.data[idx] as f64;
+                let t = tc[idx] as f64;
                 let i = ival as f64;
                 sw += w;
                 st += w * t;
@@ -308,7 +316,9 @@ pub(crate) fn ecc_level(
             return None;
         }
         if run.robust && (it == 2 || (it > 2 && it % 4 == 2)) {
-            reweight(lv, &iw, bsize, bw, &mut block_w, stride);
+            reweight(lv, &tc, &iw, bsize, bw, &mut block_w, stride);
+            fit_lighting(lv, na, &iw, &mut tc, bsize, bw, &block_w, stride);
+            reweight(lv, &tc, &iw, bsize, bw, &mut block_w, stride);
             result.inliers = block_inliers(&block_w);
         }
         if moved < run.eps_px && it >= 1 {
@@ -375,8 +385,17 @@ fn apply_delta(h: &mut [[f64; 3]; 3], d: &[f64; 8], model: Model) {
     }
 }
 
-/// Down-weights blocks whose normalised residual is far above the typical one.
-fn reweight(lv: &Level, iw: &[f32], bsize: usize, bw: usize, block_w: &mut [f32], stride: usize) {
+/// Drops blocks whose normalised residual is far above the typical one, and (unless too
+/// little would be left) the blocks next to them.
+fn reweight(
+    lv: &Level,
+    tmpl: &[f32],
+    iw: &[f32],
+    bsize: usize,
+    bw: usize,
+    block_w: &mut [f32],
+    stride: usize,
+) {
     let (tw, th) = (lv.tmpl.w, lv.tmpl.h);
     // Global (unweighted over valid pixels) means and deviations.
     let (mut n, mut st, mut si, mut stt, mut sii) = (0.0f64, 0.0, 0.0, 0.0, 0.0);
@@ -386,7 +405,7 @@ fn reweight(lv: &Level, iw: &[f32], bsize: usize, bw: usize, block_w: &mut [f32]
             if i.is_nan() {
                 continue;
             }
-            let t = lv.tmpl.data[y * tw + x] as f64;
+            let t = tmpl[y * tw + x] as f64;
             let i = i as f64;
             n += 1.0;
             st += t;
@@ -410,7 +429,7 @@ fn reweight(lv: &Level, iw: &[f32], bsize: usize, bw: usize, block_w: &mut [f32]
             if i.is_nan() {
                 continue;
             }
-            let t = lv.tmpl.data[y * tw + x] as f64;
+            let t = tmpl[y * tw + x] as f64;
             let e = (t - mt) / sdt - (i as f64 - mi) / sdi;
             let b = (y / bsize) * bw + x / bsize;
             sum[b] += e * e;
@@ -436,12 +455,110 @@ fn reweight(lv: &Level, iw: &[f32], bsize: usize, bw: usize, block_w: &mut [f32]
     dev.sort_by(|a, b| a.total_cmp(b));
     let mad = 1.4826 * dev[dev.len() / 2];
     let cut = med + 2.5 * mad.max(0.05 * med);
-    for (w, s) in block_w.iter_mut().zip(&per_block) {
-        *w = if s.is_nan() || *s <= cut {
-            1.0
-        } else {
-            ((cut / s) * (cut / s)) as f32
-        };
+    let bad: Vec<bool> = per_block.iter().map(|s| !s.is_nan() && *s > cut).collect();
+    let bh = block_w.len() / bw;
+    let mut dilated = vec![false; bad.len()];
+    for (b, d) in dilated.iter_mut().enumerate() {
+        let (bx, by) = (b % bw, b / bw);
+        // A block next to a changed one is suspect: changes rarely end on block borders.
+        let near = (by.saturating_sub(1)..(by + 2).min(bh))
+            .flat_map(|y| (bx.saturating_sub(1)..(bx + 2).min(bw)).map(move |x| y * bw + x))
+            .filter(|&n| bad[n])
+            .count();
+        *d = near >= DILATE_NEIGHBOURS;
+    }
+    // Scattered changes would leave too little after dilation: then drop only the changed
+    // blocks themselves.
+    let valid = per_block.iter().filter(|s| !s.is_nan()).count();
+    let kept = per_block
+        .iter()
+        .zip(&dilated)
+        .filter(|(s, &d)| !s.is_nan() && !d)
+        .count();
+    let dilate = kept as f64 >= MIN_KEPT_AFTER_DILATION * valid as f64;
+    for ((w, &b), &d) in block_w.iter_mut().zip(&bad).zip(&dilated) {
+        *w = if b || (dilate && d) { 0.0 } else { 1.0 };
+    }
+}
+
+/// Fits a lighting change that varies linearly across AFTER, `t = m(u, v) i + a(u, v)` with
+/// `m` and `a` linear in the normalised template coordinates, to the trusted pixels (weighted
+/// least squares), and writes AFTER with it undone into `tc`. ECC itself only absorbs one
+/// gain and offset for the whole photo; uneven light (a lamp to one side) otherwise pulls the
+/// warp. The correction lives in AFTER's coordinates, so the warp's Jacobian is unchanged.
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+fn fit_lighting(
+    lv: &Level,
+    na: Norm,
+    iw: &[f32],
+    tc: &mut [f32],
+    bsize: usize,
+    bw: usize,
+    block_w: &[f32],
+    stride: usize,
+) {
+    let (tw, th) = (lv.tmpl.w, lv.tmpl.h);
+    let step = lv.step;
+    let mut ata = [[0.0f64; 8]; 8];
+    let mut atb = [0.0f64; 8];
+    let mut n = 0.0;
+    for y in (0..th).step_by(stride) {
+        let v = ((y as f64 + 0.5) * step - na.cy) / na.s;
+        for x in (0..tw).step_by(stride) {
+            let i = iw[y * tw + x];
+            if i.is_nan() {
+                continue;
+            }
+            let w = block_w[(y / bsize) * bw + x / bsize] as f64;
+            if w <= 0.0 {
+                continue;
+            }
+            let u = ((x as f64 + 0.5) * step - na.cx) / na.s;
+            let i = i as f64;
+            let f = [i, i * u, i * v, 1.0, u, v];
+            let t = lv.tmpl.data[y * tw + x] as f64;
+            for a in 0..6 {
+                atb[a] += w * f[a] * t;
+                for b in a..6 {
+                    ata[a][b] += w * f[a] * f[b];
+                }
+            }
+            n += w;
+        }
+    }
+    if n < 100.0 {
+        return;
+    }
+    for a in 0..6 {
+        for b in 0..a {
+            ata[a][b] = ata[b][a];
+        }
+    }
+    let Some(c) = solve(&ata, &atb, 6) else {
+        return;
+    };
+    // Gain at the corners: must stay positive and not swing wildly.
+    let ax = tw as f64 * step / 2.0 / na.s;
+    let ay = th as f64 * step / 2.0 / na.s;
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for (u, v) in [(-ax, -ay), (ax, -ay), (ax, ay), (-ax, ay)] {
+        let m = c[0] + c[1] * u + c[2] * v;
+        lo = lo.min(m);
+        hi = hi.max(m);
+    }
+    if !(lo > 0.0 && hi < 3.0 * lo) || c.iter().take(6).any(|v| !v.is_finite()) {
+        return;
+    }
+    for y in 0..th {
+        let v = ((y as f64 + 0.5) * step - na.cy) / na.s;
+        for x in 0..tw {
+            let u = ((x as f64 + 0.5) * step - na.cx) / na.s;
+            let m = c[0] + c[1] * u + c[2] * v;
+            let a = c[3] + c[4] * u + c[5] * v;
+            let idx = y * tw + x;
+            tc[idx] = ((lv.tmpl.data[idx] as f64 - a) / m) as f32;
+        }
     }
 }
 
