@@ -560,7 +560,7 @@ impl Aligner {
                 model,
                 max_iter: if l == from { 40 } else { 25 },
                 robust: opts.robust,
-                eps_px: if l == 0 { 0.005 } else { 0.02 },
+                eps_px: if l == 0 { 0.002 } else { 0.02 },
             };
             let mut trial = h;
             if let Some(r) = ecc_level(lv, na, nb, &mut trial, run) {
