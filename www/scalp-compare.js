@@ -1903,6 +1903,15 @@ export class ScalpCompare extends HTMLElement {
       return reply.ok ? reply.photoId : null;
     };
     const first = await copy(visits[0].src);
+    if (first && token === this._visitsToken) {
+      // The first visit over its own whole scalp region.
+      const identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+      const reply = await ask("analysis", { kind: "analyze", before: first, after: first, matrix: identity, roi: null });
+      if (reply.ok && token === this._visitsToken) {
+        this._progress[0] = { coverage: reply.result.before.coverage, uncertainty: reply.result.before.uncertainty };
+        this._renderChart();
+      }
+    }
     for (let i = 1; i < visits.length && first; i++) {
       if (token !== this._visitsToken) break;
       const other = await copy(visits[i].src);
@@ -1919,7 +1928,6 @@ export class ScalpCompare extends HTMLElement {
       if (known && token === this._visitsToken) {
         const reply = await ask("analysis", { kind: "analyze", before: first, after: other, matrix: known.matrix, roi: null });
         if (reply.ok && token === this._visitsToken) {
-          this._progress[0] ||= { coverage: reply.result.before.coverage, uncertainty: reply.result.before.uncertainty };
           this._progress[i] = { coverage: reply.result.after.coverage, uncertainty: reply.result.after.uncertainty };
           this._renderChart();
           this._emit("progress", { progress: this.progress });
