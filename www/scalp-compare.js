@@ -1469,8 +1469,8 @@ export class ScalpCompare extends HTMLElement {
     const pct = (v) => `${Math.round(v * 100)}%`;
     const pp = (v) => Math.abs(v).toFixed(1);
     const t = this._t;
-    const before = this.getAttribute("before-label") || t("BEFORE");
-    const after = this.getAttribute("after-label") || t("AFTER");
+    const before = this._labelOf("before");
+    const after = this._labelOf("after");
     const d = a.change_pp;
     const u = a.change_uncertainty_pp;
     const numbers = { pp: pp(d), u: pp(u), sign: d >= 0 ? "+" : "\u2212" };
@@ -2157,14 +2157,8 @@ export class ScalpCompare extends HTMLElement {
       return "pending";
     }
     const session = JSON.parse(this._core.checkSession(text));
+    this._checkSessionPhotos(session);
     const { before: b, after: a } = this._photos;
-    this._core.checkSessionPhotos(
-      JSON.stringify(session),
-      b ? b.width : 0,
-      b ? b.height : 0,
-      a ? a.width : 0,
-      a ? a.height : 0,
-    );
     const wanted = session.photos || {};
     if ((wanted.before && !b) || (wanted.after && !a)) {
       this._pendingSession = { session };
@@ -2176,6 +2170,12 @@ export class ScalpCompare extends HTMLElement {
     }
     this._applySession(session, true);
     return "applied";
+  }
+
+  /** Throws (with the core's message) when a session names photos of other sizes than those loaded. */
+  _checkSessionPhotos(session) {
+    const { before: b, after: a } = this._photos;
+    this._core.checkSessionPhotos(JSON.stringify(session), b ? b.width : 0, b ? b.height : 0, a ? a.width : 0, a ? a.height : 0);
   }
 
   _applySession(s, undoable) {
@@ -2271,8 +2271,7 @@ export class ScalpCompare extends HTMLElement {
       const ready = (!wanted.before || this._photos.before) && (!wanted.after || this._photos.after);
       if (ready) {
         try {
-          const { before: b, after: a } = this._photos;
-          this._core.checkSessionPhotos(JSON.stringify(pending), b ? b.width : 0, b ? b.height : 0, a ? a.width : 0, a ? a.height : 0);
+          this._checkSessionPhotos(pending);
           this._applySession(pending, true);
           return pending;
         } catch (error) {
@@ -2382,8 +2381,8 @@ export class ScalpCompare extends HTMLElement {
         ? this._summaryText(this._analysis)
         : this._summary.textContent || this._t("Hair coverage has not been measured."),
       labels: {
-        before: this.getAttribute("before-label") || this._t("BEFORE"),
-        after: this.getAttribute("after-label") || this._t("AFTER"),
+        before: this._labelOf("before"),
+        after: this._labelOf("after"),
       },
       clinic: this.getAttribute("clinic") || "",
       logo: await this._logo(),
@@ -2534,7 +2533,8 @@ export class ScalpCompare extends HTMLElement {
   }
 
   _drawAll(fast = false) {
-    for (const side of SIDES) this._draw(side, fast);
+    for (const side of SIDES) this._draw(side, fast, false);
+    this._annotator.render();
     this._drawOverlay();
   }
 
@@ -2544,7 +2544,7 @@ export class ScalpCompare extends HTMLElement {
    * transform: centred when there is no alignment, otherwise mapped through the
    * alignment (AFTER pixels -> BEFORE pixels -> frame), perspective included.
    */
-  _draw(side, fast = false) {
+  _draw(side, fast = false, annotations = true) {
     const canvas = this._canvas[side];
     const photo = this._photos[side];
     const cssW = this._frame.clientWidth;
@@ -2590,7 +2590,7 @@ export class ScalpCompare extends HTMLElement {
         if (photo) ctx.drawImage(source, 0, 0, bw, bh);
         canvas._source = source;
       }
-      this._annotator.render();
+      if (annotations) this._annotator.render();
       return;
     }
     const bw = Math.max(1, Math.round(w * dpr));
@@ -2601,7 +2601,7 @@ export class ScalpCompare extends HTMLElement {
     }
     const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, bw, bh);
-    this._annotator.render();
+    if (annotations) this._annotator.render();
     if (!photo) return;
     ctx.imageSmoothingQuality = fast ? "low" : "high";
     const m = this._beforeToCss();
@@ -2635,9 +2635,14 @@ export class ScalpCompare extends HTMLElement {
   }
 
 
+  /** A side's label: its attribute, else BEFORE / AFTER in the UI language. */
+  _labelOf(side) {
+    return this.getAttribute(`${side}-label`) || this._t(side.toUpperCase());
+  }
+
   _renderLabels() {
-    this._label.before.textContent = this.getAttribute("before-label") || this._t("BEFORE");
-    this._label.after.textContent = this.getAttribute("after-label") || this._t("AFTER");
+    this._label.before.textContent = this._labelOf("before");
+    this._label.after.textContent = this._labelOf("after");
   }
 
   _renderValue() {
