@@ -8,6 +8,7 @@
 //! (`u = (x - cx) / s`, with `s` half the long side of the working image), which keeps the
 //! Gauss–Newton system well conditioned and the same at every pyramid level.
 
+use super::join;
 use super::plane::{gaussian_blur, gradients, half, Plane};
 use crate::geometry::{Model, Transform};
 
@@ -148,97 +149,49 @@ pub(crate) fn ecc_level(
         ..LevelResult::default()
     };
     let corners = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
-    let (in_w, in_h) = (lv.input.w as f64, lv.input.h as f64);
     let mut best_h = *h;
     let mut best_rho = f64::NEG_INFINITY;
     for it in 0..run.max_iter {
-        // Accumulators (f64).
-        let mut sw = 0.0;
-        let (mut st, mut si, mut stt, mut sii, mut sti) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        let mut sj = [0.0f64; 8];
-        let mut sjt = [0.0f64; 8];
-        let mut sji = [0.0f64; 8];
-        let mut sjj = [[0.0f64; 8]; 8];
-        let mut n_valid = 0usize;
-        let mut n_total = 0usize;
         let m = *h;
-        for y in (0..th).step_by(stride) {
-            let v = ((y as f64 + 0.5) * step - na.cy) / na.s;
-            let brow = (y / bsize) * bw;
-            for x in (0..tw).step_by(stride) {
-                n_total += 1;
-                let u = ((x as f64 + 0.5) * step - na.cx) / na.s;
-                let d = m[2][0] * u + m[2][1] * v + m[2][2];
-                let xw = (m[0][0] * u + m[0][1] * v + m[0][2]) / d;
-                let yw = (m[1][0] * u + m[1][1] * v + m[1][2]) / d;
-                let px = (nb.cx + nb.s * xw) / step;
-                let py = (nb.cy + nb.s * yw) / step;
-                let idx = y * tw + x;
-                // Stay clear of BEFORE's border, where smoothing and gradients are one-sided
-                // and AFTER may show what BEFORE does not.
-                if px < BORDER || py < BORDER || px > in_w - BORDER || py > in_h - BORDER {
-                    iw[idx] = f32::NAN;
-                    continue;
-                }
-                let Some(ival) = lv.input.sample(px, py) else {
-                    iw[idx] = f32::NAN;
-                    continue;
-                };
-                iw[idx] = ival;
-                n_valid += 1;
-                let w = block_w[brow + x / bsize] as f64;
-                if w <= 0.0 {
-                    continue;
-                }
-                let gxv = lv.gx.sample(px, py).unwrap_or(0.0) as f64 * gscale;
-                let gyv = lv.gy.sample(px, py).unwrap_or(0.0) as f64 * gscale;
-                let mut j = [0.0f64; 8];
-                match run.model {
-                    Model::Similarity => {
-                        j[0] = gxv * u + gyv * v;
-                        j[1] = -gxv * v + gyv * u;
-                        j[2] = gxv;
-                        j[3] = gyv;
-                    }
-                    Model::Affine => {
-                        j[0] = gxv * u;
-                        j[1] = gxv * v;
-                        j[2] = gxv;
-                        j[3] = gyv * u;
-                        j[4] = gyv * v;
-                        j[5] = gyv;
-                    }
-                    Model::Homography => {
-                        let id = 1.0 / d;
-                        j[0] = gxv * u * id;
-                        j[1] = gxv * v * id;
-                        j[2] = gxv * id;
-                        j[3] = gyv * u * id;
-                        j[4] = gyv * v * id;
-                        j[5] = gyv * id;
-                        j[6] = -(gxv * xw + gyv * yw) * u * id;
-                        j[7] = -(gxv * xw + gyv * yw) * v * id;
-                    }
-                }
-                let t = tc[idx] as f64;
-                let i = ival as f64;
-                sw += w;
-                st += w * t;
-                si += w * i;
-                stt += w * t * t;
-                sii += w * i * i;
-                sti += w * t * i;
-                for a in 0..np {
-                    let wj = w * j[a];
-                    sj[a] += wj;
-                    sjt[a] += wj * t;
-                    sji[a] += wj * i;
-                    for b in a..np {
-                        sjj[a][b] += wj * j[b];
-                    }
-                }
-            }
-        }
+        let geo = Geometry {
+            lv,
+            na,
+            nb,
+            m,
+            model: run.model,
+            np,
+            stride,
+            bsize,
+            bw,
+            block_w: &block_w,
+            tc: &tc,
+        };
+        // Rows are split in two halves (a multiple of the stride) for two threads.
+        let split = ((th / 2) / stride) * stride;
+        let acc = if tw * th >= PARALLEL_PIXELS && split > 0 {
+            let (top, bottom) = iw.split_at_mut(split * tw);
+            let (a, b) = join(
+                || geo.accumulate(0..split, top),
+                || geo.accumulate(split..th, bottom),
+            );
+            a.merged(&b, np)
+        } else {
+            geo.accumulate(0..th, &mut iw)
+        };
+        let Acc {
+            sw,
+            st,
+            si,
+            stt,
+            sii,
+            sti,
+            sj,
+            sjt,
+            sji,
+            sjj,
+            n_valid,
+            n_total,
+        } = acc;
         if n_total == 0 || (n_valid as f64) < 0.1 * n_total as f64 || sw < 50.0 {
             return None;
         }
@@ -335,6 +288,180 @@ pub(crate) fn ecc_level(
         result.rho = best_rho;
     }
     Some(result)
+}
+
+/// Levels with at least this many pixels accumulate on two threads (natively).
+const PARALLEL_PIXELS: usize = 120_000;
+
+/// Weighted sums of one ECC iteration.
+#[derive(Default)]
+struct Acc {
+    sw: f64,
+    st: f64,
+    si: f64,
+    stt: f64,
+    sii: f64,
+    sti: f64,
+    sj: [f64; 8],
+    sjt: [f64; 8],
+    sji: [f64; 8],
+    sjj: [[f64; 8]; 8],
+    n_valid: usize,
+    n_total: usize,
+}
+
+impl Acc {
+    fn merged(mut self, o: &Acc, np: usize) -> Acc {
+        self.sw += o.sw;
+        self.st += o.st;
+        self.si += o.si;
+        self.stt += o.stt;
+        self.sii += o.sii;
+        self.sti += o.sti;
+        for a in 0..np {
+            self.sj[a] += o.sj[a];
+            self.sjt[a] += o.sjt[a];
+            self.sji[a] += o.sji[a];
+            for b in a..np {
+                self.sjj[a][b] += o.sjj[a][b];
+            }
+        }
+        self.n_valid += o.n_valid;
+        self.n_total += o.n_total;
+        self
+    }
+}
+
+/// What one ECC iteration reads.
+struct Geometry<'a> {
+    lv: &'a Level,
+    na: Norm,
+    nb: Norm,
+    m: [[f64; 3]; 3],
+    model: Model,
+    np: usize,
+    stride: usize,
+    bsize: usize,
+    bw: usize,
+    block_w: &'a [f32],
+    tc: &'a [f32],
+}
+
+impl Geometry<'_> {
+    /// Sums over template rows `rows`; writes the warped BEFORE value of each visited pixel
+    /// (NaN outside) into `iw`, which holds exactly those rows.
+    #[allow(clippy::needless_range_loop)] // `j` and the sums share the index `b`.
+    fn accumulate(&self, rows: std::ops::Range<usize>, iw: &mut [f32]) -> Acc {
+        let lv = self.lv;
+        let (na, nb, m, np) = (self.na, self.nb, self.m, self.np);
+        let (tw, step) = (lv.tmpl.w, lv.step);
+        let (in_w, in_h) = (lv.input.w as f64, lv.input.h as f64);
+        let gscale = nb.s / step;
+        let projective = matches!(self.model, Model::Homography);
+        let mut acc = Acc::default();
+        let y0 = rows.start;
+        for y in rows.step_by(self.stride) {
+            let v = ((y as f64 + 0.5) * step - na.cy) / na.s;
+            let brow = (y / self.bsize) * self.bw;
+            for x in (0..tw).step_by(self.stride) {
+                acc.n_total += 1;
+                let u = ((x as f64 + 0.5) * step - na.cx) / na.s;
+                let d = if projective {
+                    m[2][0] * u + m[2][1] * v + m[2][2]
+                } else {
+                    1.0
+                };
+                let (xw, yw) = if projective {
+                    (
+                        (m[0][0] * u + m[0][1] * v + m[0][2]) / d,
+                        (m[1][0] * u + m[1][1] * v + m[1][2]) / d,
+                    )
+                } else {
+                    (
+                        m[0][0] * u + m[0][1] * v + m[0][2],
+                        m[1][0] * u + m[1][1] * v + m[1][2],
+                    )
+                };
+                let px = (nb.cx + nb.s * xw) / step;
+                let py = (nb.cy + nb.s * yw) / step;
+                let idx = (y - y0) * tw + x;
+                // Stay clear of BEFORE's border, where smoothing and gradients are one-sided
+                // and AFTER may show what BEFORE does not.
+                if !(px >= BORDER && py >= BORDER && px <= in_w - BORDER && py <= in_h - BORDER) {
+                    iw[idx] = f32::NAN;
+                    continue;
+                }
+                // Bilinear weights shared by the value and both gradients (BORDER keeps
+                // all four neighbours inside).
+                let (u0, v0) = (px - 0.5, py - 0.5);
+                let (x0, yy0) = (u0 as usize, v0 as usize);
+                let fx = (u0 - x0 as f64) as f32;
+                let fy = (v0 - yy0 as f64) as f32;
+                let k = yy0 * lv.input.w + x0;
+                let kw = lv.input.w;
+                let bil = |p: &[f32]| -> f32 {
+                    let a = p[k] + fx * (p[k + 1] - p[k]);
+                    let b = p[k + kw] + fx * (p[k + kw + 1] - p[k + kw]);
+                    a + fy * (b - a)
+                };
+                let ival = bil(&lv.input.data);
+                iw[idx] = ival;
+                acc.n_valid += 1;
+                let w = self.block_w[brow + x / self.bsize] as f64;
+                if w <= 0.0 {
+                    continue;
+                }
+                let gxv = bil(&lv.gx.data) as f64 * gscale;
+                let gyv = bil(&lv.gy.data) as f64 * gscale;
+                let mut j = [0.0f64; 8];
+                match self.model {
+                    Model::Similarity => {
+                        j[0] = gxv * u + gyv * v;
+                        j[1] = -gxv * v + gyv * u;
+                        j[2] = gxv;
+                        j[3] = gyv;
+                    }
+                    Model::Affine => {
+                        j[0] = gxv * u;
+                        j[1] = gxv * v;
+                        j[2] = gxv;
+                        j[3] = gyv * u;
+                        j[4] = gyv * v;
+                        j[5] = gyv;
+                    }
+                    Model::Homography => {
+                        let id = 1.0 / d;
+                        j[0] = gxv * u * id;
+                        j[1] = gxv * v * id;
+                        j[2] = gxv * id;
+                        j[3] = gyv * u * id;
+                        j[4] = gyv * v * id;
+                        j[5] = gyv * id;
+                        j[6] = -(gxv * xw + gyv * yw) * u * id;
+                        j[7] = -(gxv * xw + gyv * yw) * v * id;
+                    }
+                }
+                let t = self.tc[y * tw + x] as f64;
+                let i = ival as f64;
+                acc.sw += w;
+                acc.st += w * t;
+                acc.si += w * i;
+                acc.stt += w * t * t;
+                acc.sii += w * i * i;
+                acc.sti += w * t * i;
+                for a in 0..np {
+                    let wj = w * j[a];
+                    acc.sj[a] += wj;
+                    acc.sjt[a] += wj * t;
+                    acc.sji[a] += wj * i;
+                    for b in a..np {
+                        acc.sjj[a][b] += wj * j[b];
+                    }
+                }
+            }
+        }
+        acc
+    }
 }
 
 fn na_aspect(na: Norm, lv: &Level, x: bool) -> f64 {

@@ -306,15 +306,17 @@ impl Aligner {
         let mut best_psr = 0.0f64;
         // Matched local features: independent of the spectra, and unaffected by a change of
         // part of the scalp as long as enough of the rest matches.
-        let orb = self.orb.get_or_insert_with(Orb::new);
-        let feats_b = orb.detect(&work.before);
-        let feats_a = orb.detect(&work.after);
+        let orb: &Orb = self.orb.get_or_insert_with(Orb::new);
+        // The two photos' features and the pyramid do not depend on each other.
+        let ((feats_b, feats_a), levels) = join(
+            || join(|| orb.detect(&work.before), || orb.detect(&work.after)),
+            || pyramid(&work.after, &work.before, 80, 1.0),
+        );
         let long = work.before.w.max(work.before.h) as f64;
         let tolerance = FEATURE_TOLERANCE * (long / 640.0).max(1.0);
         let matches = orb.matches(&feats_b, &feats_a);
         let feature_fit = matches.fit(tolerance);
         let evidence = Some((&matches, tolerance));
-        let levels = pyramid(&work.after, &work.before, 80, 1.0);
         // A fit on many matches is accurate to a pixel or two: refine it from a middle level,
         // where ECC cannot wander off to another basin, and stop there if it is trusted.
         let mut feature_first = None;
@@ -603,6 +605,30 @@ impl Aligner {
             inlier_fraction: result.inliers,
             peak_to_sidelobe: psr,
         })
+    }
+}
+
+/// Runs two independent jobs: on two threads natively (where the aligner is compared with
+/// libraries that use every core), one after the other in WebAssembly, which has no threads
+/// here. A panic in either job is passed on.
+pub(crate) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|s| {
+            let first = s.spawn(a);
+            let second = b();
+            match first.join() {
+                Ok(v) => (v, second),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        (a(), b())
     }
 }
 
