@@ -75,6 +75,8 @@ fn main() {
     let mut all_err = Vec::new();
     let mut all_otsu = Vec::new();
     let mut refusals = 0;
+    // How often the error is within the stated uncertainty (once and twice).
+    let (mut within1, mut within2) = (0usize, 0usize);
     let mut worst_combo = (0.0f64, String::new());
     let mut combo_maes = Vec::new();
     for (si, skin) in Skin::ALL.iter().enumerate() {
@@ -89,18 +91,21 @@ fn main() {
                         let e = 100.0 * (c.coverage - s.truth);
                         if verbose {
                             println!(
-                                "   {:?} {:?} w{} head{} truth {:.1} got {:.1} err {:+.1}",
+                                "   {:?} {:?} w{} head{} truth {:.1} got {:.1} err {:+.1} unc {:.1}",
                                 skin,
                                 hair,
                                 p.strand_width,
                                 p.head,
                                 100.0 * s.truth,
                                 100.0 * c.coverage,
-                                e
+                                e,
+                                100.0 * c.uncertainty
                             );
                         }
                         errs.push(e.abs());
                         uncs.push(100.0 * c.uncertainty);
+                        within1 += usize::from(e.abs() <= 100.0 * c.uncertainty);
+                        within2 += usize::from(e.abs() <= 200.0 * c.uncertainty);
                     }
                     Err(e) => {
                         refusals += 1;
@@ -150,6 +155,12 @@ fn main() {
         refusals
     );
     println!("Otsu baseline: MAE {omae:.2} pp, worst {oworst:.2} pp");
+    let measured = all_err.len().max(1) as f64;
+    println!(
+        "Honesty: the error is within the stated uncertainty for {:.0} % of the photos, within twice it for {:.0} %",
+        100.0 * within1 as f64 / measured,
+        100.0 * within2 as f64 / measured
+    );
 
     // Change pairs.
     println!("\nChange pairs (AFTER shifted by a few pixels, warped back):");
@@ -159,6 +170,7 @@ fn main() {
     );
     let mut cerr = Vec::new();
     let mut cotsu = Vec::new();
+    let (mut cwithin, mut cright) = (0usize, 0usize);
     let mut rng = Rng::new(99);
     for (i, (name, d_before, d_after, relight)) in [
         ("regrowth", 0.35f32, 0.50f32, false),
@@ -251,6 +263,8 @@ fn main() {
                 );
                 cerr.push(e.abs());
                 cotsu.push(oe.abs());
+                cwithin += usize::from(e.abs() <= c.change_uncertainty_pp);
+                cright += usize::from(truth.abs() < 1.0 || (truth > 0.0) == (c.change_pp > 0.0));
             }
             Err(e) => println!("{name}: refused: {e}"),
         }
@@ -260,6 +274,11 @@ fn main() {
         cerr.iter().sum::<f64>() / cerr.len().max(1) as f64,
         cerr.iter().cloned().fold(0.0, f64::max),
         cotsu.iter().sum::<f64>() / cotsu.len().max(1) as f64
+    );
+    println!(
+        "change within its stated uncertainty: {cwithin}/{}; direction right (or |truth| < 1 pp): {cright}/{}",
+        cerr.len(),
+        cerr.len()
     );
 
     // Real photos.

@@ -86,6 +86,52 @@ fn every_combination_gives_a_bounded_number() {
     }
 }
 
+/// The stated uncertainty is honest: over every skin x hair combination, with thin blurred
+/// strands and with wide sharp ones, under a light gradient and a white-balance cast, the
+/// true coverage lies within twice the stated uncertainty for at least 85 % of the photos.
+#[test]
+fn the_uncertainty_covers_the_error() {
+    let mut an = analyzer();
+    let (mut within, mut n) = (0usize, 0usize);
+    for (si, skin) in Skin::ALL.into_iter().enumerate() {
+        for (hi, hair) in Hair::ALL.into_iter().enumerate() {
+            for (k, (width, blur)) in [(0.8f32, 0.7f32), (2.5, 0.0)].into_iter().enumerate() {
+                let s = render(&SynthParams {
+                    width: 128,
+                    height: 128,
+                    strand_width: width,
+                    blur,
+                    light_gradient: 0.25,
+                    light_angle: si as f32,
+                    white_balance: [1.1, 1.0, 0.9],
+                    ..closeup(
+                        skin,
+                        hair,
+                        0.2 + 0.12 * hi as f32,
+                        (si * 20 + hi * 2 + k) as u64,
+                    )
+                });
+                let c = an.coverage(&s.image, Some(&s.region)).expect("measurable");
+                let ok = (c.coverage - s.truth).abs() <= 2.0 * c.uncertainty;
+                println!(
+                    "{skin:?}/{hair:?} w{width}: truth {:.1} got {:.1} +- {:.1}{}",
+                    100.0 * s.truth,
+                    100.0 * c.coverage,
+                    100.0 * c.uncertainty,
+                    if ok { "" } else { "  OUTSIDE" }
+                );
+                within += usize::from(ok);
+                n += 1;
+            }
+        }
+    }
+    println!("within twice the uncertainty: {within}/{n}");
+    assert!(
+        within * 100 >= 85 * n,
+        "only {within}/{n} within twice the uncertainty"
+    );
+}
+
 fn pair(
     skin: Skin,
     hair: Hair,

@@ -21,6 +21,8 @@ pub(crate) struct Prepared {
     pub plane: [f64; 6],
     /// Local relative fine texture (hair evidence), 0 = smooth.
     pub texture: Vec<f32>,
+    /// Per-pixel illumination from the local skin level (replaces `plane` when set).
+    pub field: Option<Vec<f32>>,
 }
 
 /// The fitted colour model.
@@ -60,6 +62,20 @@ const PURE_HAIR_PERCENT: usize = 6;
 /// Rounds of (classes, colours, light field) refinement.
 const FIT_ROUNDS: usize = 5;
 
+/// Radius of the square over which the local skin level is taken (working pixels; wider
+/// than a strand).
+const LOCAL_RADIUS: usize = 4;
+
+/// Where the local level is this far towards hair (fraction of the hair/skin log contrast),
+/// the neighbourhood holds no skin and the fitted field is kept.
+const LOCAL_DENSE: f32 = 0.3;
+
+/// Smoothing of the local skin level (Gaussian sigma, working pixels).
+const LOCAL_SMOOTH: f32 = 4.0;
+
+/// One class must be this much rougher than the other for texture to name it hair.
+const TEXTURE_SIDE_RATIO: f32 = 1.1;
+
 /// Ridge weight on the quadratic terms of the illumination field.
 const QUAD_RIDGE: f64 = 1e-3;
 
@@ -93,6 +109,7 @@ pub(crate) fn prepare(img: &Lin) -> Prepared {
     Prepared {
         plane: [0.0; 6],
         texture,
+        field: None,
     }
 }
 
@@ -576,7 +593,10 @@ fn pixel_alpha(fr: &Frame, prep: &Prepared, m: &Model, x: usize, y: usize) -> f3
         return if m.all_hair { 1.0 } else { 0.0 };
     }
     let (w, h) = (fr.img.w, fr.img.h);
-    let l = illum(&prep.plane, x, y, w, h);
+    let l = match &prep.field {
+        Some(f) => f[y * w + x],
+        None => illum(&prep.plane, x, y, w, h),
+    };
     let c = fr.img.px(y * w + x);
     unmix([c[0] / l, c[1] / l, c[2] / l], m)
 }
@@ -593,4 +613,237 @@ pub(crate) fn alpha_map(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
         }
     }
     out
+}
+
+/// Max (or min) filter over a square of side `2r+1`, separable.
+fn rank_filter(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32> {
+    let pick = |a: f32, b: f32| if max { a.max(b) } else { a.min(b) };
+    let mut tmp = vec![0.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            let mut v = src[y * w + a];
+            for xx in a + 1..=b {
+                v = pick(v, src[y * w + xx]);
+            }
+            tmp[y * w + x] = v;
+        }
+    }
+    let mut out = vec![0.0f32; w * h];
+    for y in 0..h {
+        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        for x in 0..w {
+            let mut v = tmp[a * w + x];
+            for yy in a + 1..=b {
+                v = pick(v, tmp[yy * w + x]);
+            }
+            out[y * w + x] = v;
+        }
+    }
+    out
+}
+
+/// The illumination of every pixel from the local skin level: the light field of the fit,
+/// corrected by a morphological closing (dark hair) or opening (light hair) of the
+/// log-luminance residual, which follows shine and shading that a smooth field misses.
+/// Where the neighbourhood holds no skin (dense hair), the fitted field stands.
+pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
+    let (w, h) = (fr.img.w, fr.img.h);
+    let ls = (luma(m.skin) + EPS).ln();
+    let lh = (luma(m.hair) + EPS).ln();
+    let contrast = (lh - ls).abs().max(1e-3);
+    let (r, tau, sig) = (LOCAL_RADIUS, LOCAL_DENSE, LOCAL_SMOOTH);
+    let mut base = vec![1.0f32; w * h];
+    let mut q = vec![0.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let l = illum(&prep.plane, x, y, w, h);
+            base[i] = l;
+            if fr.mask[i] {
+                q[i] = (fr.img.luma(i) + EPS).ln() - l.ln() - ls;
+            }
+        }
+    }
+    let dark = m.dark_hair;
+    let c = rank_filter(&rank_filter(&q, w, h, r, dark), w, h, r, !dark);
+    let lim = tau * contrast;
+    let d: Vec<f32> = c
+        .iter()
+        .map(|&v| {
+            let toward_hair = if dark { -v } else { v };
+            if toward_hair > lim {
+                0.0
+            } else {
+                v
+            }
+        })
+        .collect();
+    let d = gauss_blur(&d, w, h, sig);
+    base.iter().zip(&d).map(|(b, v)| b * v.exp()).collect()
+}
+
+/// Which side of skin hair is on, judged by texture instead of colour: skin is a smooth
+/// surface, hair is many strands of slightly different tone. Compares the median 3x3
+/// roughness (in square-root light, where camera noise is about even) of the pixels deep
+/// inside each class. `Some(true)` when the darker class is the rougher one; `None` when the
+/// two are too alike to say.
+pub(crate) fn texture_says_dark_hair(fr: &Frame, prep: &Prepared, m: &Model) -> Option<bool> {
+    if !m.two_classes {
+        return None;
+    }
+    let (w, h) = (fr.img.w, fr.img.h);
+    let mut t = vec![f32::NAN; w * h];
+    let mut s = vec![0.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if fr.mask[i] {
+                t[i] = pixel_alpha(fr, prep, m, x, y);
+                s[i] = fr.img.luma(i).max(0.0).sqrt();
+            }
+        }
+    }
+    // [darker class, lighter class]
+    let mut rough: [Vec<f32>; 2] = [Vec::new(), Vec::new()];
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let i = y * w + x;
+            if t[i].is_nan() {
+                continue;
+            }
+            let hair = t[i] >= 0.5;
+            let mut inside = true;
+            let (mut sum, mut sq) = (0.0f32, 0.0f32);
+            for dy in 0..3 {
+                for dx in 0..3 {
+                    let j = (y + dy - 1) * w + x + dx - 1;
+                    inside &= !t[j].is_nan() && (t[j] >= 0.5) == hair;
+                    sum += s[j];
+                    sq += s[j] * s[j];
+                }
+            }
+            if inside {
+                let mean = sum / 9.0;
+                let darker = hair == m.dark_hair;
+                rough[usize::from(!darker)].push((sq / 9.0 - mean * mean).max(0.0).sqrt());
+            }
+        }
+    }
+    // A class with (almost) no inside pixels is all thin lines: strands.
+    let level = |v: &mut Vec<f32>| {
+        if v.len() < 20 {
+            f32::INFINITY
+        } else {
+            median(v)
+        }
+    };
+    let (rd, rl) = (level(&mut rough[0]), level(&mut rough[1]));
+    if rd.is_infinite() && rl.is_infinite() {
+        return None;
+    }
+    if rd > TEXTURE_SIDE_RATIO * rl {
+        Some(true)
+    } else if rl > TEXTURE_SIDE_RATIO * rd {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::synth::{render, Hair, Skin, SynthParams};
+    use crate::coverage::work::to_linear_reduced;
+
+    fn measure(p: &SynthParams) -> (Lin, Vec<bool>, Prepared, Model) {
+        let s = render(p);
+        let (lin, _) = to_linear_reduced(&s.image, 1024);
+        let mask = vec![true; lin.w * lin.h];
+        let mut prep = [prepare(&lin)];
+        let model = fit(
+            &[Frame {
+                img: &lin,
+                mask: &mask,
+            }],
+            &mut prep,
+            None,
+        );
+        let [prep] = prep;
+        (lin, mask, prep, model)
+    }
+
+    #[test]
+    fn rank_filter_takes_the_extreme_of_the_square() {
+        let mut v = vec![0.0f32; 7 * 5];
+        v[2 * 7 + 3] = 5.0;
+        let mx = rank_filter(&v, 7, 5, 1, true);
+        assert_eq!(mx[7 + 2], 5.0);
+        assert_eq!(mx[3 * 7 + 4], 5.0);
+        assert_eq!(mx[0], 0.0);
+        let mn = rank_filter(&mx, 7, 5, 1, false);
+        assert_eq!(mn[2 * 7 + 3], 5.0, "a closing keeps a 3x3 plateau");
+    }
+
+    #[test]
+    fn local_light_reads_bare_skin_under_shine_as_bare() {
+        // Sparse dark strands on pale skin with a strong shine spot: with the local light,
+        // bare skin under the shine reads as bare.
+        let p = SynthParams {
+            width: 200,
+            height: 200,
+            skin: Skin::II,
+            hair: Hair::Black,
+            density: 0.15,
+            shine: 0.8,
+            noise: 1.0,
+            seed: 7,
+            ..Default::default()
+        };
+        let s = render(&p);
+        let (lin, mask, mut prep, model) = measure(&p);
+        let fr = Frame {
+            img: &lin,
+            mask: &mask,
+        };
+        let skin_error = |prep: &Prepared| -> f64 {
+            let a = alpha_map(&fr, prep, &model);
+            let (mut sum, mut n) = (0.0f64, 0usize);
+            for (i, &t) in s.alpha.iter().enumerate() {
+                if t == 0.0 {
+                    sum += f64::from(a[i]);
+                    n += 1;
+                }
+            }
+            sum / n as f64
+        };
+        prep.field = Some(local_light(&fr, &prep, &model));
+        let local = skin_error(&prep);
+        assert!(
+            local < 0.03,
+            "bare skin reads {local:.3} hair with the local light"
+        );
+    }
+
+    #[test]
+    fn texture_names_dark_strands_as_hair() {
+        let p = SynthParams {
+            width: 160,
+            height: 160,
+            skin: Skin::III,
+            hair: Hair::Brown,
+            strand_width: 2.0,
+            density: 0.35,
+            noise: 1.5,
+            seed: 3,
+            ..Default::default()
+        };
+        let (lin, mask, prep, model) = measure(&p);
+        let fr = Frame {
+            img: &lin,
+            mask: &mask,
+        };
+        assert_eq!(texture_says_dark_hair(&fr, &prep, &model), Some(true));
+    }
 }

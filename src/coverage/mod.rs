@@ -341,6 +341,76 @@ fn perturbed(m: &Model) -> Vec<Model> {
     out
 }
 
+/// How much further from skin the hair colour of the "purer hair" alternative is.
+const PURER_HAIR: f32 = 1.5;
+
+/// Readings of one frame under other plausible models (means over every other row and
+/// column, like the perturbed ones).
+struct Alternatives {
+    /// With the light taken from the local skin level instead of the fitted smooth field.
+    local_light: f64,
+    /// With hair on the other side of skin, when texture and colour disagree on the side.
+    other_side: Option<f64>,
+    /// With a hair colour half as far again from skin (the purest hair pixels seen may
+    /// still be part skin: thin or blurred strands), within black and white.
+    purer_hair: f64,
+}
+
+impl Alternatives {
+    /// The largest distance of an alternative reading from `base`.
+    fn spread(&self, base: f64) -> f64 {
+        let side = self.other_side.map_or(0.0, |v| (v - base).abs());
+        (self.local_light - base)
+            .abs()
+            .max(side)
+            .max((self.purer_hair - base).abs())
+    }
+}
+
+/// Measures `fr` again under the alternatives. `other_side` forces hair onto that side of
+/// skin for the second reading. `prep` is left as it was.
+fn alternatives(
+    fr: &Frame,
+    prep: &mut Prepared,
+    model: &Model,
+    other_side: Option<bool>,
+) -> Alternatives {
+    let local_light = if model.two_classes {
+        prep.field = Some(classify::local_light(fr, prep, model));
+        let v = mean_alpha_sparse(fr, prep, model, 2);
+        prep.field = None;
+        v
+    } else {
+        mean_alpha_sparse(fr, prep, model, 2)
+    };
+    let other_side = other_side.map(|dark| {
+        let plane = prep.plane;
+        let m = classify::fit(
+            std::slice::from_ref(fr),
+            std::slice::from_mut(prep),
+            Some(dark),
+        );
+        let v = mean_alpha_sparse(fr, prep, &m, 2);
+        prep.plane = plane;
+        v
+    });
+    let mut purer = model.clone();
+    for k in 0..3 {
+        purer.hair[k] =
+            (model.skin[k] + PURER_HAIR * (model.hair[k] - model.skin[k])).clamp(0.003, 1.0);
+    }
+    Alternatives {
+        local_light,
+        other_side,
+        purer_hair: mean_alpha_sparse(fr, prep, &purer, 2),
+    }
+}
+
+/// The side of skin texture puts hair on, when it disagrees with the colour model's.
+fn disputed_side(fr: &Frame, prep: &Prepared, model: &Model) -> Option<bool> {
+    classify::texture_says_dark_hair(fr, prep, model).filter(|&dark| dark != model.dark_hair)
+}
+
 /// The shades-of-grey (Minkowski p = 6) illuminant estimate over the mask, per channel.
 fn shades_of_grey(img: &Lin, mask: &[bool]) -> [f64; 3] {
     let mut norm = [0.0f64; 3];
@@ -438,11 +508,14 @@ impl Analyzer {
         for m in perturbed(&model) {
             dev = dev.max((mean_alpha_sparse(&frames[0], &prep[0], &m, 2) - base).abs());
         }
+        // Other plausible models of the same pixels: how far they land is uncertainty too.
+        let side = disputed_side(&frames[0], &prep[0], &model);
+        let spread = alternatives(&frames[0], &mut prep[0], &model, side).spread(base);
         let floor = if model.two_classes { 0.015 } else { 0.05 };
         let area = mask_count(&wk.mask) as f64 / (wk.scale * wk.scale);
         Ok(Coverage {
             coverage: cov,
-            uncertainty: (floor * floor + dev * dev).sqrt(),
+            uncertainty: (floor * floor + dev * dev + spread * spread).sqrt(),
             region_area_px: area,
             region_source: wk.source,
             region: wk.region,
@@ -526,6 +599,21 @@ impl Analyzer {
             deva = deva.max((a - ca2).abs());
             devc = devc.max(((a - b) - (ca2 - cb2)).abs());
         }
+        // Other plausible models, the same one for both visits.
+        let side = disputed_side(frb, &preps[0], &model_b);
+        let [pb, pa] = &mut preps;
+        let alt_b = alternatives(frb, pb, &model_b, side);
+        let alt_a = alternatives(fra, pa, &model_a, side);
+        let spread_b = alt_b.spread(cb2);
+        let spread_a = alt_a.spread(ca2);
+        let mut spread_c = ((alt_a.local_light - alt_b.local_light) - (ca2 - cb2)).abs();
+        spread_c = spread_c.max(((alt_a.purer_hair - alt_b.purer_hair) - (ca2 - cb2)).abs());
+        if let (Some(b), Some(a)) = (alt_b.other_side, alt_a.other_side) {
+            spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
+        }
+        let devb = devb.hypot(spread_b);
+        let deva = deva.hypot(spread_a);
+        let devc = devc.hypot(spread_c);
         let floor = if model_b.two_classes && model_a.two_classes {
             0.015
         } else {
