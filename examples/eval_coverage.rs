@@ -69,8 +69,8 @@ fn main() {
         "lighting gradients, white balance, shine, blur, noise). Errors in percentage points.\n"
     );
     println!(
-        "{:<6} {:<7} | {:>7} {:>7} {:>6} | {:>9} {:>9}",
-        "skin", "hair", "MAE", "worst", "unc", "Otsu MAE", "Otsu wst"
+        "{:<6} {:<7} | {:>7} {:>7} {:>6} {:>7} | {:>9} {:>9}",
+        "skin", "hair", "MAE", "worst", "unc", "refused", "Otsu MAE", "Otsu wst"
     );
     let mut all_err = Vec::new();
     let mut all_otsu = Vec::new();
@@ -124,12 +124,13 @@ fn main() {
             let oworst = otsu.iter().cloned().fold(0.0, f64::max);
             let unc = uncs.iter().sum::<f64>() / uncs.len().max(1) as f64;
             println!(
-                "{:<6} {:<7} | {:>7.2} {:>7.2} {:>6.2} | {:>9.2} {:>9.2}",
+                "{:<6} {:<7} | {:>7.2} {:>7.2} {:>6.2} {:>7} | {:>9.2} {:>9.2}",
                 format!("{skin:?}"),
                 format!("{hair:?}"),
                 mae,
                 worst,
                 unc,
+                format!("{}/6", 6 - errs.len()),
                 omae,
                 oworst
             );

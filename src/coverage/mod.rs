@@ -166,6 +166,9 @@ pub enum CoverageError {
     InvalidTransform,
     /// The two photos do not overlap enough over the region.
     NoOverlap,
+    /// Equally plausible readings of the photo disagree too much to give a number (hair
+    /// and skin alike in colour, or one material only that looks like two).
+    Ambiguous,
 }
 
 impl fmt::Display for CoverageError {
@@ -195,6 +198,9 @@ impl fmt::Display for CoverageError {
             ),
             CoverageError::NoOverlap => f.write_str(
                 "the two photos do not show enough of the same region to compare coverage",
+            ),
+            CoverageError::Ambiguous => f.write_str(
+                "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); draw a region over the area that matters, or retake the photo evenly lit and in focus",
             ),
         }
     }
@@ -340,6 +346,9 @@ fn perturbed(m: &Model) -> Vec<Model> {
     }
     out
 }
+
+/// Above this uncertainty (a fraction of the region) a photo gives no number.
+const MAX_UNCERTAINTY: f64 = 0.3;
 
 /// How much further from skin the hair colour of the "purer hair" alternative is.
 const PURER_HAIR: f32 = 1.5;
@@ -513,9 +522,13 @@ impl Analyzer {
         let spread = alternatives(&frames[0], &mut prep[0], &model, side).spread(base);
         let floor = if model.two_classes { 0.015 } else { 0.05 };
         let area = mask_count(&wk.mask) as f64 / (wk.scale * wk.scale);
+        let uncertainty = (floor * floor + dev * dev + spread * spread).sqrt();
+        if uncertainty > MAX_UNCERTAINTY {
+            return Err(CoverageError::Ambiguous);
+        }
         Ok(Coverage {
             coverage: cov,
-            uncertainty: (floor * floor + dev * dev + spread * spread).sqrt(),
+            uncertainty,
             region_area_px: area,
             region_source: wk.source,
             region: wk.region,
@@ -658,6 +671,9 @@ impl Analyzer {
         };
         let area = n as f64 / (wb.scale * wb.scale);
         let unc = |d: f64| (floor * floor + d * d).sqrt();
+        if unc(devb) > MAX_UNCERTAINTY || unc(deva) > MAX_UNCERTAINTY {
+            return Err(CoverageError::Ambiguous);
+        }
         let before_cov = Coverage {
             coverage: cb,
             uncertainty: unc(devb),
