@@ -624,6 +624,25 @@ impl Analyzer {
         if let (Some(b), Some(a)) = (alt_b.other_side, alt_a.other_side) {
             spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
         }
+        // One colour model shared by both visits (each keeps its own light field and
+        // exposure): the same yardstick for both. How far its change lands counts too.
+        let planes = [preps[0].plane, preps[1].plane];
+        let both = [
+            Frame {
+                img: &wb.lin,
+                mask: &mask,
+            },
+            Frame {
+                img: &wa,
+                mask: &mask,
+            },
+        ];
+        let shared = classify::fit(&both, &mut preps, Some(model_b.dark_hair));
+        let jb = mean_alpha_sparse(frb, &preps[0], &shared, 2);
+        let ja = mean_alpha_sparse(fra, &preps[1], &shared, 2);
+        preps[0].plane = planes[0];
+        preps[1].plane = planes[1];
+        spread_c = spread_c.max(((ja - jb) - (ca2 - cb2)).abs());
         let devb = devb.hypot(spread_b);
         let deva = deva.hypot(spread_a);
         let devc = devc.hypot(spread_c);
@@ -671,7 +690,11 @@ impl Analyzer {
         };
         let area = n as f64 / (wb.scale * wb.scale);
         let unc = |d: f64| (floor * floor + d * d).sqrt();
-        if unc(devb) > MAX_UNCERTAINTY || unc(deva) > MAX_UNCERTAINTY {
+        let change_unc = (0.005f64.powi(2) + devc * devc).sqrt();
+        if unc(devb) > MAX_UNCERTAINTY
+            || unc(deva) > MAX_UNCERTAINTY
+            || change_unc > MAX_UNCERTAINTY
+        {
             return Err(CoverageError::Ambiguous);
         }
         let before_cov = Coverage {
@@ -694,7 +717,7 @@ impl Analyzer {
             before: before_cov,
             after: after_cov,
             change_pp: 100.0 * (ca - cb),
-            change_uncertainty_pp: 100.0 * (0.005f64.powi(2) + devc * devc).sqrt(),
+            change_uncertainty_pp: 100.0 * change_unc,
             cell_map,
         })
     }

@@ -1,7 +1,10 @@
 // Alignment in wasm, in headless Chromium (part of `cargo xtask bench-align`):
 // a 12 MP pair (4000x3000 JPEGs made from the demo photo under a known camera
 // change) loaded into the widget; reports the worker's alignment time (after
-// decoding), the wasm memory at the end, and the corner error against the truth.
+// decoding), the wasm memory at the end, and the corner error against the truth;
+// then the worker's coverage analysis of the same pair (both visits measured over
+// the scalp region seen through the alignment, and the change map), which
+// `cargo xtask bench-coverage` runs too.
 import { chromium } from "playwright-core";
 
 const base = process.env.BASE_URL || "http://127.0.0.1:8080/";
@@ -62,11 +65,15 @@ for (let run = 0; run < runs; run++) {
     const aligned = new Promise((resolve) =>
       el.addEventListener("aligned", (e) => resolve(e.detail), { once: true }),
     );
+    const analysed = new Promise((resolve) =>
+      el.addEventListener("analysis", (e) => resolve(e.detail), { once: true }),
+    );
     const t0 = performance.now();
     await el.load("after", new File([after], "after-12mp.jpg"));
     const loaded = performance.now();
     const detail = await aligned;
     const done = performance.now();
+    const analysis = await analysed;
     // Truth: C maps BEFORE to AFTER; the answer maps AFTER to BEFORE.
     const [c, s] = [Math.cos(angle) / scale, Math.sin(angle) / scale];
     const [ox, oy] = [W / 2 + 120, H / 2 - 90];
@@ -90,6 +97,8 @@ for (let run = 0; run < runs; run++) {
       errPx: err,
       diag: Math.hypot(W, H),
       confidence: detail.confidence,
+      analysisMs: analysis.error ? NaN : analysis.timing_ms,
+      analysisError: analysis.error || null,
     };
   }, run);
   results.push(r);
@@ -104,4 +113,9 @@ console.log(
     `wasm memory ${Math.max(...results.map((r) => r.memoryMb)).toFixed(0)} MB; ` +
     `corner error median ${med("errPx").toFixed(2)} px of ${results[0].diag.toFixed(0)} px diagonal; ` +
     `confidence ${results.map((r) => r.confidence.toFixed(2)).join(", ")}`,
+);
+console.log(
+  `wasm in Chromium, the same 12 MP pairs' coverage in the worker (both visits over the ` +
+    `region seen through the alignment, plus the change map, on the 1024 px working copies): ` +
+    `median ${med("analysisMs").toFixed(0)} ms per pair (${results.map((r) => r.analysisError ? "refused: " + r.analysisError : r.analysisMs.toFixed(0) + " ms").join("; ")})`,
 );

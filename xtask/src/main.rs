@@ -503,8 +503,11 @@ fn bench_align() -> Result {
 }
 
 /// The coverage benchmark: accuracy on rendered photos with known coverage, change
-/// pairs, the staged real photos, and the Otsu baseline beside it (native).
+/// pairs, the staged real photos, and the Otsu baseline beside it (native); then the
+/// worker's time for 12 MP pairs in Chromium.
 fn bench_coverage() -> Result {
     step("coverage accuracy (native, release)");
-    run(cargo().args(["run", "--quiet", "--release", "--example", "eval_coverage"]))
+    run(cargo().args(["run", "--quiet", "--release", "--example", "eval_coverage"]))?;
+    step("12 MP pairs in wasm, headless Chromium (alignment, then coverage)");
+    browser_bench("tests/e2e/bench-align-wasm.mjs")
 }
