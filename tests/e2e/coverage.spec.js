@@ -97,14 +97,15 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
   await page.keyboard.press("Enter");
   await expect(el.locator(".frame")).toBeFocused();
   // A triangle around the crown: Space drops each corner where the cross is.
-  await page.keyboard.press("Shift+ArrowUp");
+  const press = async (key, n) => {
+    for (let i = 0; i < n; i++) await page.keyboard.press(key);
+  };
+  await press("Shift+ArrowUp", 4);
   await page.keyboard.press("Space");
-  await page.keyboard.press("Shift+ArrowDown");
-  await page.keyboard.press("Shift+ArrowDown");
-  await page.keyboard.press("Shift+ArrowRight");
-  await page.keyboard.press("Shift+ArrowRight");
+  await press("Shift+ArrowDown", 8);
+  await press("Shift+ArrowRight", 6);
   await page.keyboard.press("Space");
-  for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+ArrowLeft");
+  await press("Shift+ArrowLeft", 12);
   await page.keyboard.press("Space");
   await page.keyboard.press("Enter");
   const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
@@ -116,4 +117,25 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
   const a = await analysis(page);
   expect(a.roi.source).toBe("given");
   expect(a.roi.area_px).toBeLessThan(auto.roi.area_px);
+});
+
+test("a pair that cannot support a number says why and keeps the comparison", async ({ page }) => {
+  // A dark bald head under strong shading: equally plausible readings disagree.
+  const photo = "../shared/photos/uze-hair-loss/topdown-stage7-4.jpg";
+  await page.locator('scalp-compare input[data-side="before"]').setInputFiles(photo);
+  await page.locator('scalp-compare input[data-side="after"]').setInputFiles(photo);
+  const summary = page.locator("scalp-compare .summary");
+  await expect(summary).toContainText("could not be measured", { timeout: 30000 });
+  await expect(summary).toContainText("cannot be told apart");
+  const state = await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    return { photos: el.photos, alignment: el.alignment, analysis: el.analysis };
+  });
+  // No number is shown, but both photos stay loaded and aligned.
+  expect(state.analysis).toBeNull();
+  expect(state.photos.before.name).toBe("topdown-stage7-4.jpg");
+  expect(state.photos.after.name).toBe("topdown-stage7-4.jpg");
+  expect(state.alignment.confidence).toBeGreaterThan(0.5);
+  const events = await page.evaluate(() => window.analyses);
+  expect(events.at(-1).error).toContain("cannot be told apart");
 });
