@@ -629,15 +629,15 @@ fn rank_filter(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32>
             tmp[y * w + x] = v;
         }
     }
+    // Rows at a time, so the inner loop runs along memory.
     let mut out = vec![0.0f32; w * h];
-    for y in 0..h {
+    for (y, row) in out.chunks_exact_mut(w).enumerate() {
         let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
-        for x in 0..w {
-            let mut v = tmp[a * w + x];
-            for yy in a + 1..=b {
-                v = pick(v, tmp[yy * w + x]);
+        row.copy_from_slice(&tmp[a * w..(a + 1) * w]);
+        for yy in a + 1..=b {
+            for (o, &v) in row.iter_mut().zip(&tmp[yy * w..(yy + 1) * w]) {
+                *o = pick(*o, v);
             }
-            out[y * w + x] = v;
         }
     }
     out
@@ -653,15 +653,17 @@ pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
     let lh = (luma(m.hair) + EPS).ln();
     let contrast = (lh - ls).abs().max(1e-3);
     let (r, tau, sig) = (LOCAL_RADIUS, LOCAL_DENSE, LOCAL_SMOOTH);
-    let mut base = vec![1.0f32; w * h];
+    // ln of the fitted light field.
+    let mut base = vec![0.0f32; w * h];
     let mut q = vec![0.0f32; w * h];
     for y in 0..h {
         for x in 0..w {
             let i = y * w + x;
-            let l = illum(&prep.plane, x, y, w, h);
-            base[i] = l;
+            let b = basis(x, y, w, h);
+            let ln_l: f64 = prep.plane.iter().zip(&b).map(|(p, q)| p * q).sum();
+            base[i] = ln_l as f32;
             if fr.mask[i] {
-                q[i] = (fr.img.luma(i) + EPS).ln() - l.ln() - ls;
+                q[i] = (fr.img.luma(i) + EPS).ln() - ln_l as f32 - ls;
             }
         }
     }
@@ -680,7 +682,7 @@ pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
         })
         .collect();
     let d = gauss_blur(&d, w, h, sig);
-    base.iter().zip(&d).map(|(b, v)| b * v.exp()).collect()
+    base.iter().zip(&d).map(|(b, v)| (b + v).exp()).collect()
 }
 
 /// Which side of skin hair is on, judged by texture instead of colour: skin is a smooth

@@ -235,7 +235,13 @@ fn mask_count(m: &[bool]) -> usize {
 }
 
 /// Exposure, detail and blur checks over the masked pixels.
-fn check_quality(img: &Lin, mask: &[bool], prep: &Prepared) -> Result<(), CoverageError> {
+/// `blur`: also check focus (over the whole photo, so once per photo is enough).
+fn check_quality(
+    img: &Lin,
+    mask: &[bool],
+    prep: &Prepared,
+    blur: bool,
+) -> Result<(), CoverageError> {
     let n = mask_count(mask).max(1) as f64;
     let (mut bright, mut dark, mut sum) = (0usize, 0usize, 0.0f64);
     for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
@@ -270,6 +276,9 @@ fn check_quality(img: &Lin, mask: &[bool], prep: &Prepared) -> Result<(), Covera
     };
     if t95 < 0.004 {
         return Err(CoverageError::NoContrast);
+    }
+    if !blur {
+        return Ok(());
     }
     // Blur: how much the strongest gradients drop between smoothing at sigma 1 (which
     // already suppresses pixel noise) and at sigma 3. Sharp edges drop a lot, blurred ones
@@ -457,7 +466,7 @@ impl Analyzer {
             None => {
                 // A blank photo has no head: report exposure first, it says more.
                 let all = vec![true; lin.w * lin.h];
-                check_quality(&lin, &all, &prep)?;
+                check_quality(&lin, &all, &prep, true)?;
                 let poly = region::auto_region(&lin).ok_or(CoverageError::NoScalpFound)?;
                 (poly.scaled(1.0 / scale), RegionSource::Auto)
             }
@@ -505,7 +514,9 @@ impl Analyzer {
     ) -> Result<Coverage, CoverageError> {
         let mut wk = self.prepare(photo, region)?;
         let mut prep = [std::mem::take(&mut wk.prep)];
-        check_quality(&wk.lin, &wk.mask, &prep[0])?;
+        // Focus was checked over the whole photo already when the region was found.
+        let focus_checked = wk.source == RegionSource::Auto;
+        check_quality(&wk.lin, &wk.mask, &prep[0], !focus_checked)?;
         let frames = [Frame {
             img: &wk.lin,
             mask: &wk.mask,
@@ -571,8 +582,8 @@ impl Analyzer {
             return Err(CoverageError::NoOverlap);
         }
         let mut preps = [std::mem::take(&mut wb.prep), classify::prepare(&wa)];
-        check_quality(&wb.lin, &mask, &preps[0])?;
-        check_quality(&wa, &mask, &preps[1])?;
+        check_quality(&wb.lin, &mask, &preps[0], wb.source != RegionSource::Auto)?;
+        check_quality(&wa, &mask, &preps[1], true)?;
         // Bring AFTER's illuminant to BEFORE's (not both to grey: the skin's own hue is
         // evidence the classifier uses).
         let gb = shades_of_grey(&wb.lin, &mask);
