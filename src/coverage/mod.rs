@@ -18,6 +18,7 @@
 //! Beyond 30 points of uncertainty a photo or a pair gives no number
 //! ([`CoverageError::Ambiguous`]). On the benchmark the error lies within the stated
 //! uncertainty for about 70 % of photos and within twice it for about 95 %.
+//!
 //! What it does not do: diagnose anything, count hairs, or measure hair thickness. The
 //! numbers are estimates of *visible* coverage in a photo. Known weak cases: light hair on
 //! light skin, brown or auburn hair on the darkest skin, strong blur (hair then reads too
