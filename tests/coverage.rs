@@ -383,3 +383,25 @@ fn real_photos_rank_by_stage() {
     println!("Spearman {rho:.3} over {}", covs.len());
     assert!(rho <= -0.7, "{rho}");
 }
+
+/// Every reason the core gives for not measuring is in the widget's Spanish table, word
+/// for word (the widget translates the core's message by looking it up there).
+#[test]
+fn every_refusal_reason_has_a_spanish_translation() {
+    let table = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/i18n.js"))
+        .expect("www/i18n.js");
+    for e in [
+        CoverageError::RegionTooSmall,
+        CoverageError::NoScalpFound,
+        CoverageError::Overexposed,
+        CoverageError::Underexposed,
+        CoverageError::Blurred,
+        CoverageError::NoContrast,
+        CoverageError::InvalidTransform,
+        CoverageError::NoOverlap,
+        CoverageError::Ambiguous,
+    ] {
+        let key = format!("\"{e}\":");
+        assert!(table.contains(&key), "no Spanish for: {e}");
+    }
+}

@@ -79,6 +79,25 @@ const es = {
     "Dibuje la región: haga clic en sus esquinas (o mueva la cruz con las flechas y pulse Espacio) y pulse Intro o doble clic para terminar; Retroceso quita una esquina; Escape cancela",
   "Measuring hair coverage…": "Midiendo la cobertura de pelo…",
   "Hair coverage could not be measured: {message}.": "No se pudo medir la cobertura de pelo: {message}.",
+  // Why the core gave no coverage number (its messages, word for word; a test keeps them in step).
+  "the region is too small to measure hair coverage; draw a larger area of scalp":
+    "la región es demasiado pequeña para medir la cobertura de pelo; dibuje una zona mayor del cuero cabelludo",
+  "could not find the head in the photo; draw the scalp region by hand":
+    "no se encontró la cabeza en la foto; dibuje a mano la región del cuero cabelludo",
+  "the photo is too bright (overexposed) to measure hair coverage; retake it with less light or no flash":
+    "la foto está demasiado clara (sobreexpuesta) para medir la cobertura de pelo; repítala con menos luz o sin flash",
+  "the photo is too dark (underexposed) to measure hair coverage; retake it with more light":
+    "la foto está demasiado oscura (subexpuesta) para medir la cobertura de pelo; repítala con más luz",
+  "the photo is too blurred to measure hair coverage; retake it holding the camera still and in focus":
+    "la foto está demasiado borrosa para medir la cobertura de pelo; repítala con la cámara quieta y enfocada",
+  "the region shows no detail to tell hair from skin (blurred, featureless or not a scalp); retake the photo":
+    "la región no muestra detalle para distinguir el pelo de la piel (borrosa, sin rasgos o no es un cuero cabelludo); repita la foto",
+  "the alignment between the two photos is not usable (it cannot be inverted)":
+    "la alineación entre las dos fotos no se puede usar (no es invertible)",
+  "the two photos do not show enough of the same region to compare coverage":
+    "las dos fotos no muestran lo suficiente de la misma región para comparar la cobertura",
+  "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); draw a region over the area that matters, or retake the photo evenly lit and in focus":
+    "en esta foto no se distingue con fiabilidad el pelo de la piel (lecturas igual de plausibles difieren en más de 30 puntos); dibuje una región sobre la zona que importa o repita la foto con luz uniforme y enfocada",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",

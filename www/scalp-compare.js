@@ -1432,7 +1432,10 @@ export class ScalpCompare extends HTMLElement {
     if (token !== this._analysisToken) return;
     this._analysisPending = false;
     if (!reply.ok) {
-      this._setAnalysis(null, this._t("Hair coverage could not be measured: {message}.", { message: reply.message }));
+      this._setAnalysis(
+        null,
+        this._t("Hair coverage could not be measured: {message}.", { message: this._t(reply.message) }),
+      );
       this._emit("analysis", { error: reply.message });
       return;
     }

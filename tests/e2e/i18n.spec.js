@@ -58,3 +58,17 @@ test("the page's language is inherited", async ({ page }) => {
   await expect(page.locator("#es .message")).toContainText("Suelte aquí una foto ANTES y una DESPUÉS");
   await expect(page.locator("#es").getByRole("button", { name: "Elegir foto ANTES…" })).toBeVisible();
 });
+
+test("a pair that cannot be measured is explained in Spanish", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  const photo = "../shared/photos/uze-hair-loss/topdown-stage7-4.jpg";
+  await page.locator('scalp-compare input[data-side="before"]').setInputFiles(photo);
+  await page.locator('scalp-compare input[data-side="after"]').setInputFiles(photo);
+  const summary = page.locator("scalp-compare .summary");
+  await expect(summary).toContainText("No se pudo medir la cobertura de pelo", { timeout: 30000 });
+  await expect(summary).toContainText("no se distingue con fiabilidad el pelo de la piel");
+  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
+  expect(missing).toEqual([]);
+});
