@@ -166,3 +166,31 @@ fn annotations_round_trip_through_w3c_and_bad_imports_throw() {
     let foreign = message(read_import("{\"hello\": 1}", "a.jpg", "b.jpg").unwrap_err());
     assert!(foreign.contains("neither"), "{foreign}");
 }
+
+#[wasm_bindgen_test]
+fn one_photo_is_measured_in_original_pixels_and_a_blank_one_is_refused() {
+    use scalp_compare::coverage::synth::{render, SynthParams};
+    use scalp_compare::web::measure_photo;
+    let s = render(&SynthParams {
+        width: 200,
+        height: 200,
+        density: 0.4,
+        noise: 1.5,
+        ..Default::default()
+    });
+    // The working copy is half the original's size: the region and the answer are in
+    // original pixels.
+    let roi = "[[0, 0], [400, 0], [400, 400], [0, 400]]";
+    let reply = measure_photo(s.image.as_bytes(), 200, 200, 0.5, roi).expect("measured");
+    let text = js_sys::JSON::stringify(&reply).unwrap().as_string().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let coverage = v["coverage"].as_f64().unwrap();
+    assert!((coverage - s.truth).abs() < 0.1, "{coverage} vs {}", s.truth);
+    assert!(v["uncertainty"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["roi"]["source"], "given");
+    let area = v["roi"]["area_px"].as_f64().unwrap();
+    assert!((area - 160_000.0).abs() < 2_000.0, "{area}");
+    let blank = vec![128u8; 200 * 200 * 4];
+    let why = message(measure_photo(&blank, 200, 200, 1.0, "null").unwrap_err());
+    assert!(why.contains("no detail to tell hair from skin"), "{why}");
+}

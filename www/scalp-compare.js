@@ -1908,10 +1908,9 @@ export class ScalpCompare extends HTMLElement {
     const first = await copy(visits[0].src);
     if (first && token === this._visitsToken) {
       // The first visit over its own whole scalp region.
-      const identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-      const reply = await ask("analysis", { kind: "analyze", before: first, after: first, matrix: identity, roi: null });
+      const reply = await ask("analysis", { kind: "measure", photo: first, roi: null });
       if (reply.ok && token === this._visitsToken) {
-        this._progress[0] = { coverage: reply.result.before.coverage, uncertainty: reply.result.before.uncertainty };
+        this._progress[0] = { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
         this._renderChart();
       }
     }

@@ -3,7 +3,7 @@
 // copies, and align and measure pairs, all with the wasm core, so the page never
 // decodes or computes on its main thread.
 // A thin shim: the checks, messages and algorithms live in Rust (src/).
-import init, { loadPhoto, alignPhotos, analyzePair } from "./pkg/scalp_compare.js";
+import init, { loadPhoto, alignPhotos, analyzePair, measurePhoto } from "./pkg/scalp_compare.js";
 
 const ready = init();
 let wasmMemory = null;
@@ -20,6 +20,7 @@ self.onmessage = async (event) => {
     if (msg.kind === "load") await load(msg);
     else if (msg.kind === "align") align(msg);
     else if (msg.kind === "analyze") analyze(msg);
+    else if (msg.kind === "measure") measure(msg);
     else if (msg.kind === "keep") copies.set(msg.photoId, msg.work);
     else if (msg.kind === "free") copies.delete(msg.photoId);
   } catch (error) {
@@ -100,6 +101,16 @@ function analyze({ id, before, after, matrix, roi }) {
     b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor,
     JSON.stringify(matrix), JSON.stringify(roi || null),
   );
+  result.timing_ms = performance.now() - t0;
+  self.postMessage({ id, ok: true, result });
+}
+
+function measure({ id, photo, roi }) {
+  const p = copies.get(photo);
+  if (!p) throw new Error("The photo to measure is no longer loaded.");
+  self.postMessage({ id, progress: "analyzing" });
+  const t0 = performance.now();
+  const result = measurePhoto(p.rgba, p.w, p.h, p.factor, JSON.stringify(roi || null));
   result.timing_ms = performance.now() - t0;
   self.postMessage({ id, ok: true, result });
 }

@@ -298,6 +298,58 @@ struct Cells {
     change_pp: Vec<Option<f32>>,
 }
 
+/// What [`measure_photo`] answers, in the photo's original pixels.
+#[derive(serde::Serialize)]
+struct PhotoReply {
+    coverage: f64,
+    uncertainty: f64,
+    roi: Roi,
+}
+
+/// Measures hair coverage on one photo's working copy (`factor` = working / original
+/// pixels) over `roi_json`: `null` finds the scalp automatically, `[[x, y], ...]` is a
+/// polygon in original pixels. Throws with a message for a person when the photo cannot
+/// support a number.
+#[wasm_bindgen(js_name = measurePhoto)]
+pub fn measure_photo(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    factor: f64,
+    roi_json: &str,
+) -> Result<JsValue, JsError> {
+    use crate::coverage::{Analyzer, CoverageOptions, Polygon, RegionSource};
+    use crate::raster::RgbaImage;
+    let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
+    let roi: Option<Vec<(f64, f64)>> = serde_json::from_str(roi_json).map_err(|e| fail(&e))?;
+    let region = roi.map(|pts| {
+        Polygon::new(
+            pts.into_iter()
+                .map(|(x, y)| (x * factor, y * factor))
+                .collect(),
+        )
+    });
+    let photo = RgbaImage::from_raw(width, height, rgba.to_vec()).map_err(|e| fail(&e))?;
+    let c = Analyzer::new(CoverageOptions::default())
+        .coverage(&photo, region.as_ref())
+        .map_err(|e| fail(&e))?;
+    let k = 1.0 / factor;
+    let reply = PhotoReply {
+        coverage: c.coverage,
+        uncertainty: c.uncertainty,
+        roi: Roi {
+            source: match c.region_source {
+                RegionSource::Auto => "auto",
+                RegionSource::Given => "given",
+            },
+            area_px: c.region_area_px * k * k,
+            polygon: c.region.points.iter().map(|&(x, y)| (x * k, y * k)).collect(),
+        },
+    };
+    let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the measurement"))
+}
+
 /// Measures hair coverage on both visits over one scalp region seen through the
 /// alignment, from the same working copies as [`align_photos`]. `matrix_json`
 /// is the AFTER→BEFORE matrix in original pixels; `roi_json` is `null` (find

@@ -3,8 +3,8 @@
 // change) loaded into the widget; reports the worker's alignment time (after
 // decoding), the wasm memory at the end, and the corner error against the truth;
 // then the worker's coverage analysis of the same pair (both visits measured over
-// the scalp region seen through the alignment, and the change map), which
-// `cargo xtask bench-coverage` runs too.
+// the scalp region seen through the alignment, and the change map), and one photo's
+// coverage alone; `cargo xtask bench-coverage` runs it too.
 import { chromium } from "playwright-core";
 
 const base = process.env.BASE_URL || "http://127.0.0.1:8080/";
@@ -77,6 +77,25 @@ for (let run = 0; run < runs; run++) {
     const detail = await aligned;
     const done = performance.now();
     const analysis = await analysed;
+    // One photo alone, as the worker measures a visit: BEFORE's 1024 px working copy,
+    // after decoding, on this page's thread (the same wasm).
+    const core = await import(new URL("pkg/scalp_compare.js", document.baseURI).href);
+    await core.default();
+    const bmp = await createImageBitmap(before);
+    const k = Math.min(1, 1024 / Math.max(bmp.width, bmp.height));
+    const [ww, wh] = [Math.round(bmp.width * k), Math.round(bmp.height * k)];
+    const wctx = new OffscreenCanvas(ww, wh).getContext("2d", { willReadFrequently: true });
+    wctx.imageSmoothingQuality = "high";
+    wctx.drawImage(bmp, 0, 0, ww, wh);
+    const rgba = wctx.getImageData(0, 0, ww, wh).data;
+    const p0 = performance.now();
+    let photoError = null;
+    try {
+      core.measurePhoto(rgba, ww, wh, ww / bmp.width, "null");
+    } catch (e) {
+      photoError = e.message;
+    }
+    const photoMs = performance.now() - p0;
     // Truth: C maps BEFORE to AFTER; the answer maps AFTER to BEFORE.
     const [c, s] = [Math.cos(angle) / scale, Math.sin(angle) / scale];
     const [ox, oy] = [W / 2 + 120, H / 2 - 90];
@@ -102,6 +121,8 @@ for (let run = 0; run < runs; run++) {
       confidence: detail.confidence,
       analysisMs: analysis.error ? NaN : analysis.timing_ms,
       analysisError: analysis.error || null,
+      photoMs: photoError ? NaN : photoMs,
+      photoError,
     };
   }, run);
   results.push(r);
@@ -121,4 +142,8 @@ console.log(
   `wasm in Chromium, the same 12 MP pairs' coverage in the worker (both visits over the ` +
     `region seen through the alignment, plus the change map, on the 1024 px working copies): ` +
     `median ${med("analysisMs").toFixed(0)} ms per pair (${results.map((r) => r.analysisError ? "refused: " + r.analysisError : r.analysisMs.toFixed(0) + " ms").join("; ")})`,
+);
+console.log(
+  `wasm in Chromium, one 12 MP photo's coverage (BEFORE, automatic region, its 1024 px working ` +
+    `copy after decoding): median ${med("photoMs").toFixed(0)} ms (${results.map((r) => r.photoError ? "refused: " + r.photoError : r.photoMs.toFixed(0) + " ms").join("; ")})`,
 );
