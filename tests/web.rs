@@ -182,10 +182,17 @@ fn one_photo_is_measured_in_original_pixels_and_a_blank_one_is_refused() {
     // original pixels.
     let roi = "[[0, 0], [400, 0], [400, 400], [0, 400]]";
     let reply = measure_photo(s.image.as_bytes(), 200, 200, 0.5, roi).expect("measured");
-    let text = js_sys::JSON::stringify(&reply).unwrap().as_string().unwrap();
+    let text = js_sys::JSON::stringify(&reply)
+        .unwrap()
+        .as_string()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let coverage = v["coverage"].as_f64().unwrap();
-    assert!((coverage - s.truth).abs() < 0.1, "{coverage} vs {}", s.truth);
+    assert!(
+        (coverage - s.truth).abs() < 0.1,
+        "{coverage} vs {}",
+        s.truth
+    );
     assert!(v["uncertainty"].as_f64().unwrap() > 0.0);
     assert_eq!(v["roi"]["source"], "given");
     let area = v["roi"]["area_px"].as_f64().unwrap();

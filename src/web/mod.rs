@@ -343,7 +343,12 @@ pub fn measure_photo(
                 RegionSource::Given => "given",
             },
             area_px: c.region_area_px * k * k,
-            polygon: c.region.points.iter().map(|&(x, y)| (x * k, y * k)).collect(),
+            polygon: c
+                .region
+                .points
+                .iter()
+                .map(|&(x, y)| (x * k, y * k))
+                .collect(),
         },
     };
     let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
