@@ -688,22 +688,20 @@ pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
 /// Which side of skin hair is on, judged by texture instead of colour: skin is a smooth
 /// surface, hair is many strands of slightly different tone. Compares the median 3x3
 /// roughness (in square-root light, where camera noise is about even) of the pixels deep
-/// inside each class. `Some(true)` when the darker class is the rougher one; `None` when the
-/// two are too alike to say.
-pub(crate) fn texture_says_dark_hair(fr: &Frame, prep: &Prepared, m: &Model) -> Option<bool> {
+/// inside each class. `alpha` is the frame's hair map under `m` ([`alpha_map`]).
+/// `Some(true)` when the darker class is the rougher one; `None` when the two are too alike
+/// to say.
+pub(crate) fn texture_says_dark_hair(fr: &Frame, alpha: &[f32], m: &Model) -> Option<bool> {
     if !m.two_classes {
         return None;
     }
     let (w, h) = (fr.img.w, fr.img.h);
     let mut t = vec![f32::NAN; w * h];
     let mut s = vec![0.0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let i = y * w + x;
-            if fr.mask[i] {
-                t[i] = pixel_alpha(fr, prep, m, x, y);
-                s[i] = fr.img.luma(i).max(0.0).sqrt();
-            }
+    for i in 0..w * h {
+        if fr.mask[i] {
+            t[i] = alpha[i];
+            s[i] = fr.img.luma(i).max(0.0).sqrt();
         }
     }
     // [darker class, lighter class]
@@ -846,6 +844,7 @@ mod tests {
             img: &lin,
             mask: &mask,
         };
-        assert_eq!(texture_says_dark_hair(&fr, &prep, &model), Some(true));
+        let alpha = alpha_map(&fr, &prep, &model);
+        assert_eq!(texture_says_dark_hair(&fr, &alpha, &model), Some(true));
     }
 }

@@ -436,8 +436,9 @@ fn alternatives(
 }
 
 /// The side of skin texture puts hair on, when it disagrees with the colour model's.
-fn disputed_side(fr: &Frame, prep: &Prepared, model: &Model) -> Option<bool> {
-    classify::texture_says_dark_hair(fr, prep, model).filter(|&dark| dark != model.dark_hair)
+/// `alpha` is the frame's hair map under `model`.
+fn disputed_side(fr: &Frame, alpha: &[f32], model: &Model) -> Option<bool> {
+    classify::texture_says_dark_hair(fr, alpha, model).filter(|&dark| dark != model.dark_hair)
 }
 
 /// The shades-of-grey (Minkowski p = 6) illuminant estimate over the mask, per channel.
@@ -540,7 +541,7 @@ impl Analyzer {
             dev = dev.max((mean_alpha_sparse(&frames[0], &prep[0], &m, 2) - base).abs());
         }
         // Other plausible models of the same pixels: how far they land is uncertainty too.
-        let side = disputed_side(&frames[0], &prep[0], &model);
+        let side = disputed_side(&frames[0], &a, &model);
         let spread = alternatives(&frames[0], &mut prep[0], &model, side).spread(base);
         let floor = if model.two_classes { 0.015 } else { 0.05 };
         let area = mask_count(&wk.mask) as f64 / (wk.scale * wk.scale);
@@ -635,7 +636,7 @@ impl Analyzer {
             devc = devc.max(((a - b) - (ca2 - cb2)).abs());
         }
         // Other plausible models, the same one for both visits.
-        let side = disputed_side(frb, &preps[0], &model_b);
+        let side = disputed_side(frb, &ab, &model_b);
         let [pb, pa] = &mut preps;
         let alt_b = alternatives(frb, pb, &model_b, side);
         let alt_a = alternatives(fra, pa, &model_a, side);
