@@ -287,6 +287,45 @@ struct Roi {
     polygon: Vec<(f64, f64)>,
 }
 
+impl Roi {
+    /// The region a measurement used, from working pixels (`1 / factor` original pixels
+    /// each) back to original pixels.
+    fn of(c: &crate::coverage::Coverage, factor: f64) -> Roi {
+        use crate::coverage::RegionSource;
+        let k = 1.0 / factor;
+        Roi {
+            source: match c.region_source {
+                RegionSource::Auto => "auto",
+                RegionSource::Given => "given",
+            },
+            area_px: c.region_area_px * k * k,
+            polygon: c
+                .region
+                .points
+                .iter()
+                .map(|&(x, y)| (x * k, y * k))
+                .collect(),
+        }
+    }
+}
+
+/// A region given as JSON (`null`, or `[[x, y], ...]` in original pixels) in working
+/// pixels (`factor` = working / original).
+fn region_from_json(
+    roi_json: &str,
+    factor: f64,
+) -> Result<Option<crate::coverage::Polygon>, JsError> {
+    let roi: Option<Vec<(f64, f64)>> =
+        serde_json::from_str(roi_json).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(roi.map(|pts| {
+        crate::coverage::Polygon::new(
+            pts.into_iter()
+                .map(|(x, y)| (x * factor, y * factor))
+                .collect(),
+        )
+    }))
+}
+
 #[derive(serde::Serialize)]
 struct Cells {
     cols: u32,
@@ -318,38 +357,18 @@ pub fn measure_photo(
     factor: f64,
     roi_json: &str,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions, Polygon, RegionSource};
+    use crate::coverage::{Analyzer, CoverageOptions};
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
-    let roi: Option<Vec<(f64, f64)>> = serde_json::from_str(roi_json).map_err(|e| fail(&e))?;
-    let region = roi.map(|pts| {
-        Polygon::new(
-            pts.into_iter()
-                .map(|(x, y)| (x * factor, y * factor))
-                .collect(),
-        )
-    });
+    let region = region_from_json(roi_json, factor)?;
     let photo = RgbaImage::from_raw(width, height, rgba.to_vec()).map_err(|e| fail(&e))?;
     let c = Analyzer::new(CoverageOptions::default())
         .coverage(&photo, region.as_ref())
         .map_err(|e| fail(&e))?;
-    let k = 1.0 / factor;
     let reply = PhotoReply {
         coverage: c.coverage,
         uncertainty: c.uncertainty,
-        roi: Roi {
-            source: match c.region_source {
-                RegionSource::Auto => "auto",
-                RegionSource::Given => "given",
-            },
-            area_px: c.region_area_px * k * k,
-            polygon: c
-                .region
-                .points
-                .iter()
-                .map(|&(x, y)| (x * k, y * k))
-                .collect(),
-        },
+        roi: Roi::of(&c, factor),
     };
     let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the measurement"))
@@ -374,22 +393,15 @@ pub fn analyze_pair(
     matrix_json: &str,
     roi_json: &str,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions, Polygon, RegionSource};
+    use crate::coverage::{Analyzer, CoverageOptions};
     use crate::geometry::Transform;
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
     let matrix: [[f64; 3]; 3] = serde_json::from_str(matrix_json).map_err(|e| fail(&e))?;
-    let roi: Option<Vec<(f64, f64)>> = serde_json::from_str(roi_json).map_err(|e| fail(&e))?;
+    let region = region_from_json(roi_json, before_factor)?;
     let t = Transform::from_matrix(matrix)
         .ok_or_else(|| JsError::new("the alignment is not usable"))?;
     let work_t = t.rescaled(before_factor, after_factor);
-    let region = roi.map(|pts| {
-        Polygon::new(
-            pts.into_iter()
-                .map(|(x, y)| (x * before_factor, y * before_factor))
-                .collect(),
-        )
-    });
     let before = RgbaImage::from_raw(before_width, before_height, before_rgba.to_vec())
         .map_err(|e| fail(&e))?;
     let after = RgbaImage::from_raw(after_width, after_height, after_rgba.to_vec())
@@ -410,20 +422,7 @@ pub fn analyze_pair(
         },
         change_pp: change.change_pp,
         change_uncertainty_pp: change.change_uncertainty_pp,
-        roi: Roi {
-            source: match change.before.region_source {
-                RegionSource::Auto => "auto",
-                RegionSource::Given => "given",
-            },
-            area_px: change.before.region_area_px * k * k,
-            polygon: change
-                .before
-                .region
-                .points
-                .iter()
-                .map(|&(x, y)| (x * k, y * k))
-                .collect(),
-        },
+        roi: Roi::of(&change.before, before_factor),
         cells: Cells {
             cols: c.cols,
             rows: c.rows,
