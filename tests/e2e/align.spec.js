@@ -3,7 +3,7 @@
 // refuses is aligned from clicked landmarks; fine adjustment, lock and reset;
 // and a patient (readonly) sees none of the tools.
 import { test, expect } from "@playwright/test";
-import { waitForPhotos, referenceShots, structureNcc } from "./helpers.js";
+import { waitForPhotos, referenceShots, structureNcc, transformedSample } from "./helpers.js";
 
 /** Mean distance over AFTER's corners between two AFTER->BEFORE matrices, in BEFORE pixels. */
 function cornerError(m, truth, w, h) {
@@ -20,54 +20,14 @@ function cornerError(m, truth, w, h) {
   return sum / 4;
 }
 
-/**
- * Makes an AFTER photo in the page from the demo's BEFORE under a known
- * camera change (rotation in degrees and scale about the centre, shift in
- * pixels, brightness/contrast), optionally covered by `blobs` random discs,
- * loads it into the widget and returns the true AFTER->BEFORE matrix.
- */
-async function loadTransformedAfter(page, { angle, scale, dx, dy, filter = "none", blobs = 0 }) {
-  return page.evaluate(
-    async ({ angle, scale, dx, dy, filter, blobs }) => {
-      const img = await createImageBitmap(await (await fetch("samples/before.jpg")).blob());
-      const [w, h] = [img.width, img.height];
-      const canvas = new OffscreenCanvas(w, h);
-      const ctx = canvas.getContext("2d");
-      ctx.fillStyle = "#7a7a7a";
-      ctx.fillRect(0, 0, w, h);
-      ctx.filter = filter;
-      const t = (angle * Math.PI) / 180;
-      // C maps BEFORE pixels to AFTER pixels: shift * centre * rotate * scale * uncentre.
-      ctx.translate(w / 2 + dx, h / 2 + dy);
-      ctx.rotate(t);
-      ctx.scale(scale, scale);
-      ctx.translate(-w / 2, -h / 2);
-      ctx.drawImage(img, 0, 0);
-      ctx.resetTransform();
-      ctx.filter = "none";
-      let seed = 7;
-      const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-      for (let i = 0; i < blobs; i++) {
-        ctx.fillStyle = `rgb(${rnd() * 255},${rnd() * 255},${rnd() * 255})`;
-        ctx.beginPath();
-        ctx.arc(rnd() * w, rnd() * h, 20 + rnd() * 40, 0, Math.PI * 2);
-        ctx.fill();
-      }
-      const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.92 });
-      const el = document.querySelector("scalp-compare");
-      await el.load("after", new File([blob], "follow-up.jpg", { type: "image/jpeg" }));
-      // Inverse of C: AFTER -> BEFORE.
-      const c = Math.cos(t) / scale;
-      const s = Math.sin(t) / scale;
-      const [ox, oy] = [w / 2 + dx, h / 2 + dy];
-      return [
-        [c, s, w / 2 - c * ox - s * oy],
-        [-s, c, h / 2 + s * ox - c * oy],
-        [0, 0, 1],
-      ];
-    },
-    { angle, scale, dx, dy, filter, blobs },
-  );
+/** Loads a transformed BEFORE (see `transformedSample`) as AFTER; returns the true AFTER->BEFORE matrix. */
+async function loadTransformedAfter(page, change) {
+  const { url, truth } = await transformedSample(page, change);
+  await page.evaluate(async (url) => {
+    const el = document.querySelector("scalp-compare");
+    await el.load("after", new File([window.samples.get(url)], "follow-up.jpg", { type: "image/jpeg" }));
+  }, url);
+  return truth;
 }
 
 test.beforeEach(async ({ page }) => {

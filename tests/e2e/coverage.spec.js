@@ -2,7 +2,7 @@
 // summary for the demo pair, the change map toggling on and off, and a region
 // drawn by the specialist changing what is measured.
 import { test, expect } from "@playwright/test";
-import { waitForPhotos, frameShot, regionDiff } from "./helpers.js";
+import { waitForPhotos, frameShot, regionDiff, loadUnmeasurablePair } from "./helpers.js";
 
 test.beforeEach(async ({ page }) => {
   await page.addInitScript(() => {
@@ -120,10 +120,7 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
 });
 
 test("a pair that cannot support a number says why and keeps the comparison", async ({ page }) => {
-  // A dark bald head under strong shading: equally plausible readings disagree.
-  const photo = "../shared/photos/uze-hair-loss/topdown-stage7-4.jpg";
-  await page.locator('scalp-compare input[data-side="before"]').setInputFiles(photo);
-  await page.locator('scalp-compare input[data-side="after"]').setInputFiles(photo);
+  await loadUnmeasurablePair(page);
   const summary = page.locator("scalp-compare .summary");
   await expect(summary).toContainText("could not be measured", { timeout: 30000 });
   await expect(summary).toContainText("cannot be told apart");

@@ -123,3 +123,66 @@ export function structureNcc(a, b, r) {
   }
   return sab / Math.sqrt(saa * sbb);
 }
+
+/**
+ * Makes a photo in the page from the demo's BEFORE under a known camera change
+ * (rotation in degrees and scale about the centre, shift in pixels,
+ * brightness/contrast), optionally covered by `blobs` random discs, as a JPEG
+ * blob URL (the page's CSP keeps `fetch` off blob URLs, so the blob itself is
+ * kept in `window.samples` under that URL). Returns `{url, truth}`: truth is the
+ * true matrix from the new photo's pixels to BEFORE's.
+ */
+export async function transformedSample(page, { angle, scale, dx = 0, dy = 0, filter = "none", blobs = 0 }) {
+  return page.evaluate(
+    async ({ angle, scale, dx, dy, filter, blobs }) => {
+      const img = await createImageBitmap(await (await fetch("samples/before.jpg")).blob());
+      const [w, h] = [img.width, img.height];
+      const canvas = new OffscreenCanvas(w, h);
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#7a7a7a";
+      ctx.fillRect(0, 0, w, h);
+      ctx.filter = filter;
+      const t = (angle * Math.PI) / 180;
+      // C maps BEFORE pixels to the new photo's: shift * centre * rotate * scale * uncentre.
+      ctx.translate(w / 2 + dx, h / 2 + dy);
+      ctx.rotate(t);
+      ctx.scale(scale, scale);
+      ctx.translate(-w / 2, -h / 2);
+      ctx.drawImage(img, 0, 0);
+      ctx.resetTransform();
+      ctx.filter = "none";
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      for (let i = 0; i < blobs; i++) {
+        ctx.fillStyle = `rgb(${rnd() * 255},${rnd() * 255},${rnd() * 255})`;
+        ctx.beginPath();
+        ctx.arc(rnd() * w, rnd() * h, 20 + rnd() * 40, 0, Math.PI * 2);
+        ctx.fill();
+      }
+      const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.92 });
+      const url = URL.createObjectURL(blob);
+      (window.samples ||= new Map()).set(url, blob);
+      // Inverse of C: new photo -> BEFORE.
+      const c = Math.cos(t) / scale;
+      const s = Math.sin(t) / scale;
+      const [ox, oy] = [w / 2 + dx, h / 2 + dy];
+      return {
+        url,
+        truth: [
+          [c, s, w / 2 - c * ox - s * oy],
+          [-s, c, h / 2 + s * ox - c * oy],
+          [0, 0, 1],
+        ],
+      };
+    },
+    { angle, scale, dx, dy, filter, blobs },
+  );
+}
+
+/** Loads one shared real photo (a dark bald head under strong shading) as both
+ *  BEFORE and AFTER: a pair whose coverage cannot be told reliably. */
+export async function loadUnmeasurablePair(page) {
+  const photo = "../shared/photos/uze-hair-loss/topdown-stage7-4.jpg";
+  await page.locator('scalp-compare input[data-side="before"]').setInputFiles(photo);
+  await page.locator('scalp-compare input[data-side="after"]').setInputFiles(photo);
+}

@@ -2,7 +2,7 @@
 // ancestor or the page); every string the widget shows while it is used has a
 // translation.
 import { test, expect } from "@playwright/test";
-import { waitForPhotos } from "./helpers.js";
+import { waitForPhotos, loadUnmeasurablePair } from "./helpers.js";
 
 test.use({ viewport: { width: 900, height: 1700 } });
 
@@ -63,9 +63,7 @@ test("a pair that cannot be measured is explained in Spanish", async ({ page }) 
   await page.goto("/");
   await waitForPhotos(page);
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
-  const photo = "../shared/photos/uze-hair-loss/topdown-stage7-4.jpg";
-  await page.locator('scalp-compare input[data-side="before"]').setInputFiles(photo);
-  await page.locator('scalp-compare input[data-side="after"]').setInputFiles(photo);
+  await loadUnmeasurablePair(page);
   const summary = page.locator("scalp-compare .summary");
   await expect(summary).toContainText("No se pudo medir la cobertura de pelo", { timeout: 30000 });
   await expect(summary).toContainText("no se distingue con fiabilidad el pelo de la piel");

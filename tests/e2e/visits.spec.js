@@ -2,42 +2,22 @@
 // (pairs between later visits are composed through it), and a chart shows the
 // coverage at each visit with its uncertainty, matching the analysis.
 import { test, expect } from "@playwright/test";
-import { waitForPhotos } from "./helpers.js";
+import { waitForPhotos, transformedSample } from "./helpers.js";
 
 test.use({ viewport: { width: 900, height: 1700 } });
 
-/** A third visit: BEFORE turned 12° and shrunk 10% (a known pose), as a blob URL. */
+/** Three visits, the middle one BEFORE turned 12° and shrunk 10% (a known pose);
+ *  returns the true matrix from the middle visit's pixels to the first visit's. */
 async function setThreeVisits(page) {
-  return page.evaluate(async () => {
-    const img = await createImageBitmap(await (await fetch("samples/before.jpg")).blob());
-    const [w, h] = [img.width, img.height];
-    const canvas = new OffscreenCanvas(w, h);
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#7a7a7a";
-    ctx.fillRect(0, 0, w, h);
-    const t = (12 * Math.PI) / 180;
-    ctx.translate(w / 2, h / 2);
-    ctx.rotate(t);
-    ctx.scale(0.9, 0.9);
-    ctx.translate(-w / 2, -h / 2);
-    ctx.drawImage(img, 0, 0);
-    const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.92 });
-    const middle = URL.createObjectURL(blob);
-    const el = document.querySelector("scalp-compare");
-    el.visits = [
+  const { url, truth } = await transformedSample(page, { angle: 12, scale: 0.9 });
+  await page.evaluate((middle) => {
+    document.querySelector("scalp-compare").visits = [
       { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
       { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
       { src: middle, date: "2026-04-02", label: "Apr 2026" },
     ];
-    // The middle visit's pixels -> BEFORE (the first visit's) pixels: inverse of the drawing.
-    const c = Math.cos(-t) / 0.9;
-    const s = Math.sin(-t) / 0.9;
-    return [
-      [c, -s, w / 2 - c * (w / 2) + s * (h / 2)],
-      [s, c, h / 2 - s * (w / 2) - c * (h / 2)],
-      [0, 0, 1],
-    ];
-  });
+  }, url);
+  return truth;
 }
 
 test("a timeline of visits picks the pair; later pairs are aligned through the first visit", async ({ page }) => {
