@@ -5,19 +5,14 @@
 // then the worker's coverage analysis of the same pair (both visits measured over
 // the scalp region seen through the alignment, and the change map), and one photo's
 // coverage alone; `cargo xtask bench-coverage` runs it too.
-import { chromium } from "playwright-core";
+import { base, launchChromium, installBenchHelpers } from "./bench-common.mjs";
 
-const base = process.env.BASE_URL || "http://127.0.0.1:8080/";
 const runs = Number(process.env.RUNS || 3);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 const results = [];
 for (let run = 0; run < runs; run++) {
   const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+  await installBenchHelpers(page);
   await page.goto(base);
   await page.waitForFunction(() => {
     const el = document.querySelector("scalp-compare");
@@ -48,16 +43,7 @@ for (let run = 0; run < runs; run++) {
       ctx.resetTransform();
       ctx.filter = "none";
       // Sensor noise, so the JPEG is as heavy as a phone's.
-      const img = ctx.getImageData(0, 0, W, H);
-      let seed = 99 + run + (transform ? 1 : 0);
-      for (let i = 0; i < img.data.length; i += 4) {
-        seed = (seed * 1103515245 + 12345) >>> 0;
-        const n = ((seed >>> 24) & 31) - 16;
-        img.data[i] += n;
-        img.data[i + 1] += n;
-        img.data[i + 2] += n;
-      }
-      ctx.putImageData(img, 0, 0);
+      addSensorNoise(ctx, W, H, 99 + run + (transform ? 1 : 0), 16);
       return canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 });
     }
     const before = await make(false);

@@ -1,16 +1,10 @@
 // Load-time benchmark (not a test): `cargo xtask bench-load`.
 // - time from navigation start to both demo photos painted, median of N runs;
 // - while a 12 MP JPEG loads into the widget, the longest main-thread task.
-import { chromium } from "playwright-core";
+import { base, launchChromium, installBenchHelpers } from "./bench-common.mjs";
 
-const base = process.env.BASE_URL || "http://127.0.0.1:8080/";
 const runs = Number(process.env.RUNS || 10);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const times = [];
@@ -33,6 +27,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+await installBenchHelpers(page);
 await page.goto(base);
 await page.waitForFunction(() => document.querySelector("scalp-compare").photos.after);
 const big = await page.evaluate(async () => {
@@ -51,26 +46,13 @@ const big = await page.evaluate(async () => {
   }
   ctx.putImageData(img, 0, 0);
   const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.92 });
-  const longest = { value: 0 };
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) longest.value = Math.max(longest.value, e.duration);
-  });
-  observer.observe({ type: "longtask" });
-  // A timer that should tick every 10 ms if the page stays responsive.
-  let maxGap = 0;
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 10);
+  const watch = watchMainThread();
   const t0 = performance.now();
   await document.querySelector("scalp-compare").load("after", new File([blob], "big.jpg"));
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   const t1 = performance.now();
-  clearInterval(timer);
-  observer.disconnect();
-  return { ms: t1 - t0, longTask: longest.value, maxGap, mb: blob.size / 1e6 };
+  const { longTask, maxGap } = watch.stop();
+  return { ms: t1 - t0, longTask, maxGap, mb: blob.size / 1e6 };
 });
 await browser.close();
 

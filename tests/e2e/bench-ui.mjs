@@ -6,15 +6,11 @@
 //   p95, max, and the share of frames over 16.7 ms;
 // - while the pair is aligned and measured in the worker: the longest main-thread
 //   task (Long Tasks API) and the longest gap of a 10 ms timer.
-import { chromium } from "playwright-core";
+import { base, launchChromium, installBenchHelpers } from "./bench-common.mjs";
 
-const base = process.env.BASE_URL || "http://127.0.0.1:8080/";
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium({ gpu: true });
 const page = await browser.newPage({ viewport: { width: 1200, height: 1100 } });
+await installBenchHelpers(page);
 await page.goto(base);
 await page.waitForFunction(() => {
   const el = document.querySelector("scalp-compare");
@@ -33,68 +29,27 @@ const load = await page.evaluate(async () => {
     ctx.rotate((angle * Math.PI) / 180);
     ctx.drawImage(source, -1500, -1500, 3000, 3000);
     ctx.resetTransform();
-    const img = ctx.getImageData(0, 0, 4000, 3000);
-    let seed = 99 + angle;
-    for (let i = 0; i < img.data.length; i += 4) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      const n = ((seed >>> 24) & 15) - 8;
-      img.data[i] += n;
-      img.data[i + 1] += n;
-      img.data[i + 2] += n;
-    }
-    ctx.putImageData(img, 0, 0);
+    addSensorNoise(ctx, 4000, 3000, 99 + angle, 8);
     return new File([await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 })], `v${angle}.jpg`);
   };
   const [b, a] = [await make(0), await make(8)];
-  const longest = { value: 0 };
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) longest.value = Math.max(longest.value, e.duration);
-  });
-  observer.observe({ type: "longtask" });
-  // Long animation frames include rendering; blockingDuration is what input would have waited.
-  const loaf = { value: 0, blocking: 0 };
-  const loafObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      loaf.value = Math.max(loaf.value, e.duration);
-      loaf.blocking = Math.max(loaf.blocking, e.blockingDuration || 0);
-    }
-  });
-  loafObserver.observe({ type: "long-animation-frame" });
-  let maxGap = 0;
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 10);
+  const watch = watchMainThread();
   const el = document.querySelector("scalp-compare");
   const t0 = performance.now();
   await Promise.all([el.load("before", b), el.load("after", a)]);
-  const loadGap = maxGap;
-  const loadTask = longest.value;
-  const loadLoaf = { ...loaf };
+  const loading = watch.read();
   const tShown = performance.now();
-  maxGap = 0;
-  longest.value = 0;
-  loaf.value = 0;
-  loaf.blocking = 0;
+  watch.reset();
   await new Promise((resolve) => {
     const poll = () => (el.busy || !el.analysis ? setTimeout(poll, 20) : resolve());
     poll();
   });
   const t1 = performance.now();
-  clearInterval(timer);
-  observer.disconnect();
-  loafObserver.disconnect();
   return {
-    loadLoaf,
-    loaf,
+    loading,
+    analysing: watch.stop(),
     shownMs: tShown - t0,
     ms: t1 - tShown,
-    loadGap,
-    loadTask,
-    longTask: longest.value,
-    maxGap,
     mb: (b.size + a.size) / 1e6,
     aligned: Boolean(el.alignment),
     alignMs: el.alignment && el._lastTiming ? el._lastTiming.align_ms : null,
@@ -169,12 +124,12 @@ await browser.close();
 const show = (name, s) =>
   console.log(`${name}: ${s.n} frames, p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, ` +
     `max ${s.max.toFixed(1)} ms, ${(s.over * 100).toFixed(1)}% of frames dropped (over 25 ms)`);
+const watched = (w) =>
+  `longest main-thread task ${w.longTask.toFixed(0)} ms, longest animation frame ${w.loaf.toFixed(0)} ms ` +
+  `blocking ${w.loafBlocking.toFixed(0)} ms, longest 10 ms-timer gap ${w.maxGap.toFixed(0)} ms`;
 console.log(`12 MP pair (${load.mb.toFixed(1)} MB of JPEG): both shown after ${load.shownMs.toFixed(0)} ms ` +
-  `(longest main-thread task ${load.loadTask.toFixed(0)} ms, longest animation frame ${load.loadLoaf.value.toFixed(0)} ms ` +
-  `blocking ${load.loadLoaf.blocking.toFixed(0)} ms, longest 10 ms-timer gap ${load.loadGap.toFixed(0)} ms); ` +
-  `then aligned (${load.aligned}) and measured in ${load.ms.toFixed(0)} ms ` +
-  `(longest main-thread task ${load.longTask.toFixed(0)} ms, longest animation frame ${load.loaf.value.toFixed(0)} ms ` +
-  `blocking ${load.loaf.blocking.toFixed(0)} ms, longest 10 ms-timer gap ${load.maxGap.toFixed(0)} ms)`);
+  `(${watched(load.loading)}); then aligned (${load.aligned}) and measured in ${load.ms.toFixed(0)} ms ` +
+  `(${watched(load.analysing)})`);
 console.log(`in the worker (wasm), on the 1024-px working copies of the 12 MP pair: alignment ` +
   `${Number(load.alignMs).toFixed(0)} ms; coverage of both visits and the change map ${Number(load.coverageMs).toFixed(0)} ms`);
 show("slider drag on the 12 MP pair", stats(dragDeltas));
