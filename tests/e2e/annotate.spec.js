@@ -48,6 +48,14 @@ async function click(page, fx, fy, options = {}) {
   await page.mouse.click(x, y, options);
 }
 
+/** Places a pin at a fraction of the frame and types its note. */
+async function pin(page, fx, fy, note) {
+  await tool(page, "Pin with note");
+  await click(page, fx, fy);
+  await page.keyboard.type(note);
+  await page.keyboard.press("Enter");
+}
+
 /** Where a BEFORE or AFTER photo pixel appears in the frame (CSS px from its top-left). */
 function photoToFrame(page, photo, point) {
   return page.evaluate(
@@ -248,10 +256,7 @@ test("an annotation on BEFORE marks the same scalp spot on the rotated AFTER, an
 
 test("a reload keeps annotations, notes, calibration and the drawn region", async ({ page }) => {
   const el = page.locator("scalp-compare");
-  await tool(page, "Pin with note");
-  await click(page, 0.3, 0.4);
-  await page.keyboard.type("Check at next visit");
-  await page.keyboard.press("Enter");
+  await pin(page, 0.3, 0.4, "Check at next visit");
   await tool(page, "Calibrate mm");
   await drag(page, [0.1, 0.2], [0.3, 0.2]);
   const input = el.locator(".note-editor input");
@@ -284,10 +289,7 @@ test("a reload keeps annotations, notes, calibration and the drawn region", asyn
 
 test("readonly patients see annotations and notes but no tools", async ({ page }) => {
   const el = page.locator("scalp-compare");
-  await tool(page, "Pin with note");
-  await click(page, 0.3, 0.4);
-  await page.keyboard.type("Doing well");
-  await page.keyboard.press("Enter");
+  await pin(page, 0.3, 0.4, "Doing well");
   const saved = await session(page);
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
   await expect(el.getByRole("button", { name: "Rectangle", exact: true })).toBeHidden();
@@ -462,14 +464,8 @@ test("keyboard alone: pick a tool, move the cross, place points", async ({ page 
 test("a photo's annotations follow it into any comparison that shows it", async ({ page }) => {
   const el = page.locator("scalp-compare");
   // One pin on each photo.
-  await tool(page, "Pin with note");
-  await click(page, 0.25, 0.5);
-  await page.keyboard.type("on the first visit");
-  await page.keyboard.press("Enter");
-  await tool(page, "Pin with note");
-  await click(page, 0.75, 0.5);
-  await page.keyboard.type("on the second visit");
-  await page.keyboard.press("Enter");
+  await pin(page, 0.25, 0.5, "on the first visit");
+  await pin(page, 0.75, 0.5, "on the second visit");
   // Replace AFTER with another photo: BEFORE's pin stays, AFTER's goes with its photo.
   await page.evaluate(async () => {
     const blob = await (await fetch("samples/before.jpg")).blob();
