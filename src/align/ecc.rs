@@ -159,7 +159,6 @@ pub(crate) fn ecc_level(
             nb,
             m,
             model: run.model,
-            np,
             stride,
             bsize,
             bw,
@@ -339,7 +338,6 @@ struct Geometry<'a> {
     nb: Norm,
     m: [[f64; 3]; 3],
     model: Model,
-    np: usize,
     stride: usize,
     bsize: usize,
     bw: usize,
@@ -353,7 +351,7 @@ impl Geometry<'_> {
     #[allow(clippy::needless_range_loop)] // `j` and the sums share the index `b`.
     fn accumulate(&self, rows: std::ops::Range<usize>, iw: &mut [f32]) -> Acc {
         let lv = self.lv;
-        let (na, nb, m, np) = (self.na, self.nb, self.m, self.np);
+        let (na, nb, m, np) = (self.na, self.nb, self.m, n_params(self.model));
         let (tw, step) = (lv.tmpl.w, lv.step);
         let (in_w, in_h) = (lv.input.w as f64, lv.input.h as f64);
         let gscale = nb.s / step;
