@@ -163,6 +163,100 @@ fn main() {
         100.0 * within2 as f64 / measured
     );
 
+    // Phone-size photos: strands a few pixels wide at full size, blended with skin in the
+    // reduced working copy.
+    println!("\nPhone-size photos (2400 px square, worked on at 1024 px; strands 2-4 px wide at full size).");
+    println!("Colours fitted on full-resolution tiles (the default) and on the reduced copy only:");
+    println!(
+        "{:<14} {:>5} {:>6} | {:>8} {:>6} | {:>8} {:>6}",
+        "photo", "w", "truth", "tiles", "unc", "reduced", "unc"
+    );
+    let mut reduced_only = Analyzer::new(CoverageOptions {
+        full_resolution_colours: false,
+        ..CoverageOptions::default()
+    });
+    let (mut big_err, mut big_err_old) = (Vec::new(), Vec::new());
+    let (mut big_within, mut big_refused, mut big_refused_old) = (0usize, 0usize, 0usize);
+    let mut rng = Rng::new(2026);
+    for (si, skin) in Skin::ALL.iter().enumerate() {
+        for j in 0..4 {
+            let hair = Hair::ALL[(si + 3 * j + j / 2) % 6];
+            let head = (si + j) % 2 == 1;
+            let p = SynthParams {
+                width: 2400,
+                height: 2400,
+                skin: *skin,
+                hair,
+                strand_width: 2.0 + 2.0 * rng.next_f32(),
+                strand_length: 150.0 + 150.0 * rng.next_f32(),
+                density: 0.1 + 0.8 * rng.next_f32(),
+                bald_patch: head.then_some((0.5, 0.45, 0.25, 0.1 * rng.next_f32())),
+                light_gradient: 0.3 * rng.next_f32(),
+                light_angle: rng.next_f32() * std::f32::consts::TAU,
+                exposure: 0.85 + 0.3 * rng.next_f32(),
+                white_balance: [
+                    1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
+                    1.0,
+                    1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
+                ],
+                blur: 0.3 + 0.7 * rng.next_f32(),
+                noise: 1.0 + 2.0 * rng.next_f32(),
+                head,
+                seed: 7000 + (si * 4 + j) as u64,
+                ..Default::default()
+            };
+            let s = render(&p);
+            let show = |r: &Result<scalp_compare::coverage::Coverage, _>| match r {
+                Ok(c) => (
+                    format!("{:+.1}", 100.0 * (c.coverage - s.truth)),
+                    format!("{:.1}", 100.0 * c.uncertainty),
+                ),
+                Err(_) => ("refused".to_string(), "-".to_string()),
+            };
+            let new = analyzer.coverage(&s.image, Some(&s.region));
+            let old = reduced_only.coverage(&s.image, Some(&s.region));
+            let (a, au) = show(&new);
+            let (b, bu) = show(&old);
+            println!(
+                "{:<14} {:>5.1} {:>6.1} | {:>8} {:>6} | {:>8} {:>6}",
+                format!("{skin:?}/{hair:?}"),
+                p.strand_width,
+                100.0 * s.truth,
+                a,
+                au,
+                b,
+                bu
+            );
+            match new {
+                Ok(c) => {
+                    let e = (100.0 * (c.coverage - s.truth)).abs();
+                    big_within += usize::from(e <= 100.0 * c.uncertainty);
+                    big_err.push(e);
+                }
+                Err(_) => big_refused += 1,
+            }
+            match old {
+                Ok(c) => big_err_old.push((100.0 * (c.coverage - s.truth)).abs()),
+                Err(_) => big_refused_old += 1,
+            }
+        }
+    }
+    let mae = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let worst = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "phone-size: tiles MAE {:.2} pp, worst {:.2} over {} ({} refused; within the stated uncertainty {}/{}); reduced copy only MAE {:.2} pp, worst {:.2} over {} ({} refused)",
+        mae(&big_err),
+        worst(&big_err),
+        big_err.len(),
+        big_refused,
+        big_within,
+        big_err.len(),
+        mae(&big_err_old),
+        worst(&big_err_old),
+        big_err_old.len(),
+        big_refused_old
+    );
+
     // Change pairs.
     println!("\nChange pairs (AFTER shifted by a few pixels, warped back):");
     println!(

@@ -416,40 +416,12 @@ pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bo
         }
         // Refit each frame's illumination plane from ln Y - ln(model luminance).
         for (f, fr) in frames.iter().enumerate() {
-            let mut ata = [[0.0f64; 6]; 6];
-            let mut atb = [0.0f64; 6];
-            let n_f = samples.iter().filter(|s| s.frame == f).count() as f64;
-            for (s, c) in samples.iter().zip(&lin_norm) {
-                if s.frame != f {
-                    continue;
-                }
-                let a = if model.two_classes {
-                    unmix(*c, &model)
-                } else if model.all_hair {
-                    1.0
-                } else {
-                    0.0
-                };
-                let refl = [
-                    a * model.hair[0] + (1.0 - a) * model.skin[0],
-                    a * model.hair[1] + (1.0 - a) * model.skin[1],
-                    a * model.hair[2] + (1.0 - a) * model.skin[2],
-                ];
-                let r = f64::from((luma(s.c) + EPS).ln() - (luma(refl) + EPS).ln());
-                let (x, y) = (s.idx % fr.img.w, s.idx / fr.img.w);
-                let row = basis(x, y, fr.img.w, fr.img.h);
-                for i in 0..6 {
-                    for j in 0..6 {
-                        ata[i][j] += row[i] * row[j];
-                    }
-                    atb[i] += row[i] * r;
-                }
-            }
-            for (i, row) in ata.iter_mut().enumerate() {
-                // A ridge keeps the field smooth; QUAD_RIDGE damps the curved terms.
-                row[i] += if i >= 3 { QUAD_RIDGE } else { 1e-3 } * n_f.max(1.0);
-            }
-            if let Some(p) = solve(ata, atb) {
+            let pts = samples
+                .iter()
+                .zip(&lin_norm)
+                .filter(|(s, _)| s.frame == f)
+                .map(|(s, c)| (s.idx, s.c, *c));
+            if let Some(p) = plane_fit(fr, pts, &model) {
                 // The residual against the raw colours is the whole field. The first frame's
                 // constant belongs to the colours; its field carries only shape. With several
                 // frames, each after the first keeps its own exposure.
@@ -462,6 +434,68 @@ pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bo
         }
     }
     model
+}
+
+/// The illumination field of `fr` (least squares on ln luminance, a smooth quadratic
+/// surface) that best explains pixels `(index, colour as seen, colour under the current
+/// field)` as mixtures of the model's skin and hair.
+fn plane_fit(
+    fr: &Frame,
+    pts: impl Iterator<Item = (usize, [f32; 3], [f32; 3])>,
+    model: &Model,
+) -> Option<[f64; 6]> {
+    let mut ata = [[0.0f64; 6]; 6];
+    let mut atb = [0.0f64; 6];
+    let mut n_f = 0.0f64;
+    for (idx, raw, c) in pts {
+        let a = if model.two_classes {
+            unmix(c, model)
+        } else if model.all_hair {
+            1.0
+        } else {
+            0.0
+        };
+        let refl = [
+            a * model.hair[0] + (1.0 - a) * model.skin[0],
+            a * model.hair[1] + (1.0 - a) * model.skin[1],
+            a * model.hair[2] + (1.0 - a) * model.skin[2],
+        ];
+        let r = f64::from((luma(raw) + EPS).ln() - (luma(refl) + EPS).ln());
+        let (x, y) = (idx % fr.img.w, idx / fr.img.w);
+        let row = basis(x, y, fr.img.w, fr.img.h);
+        for i in 0..6 {
+            for j in 0..6 {
+                ata[i][j] += row[i] * row[j];
+            }
+            atb[i] += row[i] * r;
+        }
+        n_f += 1.0;
+    }
+    for (i, row) in ata.iter_mut().enumerate() {
+        // A ridge keeps the field smooth; QUAD_RIDGE damps the curved terms.
+        row[i] += if i >= 3 { QUAD_RIDGE } else { 1e-3 } * n_f.max(1.0);
+    }
+    solve(ata, atb)
+}
+
+/// Fits only the illumination field of `fr` (exposure included) under colours fitted
+/// elsewhere: the full-resolution detail of the same photo, where strands are resolved and
+/// pure hair and skin pixels exist.
+pub(crate) fn fit_light(fr: &Frame, prep: &mut Prepared, model: &Model) {
+    let idx = sample_indices(fr.mask, SAMPLES);
+    let (w, h) = (fr.img.w, fr.img.h);
+    for _ in 0..FIT_ROUNDS {
+        let plane = prep.plane;
+        let pts = idx.iter().map(|&i| {
+            let raw = fr.img.px(i);
+            let l = illum(&plane, i % w, i / w, w, h);
+            (i, raw, raw.map(|v| v / l))
+        });
+        match plane_fit(fr, pts, model) {
+            Some(p) => prep.plane = p,
+            None => break,
+        }
+    }
 }
 
 /// Looks beyond skin on the side away from `hair` for a textured population (white strands

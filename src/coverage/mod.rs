@@ -8,6 +8,11 @@
 //! otherwise darker). It also finds the scalp automatically (head against background) or
 //! takes a drawn region, normalises colour between visits (shades-of-grey, then each visit's
 //! own skin), gives a per-cell change map, and refuses photos that cannot support a number.
+//! When the working copy is reduced (a phone photo), strands a few pixels wide become
+//! blends of hair and skin there, so the skin and hair colours are fitted on nine tiles of
+//! the region at full resolution, where pure hair and pure skin pixels exist, and only the
+//! light field on the working copy ([`CoverageOptions::full_resolution_colours`]). Area
+//! averaging in linear light keeps the working pixels exact mixtures of those colours.
 //!
 //! The uncertainty: the spread of readings when the fitted colours move by a plausible
 //! error, combined with how far other plausible models of the same pixels land: the light
@@ -68,6 +73,11 @@ pub struct CoverageOptions {
     pub cells: u32,
     /// Smallest region, in working pixels, that gives a number.
     pub min_region_work_px: usize,
+    /// When the working copy is reduced (a phone photo), fit the skin and hair colours on
+    /// full-resolution tiles of the region, where strands are resolved, and only the light
+    /// field on the working copy. Off: everything is fitted on the working copy, where thin
+    /// strands are blended with skin and read too pale.
+    pub full_resolution_colours: bool,
 }
 
 impl Default for CoverageOptions {
@@ -77,6 +87,7 @@ impl Default for CoverageOptions {
             keep_hair_map: false,
             cells: 32,
             min_region_work_px: 1500,
+            full_resolution_colours: true,
         }
     }
 }
@@ -397,12 +408,14 @@ impl Alternatives {
 }
 
 /// Measures `fr` again under the alternatives. `other_side` forces hair onto that side of
-/// skin for the second reading. `prep` is left as it was.
+/// skin for the second reading (colours fitted on `detail` when given). `prep` is left as it
+/// was.
 fn alternatives(
     fr: &Frame,
     prep: &mut Prepared,
     model: &Model,
     other_side: Option<bool>,
+    detail: Option<&mut Detail>,
 ) -> Alternatives {
     let local_light = if model.two_classes {
         prep.field = Some(classify::local_light(fr, prep, model));
@@ -414,9 +427,10 @@ fn alternatives(
     };
     let other_side = other_side.map(|dark| {
         let plane = prep.plane;
-        let m = classify::fit(
+        let m = fit_models(
             std::slice::from_ref(fr),
             std::slice::from_mut(prep),
+            detail.map(std::slice::from_mut),
             Some(dark),
         );
         let v = mean_alpha_sparse(fr, prep, &m, 2);
@@ -433,6 +447,145 @@ fn alternatives(
         other_side,
         purer_hair: mean_alpha_sparse(fr, prep, &purer, 2),
     }
+}
+
+/// Full-resolution tiles of a photo inside the measured region, for fitting colours where
+/// strands are resolved (see [`work::mosaic`]).
+struct Detail {
+    lin: Lin,
+    mask: Vec<bool>,
+    prep: Prepared,
+}
+
+/// Below this working scale (working pixels per original pixel), colours are fitted on
+/// full-resolution detail.
+const DETAIL_BELOW_SCALE: f64 = 0.75;
+
+/// Side of one full-resolution detail tile, in original pixels.
+const DETAIL_TILE: usize = 160;
+
+/// Detail tiles across and down the region's bounding box (at most this squared).
+const DETAIL_GRID: usize = 3;
+
+/// Tile centres in working pixels: in each cell of a grid over the mask's bounding box, the
+/// mask pixel nearest the cell's centre.
+fn detail_centres(mask: &[bool], w: usize) -> Vec<(f64, f64)> {
+    let h = mask.len() / w.max(1);
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+    for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
+        let (x, y) = (i % w, i / w);
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x + 1);
+        y1 = y1.max(y + 1);
+    }
+    if x1 <= x0 || y1 <= y0 {
+        return Vec::new();
+    }
+    let g = DETAIL_GRID;
+    let (cw, ch) = ((x1 - x0) as f64 / g as f64, (y1 - y0) as f64 / g as f64);
+    let mut best = vec![(f64::INFINITY, (0.0, 0.0)); g * g];
+    for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
+        let (x, y) = ((i % w) as f64 + 0.5, (i / w) as f64 + 0.5);
+        let gx = (((x - x0 as f64) / cw) as usize).min(g - 1);
+        let gy = (((y - y0 as f64) / ch) as usize).min(g - 1);
+        let (mx, my) = (
+            x0 as f64 + (gx as f64 + 0.5) * cw,
+            y0 as f64 + (gy as f64 + 0.5) * ch,
+        );
+        let d = (x - mx).powi(2) + (y - my).powi(2);
+        let b = &mut best[gy * g + gx];
+        if d < b.0 {
+            *b = (d, (x, y));
+        }
+    }
+    best.into_iter()
+        .filter(|b| b.0.is_finite())
+        .map(|b| b.1)
+        .collect()
+}
+
+/// Full-resolution detail of `photo` inside a working mask (`mask`, `w` working pixels
+/// wide), or `None` when the photo's working copy is reduced by less than
+/// [`DETAIL_BELOW_SCALE`] (`photo_scale`) or the tiles hold too little of the region.
+/// `from_work` maps working pixels to `photo`'s pixels and `to_work` the other way; `gains`
+/// multiply the linear channels.
+fn detail(
+    photo: &RgbaImage,
+    photo_scale: f64,
+    mask: &[bool],
+    w: usize,
+    gains: [f32; 3],
+    from_work: impl Fn(f64, f64) -> Option<(f64, f64)>,
+    to_work: impl Fn(f64, f64) -> Option<(f64, f64)>,
+) -> Option<Detail> {
+    if photo_scale >= DETAIL_BELOW_SCALE {
+        return None;
+    }
+    let h = mask.len() / w.max(1);
+    let centres: Vec<(f64, f64)> = detail_centres(mask, w)
+        .into_iter()
+        .filter_map(|(x, y)| from_work(x, y))
+        .collect();
+    let inside = |x: f64, y: f64| {
+        to_work(x, y).is_some_and(|(wx, wy)| {
+            wx >= 0.0
+                && wy >= 0.0
+                && (wx as usize) < w
+                && (wy as usize) < h
+                && mask[wy as usize * w + wx as usize]
+        })
+    };
+    let (lin, dmask) = work::mosaic(photo, &centres, DETAIL_TILE, gains, inside);
+    // At least one whole tile's worth of the region.
+    if mask_count(&dmask) < DETAIL_TILE * DETAIL_TILE {
+        return None;
+    }
+    let prep = classify::prepare(&lin);
+    Some(Detail {
+        lin,
+        mask: dmask,
+        prep,
+    })
+}
+
+/// Fits the colour model of `frames`: on their full-resolution `details` when given (then
+/// each frame's own light field under those colours), otherwise on the frames themselves.
+/// `dark_hair` forces the side of skin hair is on.
+fn fit_models(
+    frames: &[Frame],
+    preps: &mut [Prepared],
+    details: Option<&mut [Detail]>,
+    dark_hair: Option<bool>,
+) -> Model {
+    let Some(details) = details else {
+        return classify::fit(frames, preps, dark_hair);
+    };
+    let mut dpreps: Vec<Prepared> = details
+        .iter_mut()
+        .map(|d| {
+            let mut p = std::mem::take(&mut d.prep);
+            p.plane = [0.0; 6];
+            p
+        })
+        .collect();
+    let dframes: Vec<Frame> = details
+        .iter()
+        .map(|d| Frame {
+            img: &d.lin,
+            mask: &d.mask,
+        })
+        .collect();
+    let model = classify::fit(&dframes, &mut dpreps, dark_hair);
+    drop(dframes);
+    for (d, p) in details.iter_mut().zip(dpreps) {
+        d.prep = p;
+    }
+    for (fr, prep) in frames.iter().zip(preps.iter_mut()) {
+        prep.plane = [0.0; 6];
+        classify::fit_light(fr, prep, &model);
+    }
+    model
 }
 
 /// The side of skin texture puts hair on, when it disagrees with the colour model's.
@@ -533,7 +686,28 @@ impl Analyzer {
             img: &wk.lin,
             mask: &wk.mask,
         }];
-        let model = classify::fit(&frames, &mut prep, None);
+        let scale = wk.scale;
+        let mut detail = self
+            .opts
+            .full_resolution_colours
+            .then(|| {
+                detail(
+                    photo,
+                    scale,
+                    &wk.mask,
+                    wk.lin.w,
+                    [1.0; 3],
+                    |x, y| Some((x / scale, y / scale)),
+                    |x, y| Some((x * scale, y * scale)),
+                )
+            })
+            .flatten();
+        let model = fit_models(
+            &frames,
+            &mut prep,
+            detail.as_mut().map(std::slice::from_mut),
+            None,
+        );
         let (cov, a) = mean_alpha(&frames[0], &prep[0], &model);
         let mut dev: f64 = 0.0;
         let base = mean_alpha_sparse(&frames[0], &prep[0], &model, 2);
@@ -542,7 +716,8 @@ impl Analyzer {
         }
         // Other plausible models of the same pixels: how far they land is uncertainty too.
         let side = disputed_side(&frames[0], &a, &model);
-        let spread = alternatives(&frames[0], &mut prep[0], &model, side).spread(base);
+        let spread =
+            alternatives(&frames[0], &mut prep[0], &model, side, detail.as_mut()).spread(base);
         let floor = if model.two_classes { 0.015 } else { 0.05 };
         let area = mask_count(&wk.mask) as f64 / (wk.scale * wk.scale);
         let uncertainty = (floor * floor + dev * dev + spread * spread).sqrt();
@@ -600,10 +775,42 @@ impl Analyzer {
         // evidence the classifier uses).
         let gb = shades_of_grey(&wb.lin, &mask);
         let ga = shades_of_grey(&wa, &mask);
+        let gains = [0, 1, 2].map(|k| (gb[k] / ga[k] * ga[1] / gb[1]) as f32);
         for k in 0..3 {
-            let g = (gb[k] / ga[k] * ga[1] / gb[1]) as f32;
-            wa.c[k].iter_mut().for_each(|v| *v *= g);
+            wa.c[k].iter_mut().for_each(|v| *v *= gains[k]);
         }
+        // Full-resolution detail of each visit over the common region (AFTER's through the
+        // alignment, with its colour correction).
+        let bs = wb.scale;
+        let before_to_after =
+            work::invert3(&after_to_before).ok_or(CoverageError::InvalidTransform)?;
+        let full = self.opts.full_resolution_colours;
+        let mut detail_b = full
+            .then(|| {
+                detail(
+                    before,
+                    bs,
+                    &mask,
+                    wb.lin.w,
+                    [1.0; 3],
+                    |x, y| Some((x / bs, y / bs)),
+                    |x, y| Some((x * bs, y * bs)),
+                )
+            })
+            .flatten();
+        let mut detail_a = full
+            .then(|| {
+                detail(
+                    after,
+                    ascale,
+                    &mask,
+                    wb.lin.w,
+                    gains,
+                    |x, y| work::apply3(&before_to_after, x / bs, y / bs),
+                    |x, y| work::apply3(&after_to_before, x, y).map(|(bx, by)| (bx * bs, by * bs)),
+                )
+            })
+            .flatten();
         // Each visit gets its own skin and hair colours and light field, measured on its
         // own skin; hair is taken to be on the same side of skin in both.
         let fb = [Frame {
@@ -615,8 +822,18 @@ impl Analyzer {
             mask: &mask,
         }];
         let [pb, pa] = &mut preps;
-        let model_b = classify::fit(&fb, std::slice::from_mut(pb), None);
-        let model_a = classify::fit(&fa, std::slice::from_mut(pa), Some(model_b.dark_hair));
+        let model_b = fit_models(
+            &fb,
+            std::slice::from_mut(pb),
+            detail_b.as_mut().map(std::slice::from_mut),
+            None,
+        );
+        let model_a = fit_models(
+            &fa,
+            std::slice::from_mut(pa),
+            detail_a.as_mut().map(std::slice::from_mut),
+            Some(model_b.dark_hair),
+        );
         let frames = [fb, fa].map(|f| f.into_iter().next());
         let (Some(frb), Some(fra)) = (&frames[0], &frames[1]) else {
             return Err(CoverageError::NoOverlap);
@@ -638,8 +855,8 @@ impl Analyzer {
         // Other plausible models, the same one for both visits.
         let side = disputed_side(frb, &ab, &model_b);
         let [pb, pa] = &mut preps;
-        let alt_b = alternatives(frb, pb, &model_b, side);
-        let alt_a = alternatives(fra, pa, &model_a, side);
+        let alt_b = alternatives(frb, pb, &model_b, side, detail_b.as_mut());
+        let alt_a = alternatives(fra, pa, &model_a, side, detail_a.as_mut());
         let spread_b = alt_b.spread(cb2);
         let spread_a = alt_a.spread(ca2);
         let mut spread_c = ((alt_a.local_light - alt_b.local_light) - (ca2 - cb2)).abs();
@@ -660,7 +877,16 @@ impl Analyzer {
                 mask: &mask,
             },
         ];
-        let shared = classify::fit(&both, &mut preps, Some(model_b.dark_hair));
+        let mut both_details: Option<[Detail; 2]> = match (detail_b, detail_a) {
+            (Some(b), Some(a)) => Some([b, a]),
+            _ => None,
+        };
+        let shared = fit_models(
+            &both,
+            &mut preps,
+            both_details.as_mut().map(|d| &mut d[..]),
+            Some(model_b.dark_hair),
+        );
         let jb = mean_alpha_sparse(frb, &preps[0], &shared, 2);
         let ja = mean_alpha_sparse(fra, &preps[1], &shared, 2);
         preps[0].plane = planes[0];

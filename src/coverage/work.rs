@@ -284,3 +284,42 @@ pub(crate) fn warp_into(
     }
     Some((out, valid))
 }
+
+/// Full-resolution tiles of `img` laid side by side in one linear image, with a mask.
+///
+/// Each tile is `tile` x `tile` original pixels (clipped to the photo) centred on one of
+/// `centres`; `gains` multiply the linear channels (a white-balance correction); `inside`
+/// says whether an original pixel belongs to the measured region. Used to fit colours where
+/// strands are resolved, when the working copy is reduced.
+pub(crate) fn mosaic(
+    img: &RgbaImage,
+    centres: &[(f64, f64)],
+    tile: usize,
+    gains: [f32; 3],
+    inside: impl Fn(f64, f64) -> bool,
+) -> (Lin, Vec<bool>) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let tw = tile.min(w);
+    let th = tile.min(h);
+    let n = centres.len();
+    let mut out = Lin::new(tw * n.max(1), th);
+    let mut mask = vec![false; out.w * out.h];
+    let lut: Vec<f32> = (0..256).map(|v| srgb_to_linear(v as f32 / 255.0)).collect();
+    let bytes = img.as_bytes();
+    for (t, &(cx, cy)) in centres.iter().enumerate() {
+        let x0 = ((cx - tw as f64 / 2.0).round().max(0.0) as usize).min(w - tw);
+        let y0 = ((cy - th as f64 / 2.0).round().max(0.0) as usize).min(h - th);
+        for y in 0..th {
+            for x in 0..tw {
+                let (sx, sy) = (x0 + x, y0 + y);
+                let s = (sy * w + sx) * 4;
+                let o = y * out.w + t * tw + x;
+                for k in 0..3 {
+                    out.c[k][o] = lut[bytes[s + k] as usize] * gains[k];
+                }
+                mask[o] = inside(sx as f64 + 0.5, sy as f64 + 0.5);
+            }
+        }
+    }
+    (out, mask)
+}
