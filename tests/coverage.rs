@@ -4,7 +4,7 @@
 
 use scalp_compare::coverage::synth::{render, Hair, Skin, SynthParams};
 use scalp_compare::coverage::{
-    salt_estimate, Analyzer, CoverageError, CoverageOptions, Polygon, RegionSource,
+    salt_estimate, Analyzer, CoverageError, CoverageOptions, Larger, Polygon, RegionSource,
 };
 use scalp_compare::RgbaImage;
 
@@ -512,4 +512,117 @@ fn phone_pairs_take_their_colours_from_full_resolution() {
     );
     assert!((c.before.coverage - tb / n).abs() < 0.03);
     assert!((c.after.coverage - ta / n).abs() < 0.03);
+}
+
+/// A 3x smaller copy, each pixel the mean of a 3x3 block in linear light.
+fn third(img: &RgbaImage) -> RgbaImage {
+    let lin = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let srgb = |v: f64| {
+        let v = if v <= 0.003_130_8 {
+            v * 12.92
+        } else {
+            1.055 * v.powf(1.0 / 2.4) - 0.055
+        };
+        (v * 255.0).round().clamp(0.0, 255.0) as u8
+    };
+    let (w, h) = (img.width() / 3, img.height() / 3);
+    let mut out = RgbaImage::filled(w, h, [0, 0, 0, 255]);
+    for y in 0..h {
+        for x in 0..w {
+            let mut acc = [0.0f64; 3];
+            for dy in 0..3 {
+                for dx in 0..3 {
+                    let p = img.pixel(x * 3 + dx, y * 3 + dy);
+                    for k in 0..3 {
+                        acc[k] += lin(p[k]);
+                    }
+                }
+            }
+            let m = acc.map(|v| srgb(v / 9.0));
+            out.set_pixel(x, y, [m[0], m[1], m[2], 255]);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_larger_copy_given_alongside_lends_its_colours() {
+    // The browser measures a small working copy; the same photo larger, handed along,
+    // lends its resolved strands to the colour fit.
+    let mut an = analyzer();
+    for (skin, hair, density, seed) in [
+        (Skin::II, Hair::Black, 0.4, 4),
+        (Skin::III, Hair::Brown, 0.3, 5),
+    ] {
+        let s = render(&SynthParams {
+            width: 900,
+            height: 900,
+            strand_width: 2.4,
+            strand_length: 90.0,
+            blur: 0.5,
+            ..closeup(skin, hair, density, seed)
+        });
+        let small = third(&s.image);
+        let region = Polygon::rectangle(0.0, 0.0, 300.0, 300.0);
+        let alone = an.coverage(&small, Some(&region)).expect("measurable");
+        let larger = Larger {
+            image: &s.image,
+            factor: 3.0,
+        };
+        let with = an
+            .coverage_with(&small, Some(larger), Some(&region))
+            .expect("measurable");
+        let (e_alone, e_with) = (
+            100.0 * (alone.coverage - s.truth),
+            100.0 * (with.coverage - s.truth),
+        );
+        println!(
+            "{skin:?}/{hair:?}: truth {:.1} %, small copy alone {e_alone:+.2} pp, with the larger copy {e_with:+.2} pp",
+            100.0 * s.truth,
+        );
+        assert!(e_with.abs() < 3.0, "{skin:?}/{hair:?}: {e_with:+.2} pp");
+        assert!(e_alone > 5.0, "{skin:?}/{hair:?}: {e_alone:+.2} pp alone");
+        // Coordinates stay the small photo's.
+        assert!((with.region_area_px - 90_000.0).abs() < 1.0);
+    }
+}
+
+#[test]
+fn the_working_copy_keeps_strand_mixtures_exact() {
+    // Made with `working_copy` (linear light), the small copy reads what the photo reads;
+    // its size and scale are those asked for.
+    let s = render(&SynthParams {
+        width: 900,
+        height: 600,
+        strand_width: 3.0,
+        strand_length: 90.0,
+        ..closeup(Skin::II, Hair::Black, 0.4, 6)
+    });
+    let (small, scale) = scalp_compare::coverage::working_copy(&s.image, 300);
+    assert_eq!((small.width(), small.height()), (300, 200));
+    assert!((scale - 1.0 / 3.0).abs() < 1e-9);
+    let mut an = analyzer();
+    let region = Polygon::rectangle(0.0, 0.0, 300.0, 200.0);
+    let larger = Larger {
+        image: &s.image,
+        factor: 3.0,
+    };
+    let c = an
+        .coverage_with(&small, Some(larger), Some(&region))
+        .expect("measurable");
+    println!(
+        "truth {:.1} %, read {:.1} %",
+        100.0 * s.truth,
+        100.0 * c.coverage
+    );
+    assert!((c.coverage - s.truth).abs() < 0.03);
+    let (same, one) = scalp_compare::coverage::working_copy(&small, 1024);
+    assert_eq!((same.as_bytes(), one), (small.as_bytes(), 1.0));
 }

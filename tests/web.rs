@@ -181,7 +181,8 @@ fn one_photo_is_measured_in_original_pixels_and_a_blank_one_is_refused() {
     // The working copy is half the original's size: the region and the answer are in
     // original pixels.
     let roi = "[[0, 0], [400, 0], [400, 400], [0, 400]]";
-    let reply = measure_photo(s.image.as_bytes(), 200, 200, 0.5, roi).expect("measured");
+    let reply =
+        measure_photo(s.image.as_bytes(), 200, 200, 0.5, roi, Vec::new(), 0, 0).expect("measured");
     let text = js_sys::JSON::stringify(&reply)
         .unwrap()
         .as_string()
@@ -198,6 +199,54 @@ fn one_photo_is_measured_in_original_pixels_and_a_blank_one_is_refused() {
     let area = v["roi"]["area_px"].as_f64().unwrap();
     assert!((area - 160_000.0).abs() < 2_000.0, "{area}");
     let blank = vec![128u8; 200 * 200 * 4];
-    let why = message(measure_photo(&blank, 200, 200, 1.0, "null").unwrap_err());
+    let why = message(measure_photo(&blank, 200, 200, 1.0, "null", Vec::new(), 0, 0).unwrap_err());
     assert!(why.contains("no detail to tell hair from skin"), "{why}");
+}
+
+#[wasm_bindgen_test]
+fn a_linear_working_copy_and_the_larger_copy_read_a_phone_photo_right() {
+    use scalp_compare::coverage::synth::{render, Skin, SynthParams};
+    use scalp_compare::web::{measure_photo, working_copy};
+    // Strands 2.4 px wide at full size: under a pixel in the working copy a third the size.
+    let s = render(&SynthParams {
+        width: 600,
+        height: 600,
+        skin: Skin::II,
+        strand_width: 2.4,
+        strand_length: 90.0,
+        density: 0.4,
+        blur: 0.5,
+        noise: 1.5,
+        seed: 12,
+        ..Default::default()
+    });
+    let copy = working_copy(s.image.as_bytes(), 600, 600, 200).expect("copied");
+    let get = |k: &str| js_sys::Reflect::get(&copy, &JsValue::from_str(k)).unwrap();
+    assert_eq!(get("width").as_f64(), Some(200.0));
+    assert_eq!(get("height").as_f64(), Some(200.0));
+    let rgba = js_sys::Uint8ClampedArray::from(get("rgba")).to_vec();
+    assert_eq!(rgba.len(), 200 * 200 * 4);
+    let roi = "[[0, 0], [600, 0], [600, 600], [0, 600]]";
+    let read = |larger: Vec<u8>, lw: u32| {
+        let reply =
+            measure_photo(&rgba, 200, 200, 1.0 / 3.0, roi, larger, lw, lw).expect("measured");
+        let text = js_sys::JSON::stringify(&reply)
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["coverage"].as_f64().unwrap()
+    };
+    let with = read(s.image.as_bytes().to_vec(), 600);
+    let alone = read(Vec::new(), 0);
+    assert!((with - s.truth).abs() < 0.03, "{with} vs {}", s.truth);
+    assert!(
+        alone - s.truth > 0.05,
+        "{alone} vs {} without the larger copy",
+        s.truth
+    );
+    // A larger copy of the wrong size is refused with a reason.
+    let why =
+        message(measure_photo(&rgba, 200, 200, 1.0 / 3.0, roi, vec![0; 10], 600, 600).unwrap_err());
+    assert!(why.contains("larger copy"), "{why}");
 }

@@ -1,9 +1,10 @@
 // The widget's Web Workers (one loads, one analyses; the same module): turn photo
-// files (or URLs) into upright, display-sized ImageBitmaps plus small working
-// copies, and align and measure pairs, all with the wasm core, so the page never
-// decodes or computes on its main thread.
+// files (or URLs) into upright, display-sized ImageBitmaps plus their pixels, from
+// which the analysis worker makes its small working copies; align and measure
+// pairs, all with the wasm core, so the page never decodes or computes on its main
+// thread.
 // A thin shim: the checks, messages and algorithms live in Rust (src/).
-import init, { loadPhoto, alignPhotos, analyzePair, measurePhoto } from "./pkg/scalp_compare.js";
+import init, { loadPhoto, alignPhotos, analyzePair, measurePhoto, workingCopy } from "./pkg/scalp_compare.js";
 
 const ready = init();
 let wasmMemory = null;
@@ -11,6 +12,10 @@ ready.then((exports) => (wasmMemory = exports.memory));
 // Long side of the working copies that analysis runs on (original pixels are
 // restored in every answer).
 const WORK_MAX_SIDE = 1024;
+// The display-sized pixels are kept for coverage when they are at least this many
+// times the working copy's size (the core's full-resolution colours).
+const LARGER_AT_LEAST = 1.34;
+const NONE = new Uint8Array(0);
 const copies = new Map();
 
 self.onmessage = async (event) => {
@@ -21,7 +26,7 @@ self.onmessage = async (event) => {
     else if (msg.kind === "align") align(msg);
     else if (msg.kind === "analyze") analyze(msg);
     else if (msg.kind === "measure") measure(msg);
-    else if (msg.kind === "keep") copies.set(msg.photoId, msg.work);
+    else if (msg.kind === "keep") copies.set(msg.photoId, makeWorkingCopy(msg.work));
     else if (msg.kind === "free") copies.delete(msg.photoId);
   } catch (error) {
     const message = error && error.message ? error.message : String(error);
@@ -63,20 +68,32 @@ async function load({ id, url, file, maxSide, work = true }) {
     self.postMessage(reply, [reply.bitmap]);
     return;
   }
-  reply.work = workingCopy(reply.bitmap, reply.width);
+  reply.work = displayPixels(reply.bitmap, reply.width);
   self.postMessage(reply, [reply.bitmap, reply.work.rgba.buffer]);
 }
 
-/** A copy of at most WORK_MAX_SIDE pixels a side, as RGBA, with its scale factor. */
-function workingCopy(bitmap, originalWidth) {
-  const scale = Math.min(1, WORK_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-  const w = Math.max(1, Math.round(bitmap.width * scale));
-  const h = Math.max(1, Math.round(bitmap.height * scale));
-  const canvas = new OffscreenCanvas(w, h);
+/** The display bitmap's pixels, which the analysis worker makes its working copy from. */
+function displayPixels(bitmap, originalWidth) {
+  const { width, height } = bitmap;
+  const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(bitmap, 0, 0, w, h);
-  return { rgba: ctx.getImageData(0, 0, w, h).data, w, h, factor: w / originalWidth };
+  ctx.drawImage(bitmap, 0, 0);
+  return { rgba: ctx.getImageData(0, 0, width, height).data, w: width, h: height, originalWidth };
+}
+
+/**
+ * The analysis worker's copy of a photo: at most WORK_MAX_SIDE pixels a side, as
+ * RGBA, with its scale factor, averaged in linear light by the core (a canvas
+ * averages sRGB values, which reads strands blended with skin too dark). When the
+ * display pixels are much larger they are kept too: coverage fits hair and skin
+ * colours on them.
+ */
+function makeWorkingCopy(display) {
+  const { rgba, w, h, originalWidth } = display;
+  const copy = workingCopy(rgba, w, h, WORK_MAX_SIDE);
+  const work = { rgba: copy.rgba, w: copy.width, h: copy.height, factor: copy.width / originalWidth };
+  if (copy.width * LARGER_AT_LEAST < w) work.larger = { rgba, w, h };
+  return work;
 }
 
 function align({ id, before, after, request }) {
@@ -100,6 +117,7 @@ function analyze({ id, before, after, matrix, roi }) {
   const result = analyzePair(
     b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor,
     JSON.stringify(matrix), JSON.stringify(roi || null),
+    ...larger(b), ...larger(a),
   );
   result.timing_ms = performance.now() - t0;
   self.postMessage({ id, ok: true, result });
@@ -110,9 +128,14 @@ function measure({ id, photo, roi }) {
   if (!p) throw new Error("The photo to measure is no longer loaded.");
   self.postMessage({ id, progress: "analyzing" });
   const t0 = performance.now();
-  const result = measurePhoto(p.rgba, p.w, p.h, p.factor, JSON.stringify(roi || null));
+  const result = measurePhoto(p.rgba, p.w, p.h, p.factor, JSON.stringify(roi || null), ...larger(p));
   result.timing_ms = performance.now() - t0;
   self.postMessage({ id, ok: true, result });
+}
+
+/** The larger copy's arguments for the core: pixels, width, height (none: empty). */
+function larger(copy) {
+  return copy.larger ? [copy.larger.rgba, copy.larger.w, copy.larger.h] : [NONE, 0, 0];
 }
 
 function shortName(url) {

@@ -92,6 +92,17 @@ impl Default for CoverageOptions {
     }
 }
 
+/// The same photo at a higher resolution than the one given for measurement (a caller
+/// that keeps a small working copy, such as the browser worker, can hand this along): the
+/// skin and hair colours are then fitted on it, where strands are less blended with skin.
+#[derive(Debug, Clone, Copy)]
+pub struct Larger<'a> {
+    /// The larger copy, same framing as the measured photo.
+    pub image: &'a RgbaImage,
+    /// Its pixels per pixel of the measured photo (above 1).
+    pub factor: f64,
+}
+
 /// Where the measured region came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionSource {
@@ -505,21 +516,21 @@ fn detail_centres(mask: &[bool], w: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Full-resolution detail of `photo` inside a working mask (`mask`, `w` working pixels
-/// wide), or `None` when the photo's working copy is reduced by less than
-/// [`DETAIL_BELOW_SCALE`] (`photo_scale`) or the tiles hold too little of the region.
-/// `from_work` maps working pixels to `photo`'s pixels and `to_work` the other way; `gains`
-/// multiply the linear channels.
+/// Full-resolution detail of a photo inside a working mask (`mask`, `w` working pixels
+/// wide), or `None` when the source is not sharper than the working copy by
+/// `1 / DETAIL_BELOW_SCALE` (`work_per_source`: working pixels per source pixel) or the
+/// tiles hold too little of the region. `from_work` maps working pixels to the source's
+/// pixels and `to_work` the other way; `gains` multiply the linear channels.
 fn detail(
-    photo: &RgbaImage,
-    photo_scale: f64,
+    source: &RgbaImage,
+    work_per_source: f64,
     mask: &[bool],
     w: usize,
     gains: [f32; 3],
     from_work: impl Fn(f64, f64) -> Option<(f64, f64)>,
     to_work: impl Fn(f64, f64) -> Option<(f64, f64)>,
 ) -> Option<Detail> {
-    if photo_scale >= DETAIL_BELOW_SCALE {
+    if work_per_source >= DETAIL_BELOW_SCALE {
         return None;
     }
     let h = mask.len() / w.max(1);
@@ -536,7 +547,7 @@ fn detail(
                 && mask[wy as usize * w + wx as usize]
         })
     };
-    let (lin, dmask) = work::mosaic(photo, &centres, DETAIL_TILE, gains, inside);
+    let (lin, dmask) = work::mosaic(source, &centres, DETAIL_TILE, gains, inside);
     // At least one whole tile's worth of the region.
     if mask_count(&dmask) < DETAIL_TILE * DETAIL_TILE {
         return None;
@@ -547,6 +558,15 @@ fn detail(
         mask: dmask,
         prep,
     })
+}
+
+/// The sharpest copy of a photo at hand: `larger` when given, else the photo itself.
+/// Returns it with its pixels per pixel of the photo.
+fn sharpest<'a>(photo: &'a RgbaImage, larger: Option<Larger<'a>>) -> (&'a RgbaImage, f64) {
+    match larger {
+        Some(l) if l.factor > 1.0 && l.factor.is_finite() => (l.image, l.factor),
+        _ => (photo, 1.0),
+    }
 }
 
 /// Fits the colour model of `frames`: on their full-resolution `details` when given (then
@@ -677,6 +697,17 @@ impl Analyzer {
         photo: &RgbaImage,
         region: Option<&Polygon>,
     ) -> Result<Coverage, CoverageError> {
+        self.coverage_with(photo, None, region)
+    }
+
+    /// [`Analyzer::coverage`], with the colours fitted on `larger` (the same photo at a
+    /// higher resolution) when given. Everything else, and every coordinate, is `photo`'s.
+    pub fn coverage_with(
+        &mut self,
+        photo: &RgbaImage,
+        larger: Option<Larger>,
+        region: Option<&Polygon>,
+    ) -> Result<Coverage, CoverageError> {
         let mut wk = self.prepare(photo, region)?;
         let mut prep = [std::mem::take(&mut wk.prep)];
         // Focus was checked over the whole photo already when the region was found.
@@ -686,13 +717,15 @@ impl Analyzer {
             img: &wk.lin,
             mask: &wk.mask,
         }];
-        let scale = wk.scale;
+        // Working pixels per pixel of the sharpest copy.
+        let (source, factor) = sharpest(photo, larger);
+        let scale = wk.scale / factor;
         let mut detail = self
             .opts
             .full_resolution_colours
             .then(|| {
                 detail(
-                    photo,
+                    source,
                     scale,
                     &wk.mask,
                     wk.lin.w,
@@ -751,6 +784,19 @@ impl Analyzer {
         after_to_before: [[f64; 3]; 3],
         region: Option<&Polygon>,
     ) -> Result<Change, CoverageError> {
+        self.change_with([before, after], [None, None], after_to_before, region)
+    }
+
+    /// [`Analyzer::change`] of `[before, after]`, with each visit's colours fitted on its
+    /// `larger` copy when given. Every coordinate is that of the photos in `photos`.
+    pub fn change_with(
+        &mut self,
+        photos: [&RgbaImage; 2],
+        larger: [Option<Larger>; 2],
+        after_to_before: [[f64; 3]; 3],
+        region: Option<&Polygon>,
+    ) -> Result<Change, CoverageError> {
+        let [before, after] = photos;
         let mut wb = self.prepare(before, region)?;
         let (alin, ascale) = work::to_linear_reduced(after, self.opts.max_side.max(64));
         let (mut wa, valid) = work::warp_into(
@@ -785,29 +831,37 @@ impl Analyzer {
         let before_to_after =
             work::invert3(&after_to_before).ok_or(CoverageError::InvalidTransform)?;
         let full = self.opts.full_resolution_colours;
+        let (src_b, kb) = sharpest(before, larger[0]);
+        let (src_a, ka) = sharpest(after, larger[1]);
         let mut detail_b = full
             .then(|| {
                 detail(
-                    before,
-                    bs,
+                    src_b,
+                    bs / kb,
                     &mask,
                     wb.lin.w,
                     [1.0; 3],
-                    |x, y| Some((x / bs, y / bs)),
-                    |x, y| Some((x * bs, y * bs)),
+                    |x, y| Some((x / bs * kb, y / bs * kb)),
+                    |x, y| Some((x / kb * bs, y / kb * bs)),
                 )
             })
             .flatten();
         let mut detail_a = full
             .then(|| {
                 detail(
-                    after,
-                    ascale,
+                    src_a,
+                    ascale / ka,
                     &mask,
                     wb.lin.w,
                     gains,
-                    |x, y| work::apply3(&before_to_after, x / bs, y / bs),
-                    |x, y| work::apply3(&after_to_before, x, y).map(|(bx, by)| (bx * bs, by * bs)),
+                    |x, y| {
+                        work::apply3(&before_to_after, x / bs, y / bs)
+                            .map(|(ax, ay)| (ax * ka, ay * ka))
+                    },
+                    |x, y| {
+                        work::apply3(&after_to_before, x / ka, y / ka)
+                            .map(|(bx, by)| (bx * bs, by * bs))
+                    },
                 )
             })
             .flatten();
@@ -1005,6 +1059,33 @@ pub fn salt_estimate(
         estimated_loss_percent: loss,
         uncertainty_pp: var.sqrt(),
     }
+}
+
+/// A copy of `photo` whose longer side is at most `max_side`, each pixel the area mean of
+/// the pixels it covers in linear light (then back to sRGB), with the copy's pixels per
+/// pixel of `photo`. A pixel where a strand crosses skin stays the true mixture of the two
+/// colours; an average of sRGB values (a browser canvas) reads it darker, so dark hair too
+/// high. Returns the photo itself (scale 1) when it is small enough.
+pub fn working_copy(photo: &RgbaImage, max_side: u32) -> (RgbaImage, f64) {
+    let (lin, scale) = work::to_linear_reduced(photo, max_side.max(1));
+    if scale == 1.0 {
+        return (photo.clone(), 1.0);
+    }
+    // sRGB bytes by table: 2^16 steps of linear light resolve even the darkest byte.
+    const STEPS: usize = 1 << 16;
+    let lut: Vec<u8> = (0..STEPS)
+        .map(|i| (work::linear_to_srgb(i as f32 / (STEPS - 1) as f32) * 255.0).round() as u8)
+        .collect();
+    let mut data = vec![255u8; lin.w * lin.h * 4];
+    for (i, px) in data.chunks_exact_mut(4).enumerate() {
+        for k in 0..3 {
+            let v = (lin.c[k][i].clamp(0.0, 1.0) * (STEPS - 1) as f32).round() as usize;
+            px[k] = lut[v];
+        }
+    }
+    let image = RgbaImage::from_raw(lin.w as u32, lin.h as u32, data)
+        .unwrap_or_else(|_| RgbaImage::filled(1, 1, [0, 0, 0, 255]));
+    (image, scale)
 }
 
 /// The naive baseline the evaluation compares against: Otsu's threshold on the grey level

@@ -337,6 +337,43 @@ struct Cells {
     change_pp: Vec<Option<f32>>,
 }
 
+/// The larger copy handed along with a working copy, or `None` when `rgba` is empty.
+fn larger_copy(
+    rgba: Vec<u8>,
+    width: u32,
+    height: u32,
+) -> Result<Option<crate::raster::RgbaImage>, JsError> {
+    if rgba.is_empty() {
+        return Ok(None);
+    }
+    crate::raster::RgbaImage::from_raw(width, height, rgba)
+        .map(Some)
+        .map_err(|e| JsError::new(&format!("the larger copy of the photo is unusable: {e}")))
+}
+
+/// A working copy of at most `max_side` pixels a side, averaged in linear light (see
+/// [`crate::coverage::working_copy`]): `{rgba, width, height}`.
+#[wasm_bindgen(js_name = workingCopy)]
+pub fn working_copy(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    max_side: u32,
+) -> Result<JsValue, JsError> {
+    let photo = crate::raster::RgbaImage::from_raw(width, height, rgba.to_vec())
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let (copy, _) = crate::coverage::working_copy(&photo, max_side);
+    let out = js_sys::Object::new();
+    let (w, h) = (copy.width(), copy.height());
+    let pixels = js_sys::Uint8ClampedArray::from(copy.as_bytes());
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
+    set("rgba", &pixels)
+        .and_then(|_| set("width", &JsValue::from(w)))
+        .and_then(|_| set("height", &JsValue::from(h)))
+        .map_err(|_| JsError::new("could not describe the working copy"))?;
+    Ok(out.into())
+}
+
 /// What [`measure_photo`] answers, in the photo's original pixels.
 #[derive(serde::Serialize)]
 struct PhotoReply {
@@ -349,21 +386,36 @@ struct PhotoReply {
 /// pixels) over `roi_json`: `null` finds the scalp automatically, `[[x, y], ...]` is a
 /// polygon in original pixels. Throws with a message for a person when the photo cannot
 /// support a number.
+///
+/// `larger` (`larger_width` x `larger_height` RGBA; empty when there is none) is the same
+/// photo at a higher resolution: the hair and skin colours are fitted on it.
 #[wasm_bindgen(js_name = measurePhoto)]
+#[allow(clippy::too_many_arguments)]
 pub fn measure_photo(
     rgba: &[u8],
     width: u32,
     height: u32,
     factor: f64,
     roi_json: &str,
+    larger: Vec<u8>,
+    larger_width: u32,
+    larger_height: u32,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions};
+    use crate::coverage::{Analyzer, CoverageOptions, Larger};
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
     let region = region_from_json(roi_json, factor)?;
     let photo = RgbaImage::from_raw(width, height, rgba.to_vec()).map_err(|e| fail(&e))?;
+    let big = larger_copy(larger, larger_width, larger_height)?;
     let c = Analyzer::new(CoverageOptions::default())
-        .coverage(&photo, region.as_ref())
+        .coverage_with(
+            &photo,
+            big.as_ref().map(|b| Larger {
+                image: b,
+                factor: f64::from(b.width()) / f64::from(width),
+            }),
+            region.as_ref(),
+        )
         .map_err(|e| fail(&e))?;
     let reply = PhotoReply {
         coverage: c.coverage,
@@ -379,6 +431,9 @@ pub fn measure_photo(
 /// is the AFTER→BEFORE matrix in original pixels; `roi_json` is `null` (find
 /// the scalp automatically) or `[[x, y], ...]` in BEFORE's original pixels.
 /// Throws with a message for a person when a photo cannot support a number.
+///
+/// `before_larger` and `after_larger` are the same photos at a higher resolution
+/// (`[rgba, width, height]` as in [`measure_photo`]; empty when there is none).
 #[wasm_bindgen(js_name = analyzePair)]
 #[allow(clippy::too_many_arguments)]
 pub fn analyze_pair(
@@ -392,8 +447,14 @@ pub fn analyze_pair(
     after_factor: f64,
     matrix_json: &str,
     roi_json: &str,
+    before_larger: Vec<u8>,
+    before_larger_width: u32,
+    before_larger_height: u32,
+    after_larger: Vec<u8>,
+    after_larger_width: u32,
+    after_larger_height: u32,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions};
+    use crate::coverage::{Analyzer, CoverageOptions, Larger};
     use crate::geometry::Transform;
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
@@ -406,8 +467,21 @@ pub fn analyze_pair(
         .map_err(|e| fail(&e))?;
     let after = RgbaImage::from_raw(after_width, after_height, after_rgba.to_vec())
         .map_err(|e| fail(&e))?;
+    let big_b = larger_copy(before_larger, before_larger_width, before_larger_height)?;
+    let big_a = larger_copy(after_larger, after_larger_width, after_larger_height)?;
+    fn larger(big: &Option<RgbaImage>, width: u32) -> Option<Larger<'_>> {
+        big.as_ref().map(|b| Larger {
+            image: b,
+            factor: f64::from(b.width()) / f64::from(width),
+        })
+    }
     let change = Analyzer::new(CoverageOptions::default())
-        .change(&before, &after, work_t.matrix, region.as_ref())
+        .change_with(
+            [&before, &after],
+            [larger(&big_b, before_width), larger(&big_a, after_width)],
+            work_t.matrix,
+            region.as_ref(),
+        )
         .map_err(|e| fail(&e))?;
     let k = 1.0 / before_factor;
     let c = &change.cell_map;
