@@ -78,6 +78,12 @@ function worker(role) {
   if (!workers[role]) {
     const w = new Worker(new URL("./scalp-compare.worker.js", import.meta.url), { type: "module" });
     w.onmessage = (event) => {
+      if (event.data.kind === "pixels") {
+        // A loaded photo's pixels, for the analysis worker's working copy.
+        const { photoId, work } = event.data;
+        worker("analysis").postMessage({ kind: "keep", photoId, work }, work ? [work.rgba.buffer] : []);
+        return;
+      }
       const handler = pending.get(event.data.id);
       if (!handler) return;
       if (event.data.progress) {
@@ -111,22 +117,15 @@ function ask(role, message, transfer = []) {
 }
 
 /**
- * Loads a photo in the loading worker; its working copy moves on to the
- * analysis worker (transferred, not copied).
+ * Loads a photo in the loading worker; its pixels follow in a message of their own,
+ * which moves on to the analysis worker (transferred, not copied).
  */
 async function requestPhoto(source, { full = false } = {}) {
   // `full`: the whole-resolution bitmap for deep zoom, without a working copy.
   const message = { kind: "load", maxSide: full ? 0 : DISPLAY_MAX_SIDE, work: !full };
   if (typeof source === "string") message.url = source;
   else message.file = source;
-  const reply = await ask("load", message);
-  if (reply.ok && reply.work) {
-    worker("analysis").postMessage({ kind: "keep", photoId: reply.photoId, work: reply.work }, [
-      reply.work.rgba.buffer,
-    ]);
-    delete reply.work;
-  }
-  return reply;
+  return ask("load", message);
 }
 
 const STYLE = `

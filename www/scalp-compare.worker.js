@@ -16,18 +16,24 @@ const WORK_MAX_SIDE = 1024;
 // times the working copy's size (the core's full-resolution colours).
 const LARGER_AT_LEAST = 1.34;
 const NONE = new Uint8Array(0);
+// How long a request waits for a photo's pixels to arrive from the loading worker.
+const PIXELS_WAIT_MS = 30000;
+// Analysis worker: photo id -> its pixels as they arrived, then its working copy;
+// requests waiting for pixels still on their way; ids freed before they arrived.
 const copies = new Map();
+const waiting = new Map();
+const freed = new Set();
 
 self.onmessage = async (event) => {
   const msg = event.data;
   try {
     await ready;
     if (msg.kind === "load") await load(msg);
-    else if (msg.kind === "align") align(msg);
-    else if (msg.kind === "analyze") analyze(msg);
-    else if (msg.kind === "measure") measure(msg);
-    else if (msg.kind === "keep") copies.set(msg.photoId, makeWorkingCopy(msg.work));
-    else if (msg.kind === "free") copies.delete(msg.photoId);
+    else if (msg.kind === "align") await align(msg);
+    else if (msg.kind === "analyze") await analyze(msg);
+    else if (msg.kind === "measure") await measure(msg);
+    else if (msg.kind === "keep") keep(msg.photoId, msg.work);
+    else if (msg.kind === "free") free(msg.photoId);
   } catch (error) {
     const message = error && error.message ? error.message : String(error);
     self.postMessage({ id: msg.id, ok: false, message });
@@ -62,14 +68,24 @@ async function load({ id, url, file, maxSide, work = true }) {
     bitmap: photo.bitmap,
   };
   photo.free();
-  // The working copy goes with the reply; the page hands it to the analysis worker.
-  // (A whole-resolution bitmap for deep zoom needs none.)
+  // The photo is shown first. Its pixels follow in a second message, which the page
+  // hands to the analysis worker for its working copy. (A whole-resolution bitmap
+  // for deep zoom needs none.)
   if (!work) {
     self.postMessage(reply, [reply.bitmap]);
     return;
   }
-  reply.work = displayPixels(reply.bitmap, reply.width);
-  self.postMessage(reply, [reply.bitmap, reply.work.rgba.buffer]);
+  const copy = await createImageBitmap(reply.bitmap);
+  self.postMessage(reply, [reply.bitmap]);
+  let pixels = null;
+  try {
+    pixels = displayPixels(copy, reply.width);
+  } catch {
+    // The analysis worker answers "no longer loaded" for this photo.
+  } finally {
+    copy.close();
+  }
+  self.postMessage({ kind: "pixels", photoId: id, work: pixels }, pixels ? [pixels.rgba.buffer] : []);
 }
 
 /** The display bitmap's pixels, which the analysis worker makes its working copy from. */
@@ -96,9 +112,49 @@ function makeWorkingCopy(display) {
   return work;
 }
 
-function align({ id, before, after, request }) {
-  const b = copies.get(before);
-  const a = copies.get(after);
+/** A photo's pixels have arrived (`null`: they could not be read). */
+function keep(photoId, work) {
+  if (freed.delete(photoId)) return;
+  copies.set(photoId, work);
+  for (const wake of waiting.get(photoId) || []) wake();
+  waiting.delete(photoId);
+}
+
+/** The photo is no longer shown. */
+function free(photoId) {
+  if (!copies.delete(photoId)) freed.add(photoId);
+  for (const wake of waiting.get(photoId) || []) wake();
+  waiting.delete(photoId);
+}
+
+/**
+ * The working copy of a photo, made on first use (not as the photos arrive, when
+ * both cores are busy decoding and the page is drawing); waits for pixels still on
+ * their way. `undefined` when the photo is gone.
+ */
+async function copyOf(photoId) {
+  if (!copies.has(photoId) && !freed.has(photoId)) {
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, PIXELS_WAIT_MS);
+      const list = waiting.get(photoId) || [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      waiting.set(photoId, list);
+    });
+  }
+  let copy = copies.get(photoId);
+  if (copy && !copy.factor) {
+    copy = makeWorkingCopy(copy);
+    copies.set(photoId, copy);
+  }
+  return copy || undefined;
+}
+
+async function align({ id, before, after, request }) {
+  const b = await copyOf(before);
+  const a = await copyOf(after);
   if (!b || !a) throw new Error("The photos to align are no longer loaded.");
   self.postMessage({ id, progress: "aligning" });
   const t0 = performance.now();
@@ -108,9 +164,9 @@ function align({ id, before, after, request }) {
   self.postMessage({ id, ok: true, result });
 }
 
-function analyze({ id, before, after, matrix, roi }) {
-  const b = copies.get(before);
-  const a = copies.get(after);
+async function analyze({ id, before, after, matrix, roi }) {
+  const b = await copyOf(before);
+  const a = await copyOf(after);
   if (!b || !a) throw new Error("The photos to analyse are no longer loaded.");
   self.postMessage({ id, progress: "analyzing" });
   const t0 = performance.now();
@@ -123,8 +179,8 @@ function analyze({ id, before, after, matrix, roi }) {
   self.postMessage({ id, ok: true, result });
 }
 
-function measure({ id, photo, roi }) {
-  const p = copies.get(photo);
+async function measure({ id, photo, roi }) {
+  const p = await copyOf(photo);
   if (!p) throw new Error("The photo to measure is no longer loaded.");
   self.postMessage({ id, progress: "analyzing" });
   const t0 = performance.now();

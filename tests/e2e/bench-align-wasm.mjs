@@ -141,5 +141,5 @@ console.log(
 console.log(
   `wasm in Chromium, one 12 MP photo's coverage (BEFORE, automatic region, its 1024 px working ` +
     `copy with the 2560 px display pixels for the colours, after decoding): median ${med("photoMs").toFixed(0)} ms (${results.map((r) => r.photoError ? "refused: " + r.photoError : r.photoMs.toFixed(0) + " ms").join("; ")}); ` +
-    `making the working copy in linear light (at load) median ${med("copyMs").toFixed(0)} ms`,
+    `making the working copy in linear light (the analysis worker, before the first alignment) median ${med("copyMs").toFixed(0)} ms`,
 );
