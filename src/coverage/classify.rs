@@ -95,6 +95,16 @@ fn illum(plane: &[f64; 6], x: usize, y: usize, w: usize, h: usize) -> f32 {
     s.exp() as f32
 }
 
+/// The light of the field `plane` (of a frame `w` x `h`) at a point in that frame's
+/// pixels (not necessarily a pixel centre).
+pub(crate) fn illum_at(plane: &[f64; 6], x: f64, y: f64, w: usize, h: usize) -> f32 {
+    let u = x / w as f64 * 2.0 - 1.0;
+    let v = y / h as f64 * 2.0 - 1.0;
+    let b = [1.0, u, v, u * u, u * v, v * v];
+    let s: f64 = plane.iter().zip(&b).map(|(p, q)| p * q).sum();
+    s.exp() as f32
+}
+
 /// Texture and line maps for one frame.
 pub(crate) fn prepare(img: &Lin) -> Prepared {
     let (w, h) = (img.w, img.h);
@@ -194,6 +204,17 @@ struct Sample {
 /// Fits the shared model and each frame's illumination field. `dark_hair` forces which
 /// side of skin hair is on (to measure a second visit the way the first was measured).
 pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bool>) -> Model {
+    fit_rounds(frames, preps, dark_hair, FIT_ROUNDS)
+}
+
+/// [`fit`] with `rounds` of (classes, colours, light field) refinement.
+pub(crate) fn fit_rounds(
+    frames: &[Frame],
+    preps: &mut [Prepared],
+    dark_hair: Option<bool>,
+    rounds: usize,
+) -> Model {
+    let rounds = rounds.max(1);
     let per_frame = SAMPLES / frames.len().max(1);
     let mut samples: Vec<Sample> = Vec::new();
     for (f, fr) in frames.iter().enumerate() {
@@ -220,7 +241,7 @@ pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bo
         return model;
     }
     let mut labels = vec![0u8; samples.len()];
-    for iter in 0..FIT_ROUNDS {
+    for iter in 0..rounds {
         // Illumination-normalised log colours.
         let feats: Vec<[f32; 3]> = samples
             .iter()
@@ -411,7 +432,7 @@ pub(crate) fn fit(frames: &[Frame], preps: &mut [Prepared], dark_hair: Option<bo
                 .collect();
             model.all_hair = median(&mut all_t) > 0.06;
         }
-        if iter + 1 == FIT_ROUNDS {
+        if iter + 1 == rounds {
             break;
         }
         // Refit each frame's illumination plane from ln Y - ln(model luminance).

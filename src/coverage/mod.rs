@@ -466,6 +466,9 @@ struct Detail {
     lin: Lin,
     mask: Vec<bool>,
     prep: Prepared,
+    /// Where each pixel sits in the working copy (working pixels), to divide it by the
+    /// working copy's light field: the tiles then share one light level.
+    at_work: Vec<(f64, f64)>,
 }
 
 /// Below this working scale (working pixels per original pixel), colours are fitted on
@@ -474,6 +477,10 @@ const DETAIL_BELOW_SCALE: f64 = 0.75;
 
 /// Side of one full-resolution detail tile, in original pixels.
 const DETAIL_TILE: usize = 160;
+
+/// Rounds of the working copy's own fit that give the shape of its light field for
+/// levelling the detail tiles (the light settles in a couple; the colours are not kept).
+const LIGHT_SHAPE_ROUNDS: usize = 2;
 
 /// Detail tiles across and down the region's bounding box (at most this squared).
 const DETAIL_GRID: usize = 3;
@@ -547,16 +554,21 @@ fn detail(
                 && mask[wy as usize * w + wx as usize]
         })
     };
-    let (lin, dmask) = work::mosaic(source, &centres, DETAIL_TILE, gains, inside);
+    let (lin, dmask, at) = work::mosaic(source, &centres, DETAIL_TILE, gains, inside);
     // At least one whole tile's worth of the region.
     if mask_count(&dmask) < DETAIL_TILE * DETAIL_TILE {
         return None;
     }
     let prep = classify::prepare(&lin);
+    let at_work = at
+        .into_iter()
+        .map(|(x, y)| to_work(x, y).unwrap_or((0.0, 0.0)))
+        .collect();
     Some(Detail {
         lin,
         mask: dmask,
         prep,
+        at_work,
     })
 }
 
@@ -581,6 +593,24 @@ fn fit_models(
     let Some(details) = details else {
         return classify::fit(frames, preps, dark_hair);
     };
+    // The working copies' own fit gives the shape of each one's light field (dome shading,
+    // a gradient); the tiles, taken from different places, are divided by it so that their
+    // skin is at one level.
+    classify::fit_rounds(frames, preps, dark_hair, LIGHT_SHAPE_ROUNDS);
+    let levelled: Vec<Lin> = details
+        .iter()
+        .zip(frames.iter().zip(preps.iter()))
+        .map(|(d, (fr, prep))| {
+            let mut lin = d.lin.clone();
+            for (i, &(x, y)) in d.at_work.iter().enumerate() {
+                let l = classify::illum_at(&prep.plane, x, y, fr.img.w, fr.img.h).max(1e-3);
+                for k in 0..3 {
+                    lin.c[k][i] /= l;
+                }
+            }
+            lin
+        })
+        .collect();
     let mut dpreps: Vec<Prepared> = details
         .iter_mut()
         .map(|d| {
@@ -591,8 +621,9 @@ fn fit_models(
         .collect();
     let dframes: Vec<Frame> = details
         .iter()
-        .map(|d| Frame {
-            img: &d.lin,
+        .zip(&levelled)
+        .map(|(d, lin)| Frame {
+            img: lin,
             mask: &d.mask,
         })
         .collect();
