@@ -406,6 +406,19 @@ fn every_refusal_reason_has_a_spanish_translation() {
     }
 }
 
+/// A close-up `side` px square with strands 2.4 px wide and a little blur: resolved at full
+/// size, under a pixel in a working copy a third the size.
+fn phone_closeup(side: u32, skin: Skin, hair: Hair, density: f32, seed: u64) -> SynthParams {
+    SynthParams {
+        width: side,
+        height: side,
+        strand_width: 2.4,
+        strand_length: 90.0,
+        blur: 0.5,
+        ..closeup(skin, hair, density, seed)
+    }
+}
+
 #[test]
 fn phone_photos_take_their_colours_from_full_resolution() {
     // Strands 2.4 px wide at full size are under a pixel in the working copy (a third of
@@ -426,14 +439,7 @@ fn phone_photos_take_their_colours_from_full_resolution() {
         (Skin::III, Hair::Brown, 0.3, 2),
         (Skin::IV, Hair::Black, 0.7, 3),
     ] {
-        let s = render(&SynthParams {
-            width: 768,
-            height: 768,
-            strand_width: 2.4,
-            strand_length: 90.0,
-            blur: 0.5,
-            ..closeup(skin, hair, density, seed)
-        });
+        let s = render(&phone_closeup(768, skin, hair, density, seed));
         let err = |an: &mut Analyzer| {
             an.coverage(&s.image, Some(&s.region))
                 .map(|c| 100.0 * (c.coverage - s.truth))
@@ -459,14 +465,7 @@ fn phone_pairs_take_their_colours_from_full_resolution() {
         max_side: 256,
         ..Default::default()
     });
-    let base = SynthParams {
-        width: 768,
-        height: 768,
-        strand_width: 2.4,
-        strand_length: 90.0,
-        blur: 0.5,
-        ..closeup(Skin::II, Hair::Black, 0.3, 9)
-    };
+    let base = phone_closeup(768, Skin::II, Hair::Black, 0.3, 9);
     let shift = (12.0, -9.0);
     let b = render(&base);
     let a = render(&SynthParams {
@@ -561,14 +560,7 @@ fn a_larger_copy_given_alongside_lends_its_colours() {
         (Skin::II, Hair::Black, 0.4, 4),
         (Skin::III, Hair::Brown, 0.3, 5),
     ] {
-        let s = render(&SynthParams {
-            width: 900,
-            height: 900,
-            strand_width: 2.4,
-            strand_length: 90.0,
-            blur: 0.5,
-            ..closeup(skin, hair, density, seed)
-        });
+        let s = render(&phone_closeup(900, skin, hair, density, seed));
         let small = third(&s.image);
         let region = Polygon::rectangle(0.0, 0.0, 300.0, 300.0);
         let alone = an.coverage(&small, Some(&region)).expect("measurable");

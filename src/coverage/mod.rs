@@ -485,9 +485,9 @@ const LIGHT_SHAPE_ROUNDS: usize = 2;
 /// Detail tiles across and down the region's bounding box (at most this squared).
 const DETAIL_GRID: usize = 3;
 
-/// Tile centres in working pixels: in each cell of a grid over the mask's bounding box, the
-/// mask pixel nearest the cell's centre.
-fn detail_centres(mask: &[bool], w: usize) -> Vec<(f64, f64)> {
+/// The bounding box `(x0, y0, x1, y1)` (end exclusive) of the set pixels of a mask `w`
+/// pixels wide, or `None` when none is set.
+fn mask_bounds(mask: &[bool], w: usize) -> Option<(usize, usize, usize, usize)> {
     let h = mask.len() / w.max(1);
     let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
     for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
@@ -497,9 +497,15 @@ fn detail_centres(mask: &[bool], w: usize) -> Vec<(f64, f64)> {
         x1 = x1.max(x + 1);
         y1 = y1.max(y + 1);
     }
-    if x1 <= x0 || y1 <= y0 {
+    (x1 > x0 && y1 > y0).then_some((x0, y0, x1, y1))
+}
+
+/// Tile centres in working pixels: in each cell of a grid over the mask's bounding box, the
+/// mask pixel nearest the cell's centre.
+fn detail_centres(mask: &[bool], w: usize) -> Vec<(f64, f64)> {
+    let Some((x0, y0, x1, y1)) = mask_bounds(mask, w) else {
         return Vec::new();
-    }
+    };
     let g = DETAIL_GRID;
     let (cw, ch) = ((x1 - x0) as f64 / g as f64, (y1 - y0) as f64 / g as f64);
     let mut best = vec![(f64::INFINITY, (0.0, 0.0)); g * g];
@@ -987,14 +993,7 @@ impl Analyzer {
         };
         // Cell map over the region's bounding box.
         let (w, h) = (wb.lin.w, wb.lin.h);
-        let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
-        for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
-            let (x, y) = (i % w, i / w);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x + 1);
-            y1 = y1.max(y + 1);
-        }
+        let (x0, y0, x1, y1) = mask_bounds(&mask, w).unwrap_or((0, 0, w, h));
         let cells = self.opts.cells.max(1) as usize;
         let cw = (x1 - x0) as f64 / cells as f64;
         let ch = (y1 - y0) as f64 / cells as f64;
