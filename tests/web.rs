@@ -250,3 +250,81 @@ fn a_linear_working_copy_and_the_larger_copy_read_a_phone_photo_right() {
         message(measure_photo(&rgba, 200, 200, 1.0 / 3.0, roi, vec![0; 10], 600, 600).unwrap_err());
     assert!(why.contains("larger copy"), "{why}");
 }
+
+#[wasm_bindgen_test]
+fn a_pair_is_analysed_with_each_visits_larger_copy() {
+    use scalp_compare::coverage::synth::{render, Skin, SynthParams};
+    use scalp_compare::coverage::working_copy;
+    use scalp_compare::web::analyze_pair;
+    // Regrowth between visits; strands 2.4 px wide at full size, the working copies a third
+    // of it; each visit's full-size pixels go along as its larger copy.
+    let base = SynthParams {
+        width: 600,
+        height: 600,
+        skin: Skin::III,
+        strand_width: 2.4,
+        strand_length: 90.0,
+        density: 0.3,
+        blur: 0.5,
+        noise: 1.5,
+        seed: 21,
+        ..Default::default()
+    };
+    let b = render(&base);
+    let a = render(&SynthParams {
+        density: 0.45,
+        ..base
+    });
+    let (bw, _) = working_copy(&b.image, 200);
+    let (aw, _) = working_copy(&a.image, 200);
+    let identity = "[[1,0,0],[0,1,0],[0,0,1]]";
+    let roi = "[[0, 0], [600, 0], [600, 600], [0, 600]]";
+    let read = |with_larger: bool| {
+        let larger = |img: &scalp_compare::RgbaImage| {
+            if with_larger {
+                (img.as_bytes().to_vec(), 600, 600)
+            } else {
+                (Vec::new(), 0, 0)
+            }
+        };
+        let (lb, lbw, lbh) = larger(&b.image);
+        let (la, law, lah) = larger(&a.image);
+        let reply = analyze_pair(
+            bw.as_bytes(),
+            200,
+            200,
+            1.0 / 3.0,
+            aw.as_bytes(),
+            200,
+            200,
+            1.0 / 3.0,
+            identity,
+            roi,
+            lb,
+            lbw,
+            lbh,
+            la,
+            law,
+            lah,
+        )
+        .expect("analysed");
+        let text = js_sys::JSON::stringify(&reply)
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        (
+            v["before"]["coverage"].as_f64().unwrap(),
+            v["after"]["coverage"].as_f64().unwrap(),
+            v["change_pp"].as_f64().unwrap(),
+        )
+    };
+    let (cb, ca, change) = read(true);
+    let truth = 100.0 * (a.truth - b.truth);
+    assert!((cb - b.truth).abs() < 0.03, "before {cb} vs {}", b.truth);
+    assert!((ca - a.truth).abs() < 0.03, "after {ca} vs {}", a.truth);
+    assert!((change - truth).abs() < 2.5, "change {change} vs {truth}");
+    // Without the larger copies both visits read high.
+    let (cb0, ca0, _) = read(false);
+    assert!(cb0 - b.truth > 0.04 && ca0 - a.truth > 0.04, "{cb0} {ca0}");
+}
