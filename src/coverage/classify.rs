@@ -83,24 +83,27 @@ fn luma(p: [f32; 3]) -> f32 {
     0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]
 }
 
+/// The field's terms at pixel `(x, y)` (its centre) of a `w` x `h` frame.
 fn basis(x: usize, y: usize, w: usize, h: usize) -> [f64; 6] {
-    let u = (x as f64 + 0.5) / w as f64 * 2.0 - 1.0;
-    let v = (y as f64 + 0.5) / h as f64 * 2.0 - 1.0;
+    basis_at(x as f64 + 0.5, y as f64 + 0.5, w, h)
+}
+
+/// The field's terms at a point of a `w` x `h` frame, in its pixels.
+fn basis_at(x: f64, y: f64, w: usize, h: usize) -> [f64; 6] {
+    let u = x / w as f64 * 2.0 - 1.0;
+    let v = y / h as f64 * 2.0 - 1.0;
     [1.0, u, v, u * u, u * v, v * v]
 }
 
+/// The light of the field `plane` (of a frame `w` x `h`) at pixel `(x, y)` (its centre).
 fn illum(plane: &[f64; 6], x: usize, y: usize, w: usize, h: usize) -> f32 {
-    let b = basis(x, y, w, h);
-    let s: f64 = plane.iter().zip(&b).map(|(p, q)| p * q).sum();
-    s.exp() as f32
+    illum_at(plane, x as f64 + 0.5, y as f64 + 0.5, w, h)
 }
 
 /// The light of the field `plane` (of a frame `w` x `h`) at a point in that frame's
 /// pixels (not necessarily a pixel centre).
 pub(crate) fn illum_at(plane: &[f64; 6], x: f64, y: f64, w: usize, h: usize) -> f32 {
-    let u = x / w as f64 * 2.0 - 1.0;
-    let v = y / h as f64 * 2.0 - 1.0;
-    let b = [1.0, u, v, u * u, u * v, v * v];
+    let b = basis_at(x, y, w, h);
     let s: f64 = plane.iter().zip(&b).map(|(p, q)| p * q).sum();
     s.exp() as f32
 }
