@@ -461,7 +461,7 @@ fn alternatives(
 }
 
 /// Full-resolution tiles of a photo inside the measured region, for fitting colours where
-/// strands are resolved (see [`work::mosaic`]).
+/// strands are resolved (see [`work::mosaic`]); `mask` marks the tile pixels inside it.
 struct Detail {
     lin: Lin,
     mask: Vec<bool>,
@@ -551,24 +551,29 @@ fn detail(
         .into_iter()
         .filter_map(|(x, y)| from_work(x, y))
         .collect();
-    let inside = |x: f64, y: f64| {
-        to_work(x, y).is_some_and(|(wx, wy)| {
-            wx >= 0.0
-                && wy >= 0.0
-                && (wx as usize) < w
-                && (wy as usize) < h
-                && mask[wy as usize * w + wx as usize]
+    let (lin, at) = work::mosaic(source, &centres, DETAIL_TILE, gains);
+    // Each mosaic pixel in working pixels, and whether the region holds it there.
+    let at_work: Vec<Option<(f64, f64)>> = at.into_iter().map(|(x, y)| to_work(x, y)).collect();
+    let dmask: Vec<bool> = at_work
+        .iter()
+        .map(|p| {
+            p.is_some_and(|(wx, wy)| {
+                wx >= 0.0
+                    && wy >= 0.0
+                    && (wx as usize) < w
+                    && (wy as usize) < h
+                    && mask[wy as usize * w + wx as usize]
+            })
         })
-    };
-    let (lin, dmask, at) = work::mosaic(source, &centres, DETAIL_TILE, gains, inside);
+        .collect();
     // At least one whole tile's worth of the region.
     if mask_count(&dmask) < DETAIL_TILE * DETAIL_TILE {
         return None;
     }
     let prep = classify::prepare(&lin);
-    let at_work = at
+    let at_work = at_work
         .into_iter()
-        .map(|(x, y)| to_work(x, y).unwrap_or((0.0, 0.0)))
+        .map(|p| p.unwrap_or((0.0, 0.0)))
         .collect();
     Some(Detail {
         lin,
@@ -1097,10 +1102,11 @@ pub fn salt_estimate(
 /// colours; an average of sRGB values (a browser canvas) reads it darker, so dark hair too
 /// high. Returns the photo itself (scale 1) when it is small enough.
 pub fn working_copy(photo: &RgbaImage, max_side: u32) -> (RgbaImage, f64) {
-    let (lin, scale) = work::to_linear_reduced(photo, max_side.max(1));
-    if scale == 1.0 {
+    let max_side = max_side.max(1);
+    if photo.width().max(photo.height()) <= max_side {
         return (photo.clone(), 1.0);
     }
+    let (lin, scale) = work::to_linear_reduced(photo, max_side);
     // sRGB bytes by table: 2^16 steps of linear light resolve even the darkest byte.
     const STEPS: usize = 1 << 16;
     let lut: Vec<u8> = (0..STEPS)

@@ -285,26 +285,23 @@ pub(crate) fn warp_into(
     Some((out, valid))
 }
 
-/// Full-resolution tiles of `img` laid side by side in one linear image, with a mask.
+/// Full-resolution tiles of `img` laid side by side in one linear image, with where each
+/// of its pixels sits in the photo (the pixel's centre, in `img`'s pixels).
 ///
 /// Each tile is `tile` x `tile` original pixels (clipped to the photo) centred on one of
-/// `centres`; `gains` multiply the linear channels (a white-balance correction); `inside`
-/// says whether an original pixel belongs to the measured region. Used to fit colours where
-/// strands are resolved, when the working copy is reduced. Also returns where each mosaic
-/// pixel sits in the photo (its centre, in `img`'s pixels).
+/// `centres`; `gains` multiply the linear channels (a white-balance correction). Used to
+/// fit colours where strands are resolved, when the working copy is reduced.
 pub(crate) fn mosaic(
     img: &RgbaImage,
     centres: &[(f64, f64)],
     tile: usize,
     gains: [f32; 3],
-    inside: impl Fn(f64, f64) -> bool,
-) -> (Lin, Vec<bool>, Vec<(f64, f64)>) {
+) -> (Lin, Vec<(f64, f64)>) {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let tw = tile.min(w);
     let th = tile.min(h);
     let n = centres.len();
     let mut out = Lin::new(tw * n.max(1), th);
-    let mut mask = vec![false; out.w * out.h];
     let mut at = vec![(0.0, 0.0); out.w * out.h];
     let lut: Vec<f32> = (0..256).map(|v| srgb_to_linear(v as f32 / 255.0)).collect();
     let bytes = img.as_bytes();
@@ -320,9 +317,8 @@ pub(crate) fn mosaic(
                     out.c[k][o] = lut[bytes[s + k] as usize] * gains[k];
                 }
                 at[o] = (sx as f64 + 0.5, sy as f64 + 0.5);
-                mask[o] = inside(at[o].0, at[o].1);
             }
         }
     }
-    (out, mask, at)
+    (out, at)
 }
