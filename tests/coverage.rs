@@ -4,7 +4,8 @@
 
 use scalp_compare::coverage::synth::{render, Hair, Skin, SynthParams};
 use scalp_compare::coverage::{
-    salt_estimate, Analyzer, CoverageError, CoverageOptions, Larger, Polygon, RegionSource,
+    salt_estimate, working_copy, Analyzer, CoverageError, CoverageOptions, Larger, Polygon,
+    RegionSource,
 };
 use scalp_compare::RgbaImage;
 
@@ -513,44 +514,6 @@ fn phone_pairs_take_their_colours_from_full_resolution() {
     assert!((c.after.coverage - ta / n).abs() < 0.03);
 }
 
-/// A 3x smaller copy, each pixel the mean of a 3x3 block in linear light.
-fn third(img: &RgbaImage) -> RgbaImage {
-    let lin = |v: u8| {
-        let v = f64::from(v) / 255.0;
-        if v <= 0.04045 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    let srgb = |v: f64| {
-        let v = if v <= 0.003_130_8 {
-            v * 12.92
-        } else {
-            1.055 * v.powf(1.0 / 2.4) - 0.055
-        };
-        (v * 255.0).round().clamp(0.0, 255.0) as u8
-    };
-    let (w, h) = (img.width() / 3, img.height() / 3);
-    let mut out = RgbaImage::filled(w, h, [0, 0, 0, 255]);
-    for y in 0..h {
-        for x in 0..w {
-            let mut acc = [0.0f64; 3];
-            for dy in 0..3 {
-                for dx in 0..3 {
-                    let p = img.pixel(x * 3 + dx, y * 3 + dy);
-                    for k in 0..3 {
-                        acc[k] += lin(p[k]);
-                    }
-                }
-            }
-            let m = acc.map(|v| srgb(v / 9.0));
-            out.set_pixel(x, y, [m[0], m[1], m[2], 255]);
-        }
-    }
-    out
-}
-
 #[test]
 fn a_larger_copy_given_alongside_lends_its_colours() {
     // The browser measures a small working copy; the same photo larger, handed along,
@@ -561,7 +524,7 @@ fn a_larger_copy_given_alongside_lends_its_colours() {
         (Skin::III, Hair::Brown, 0.3, 5),
     ] {
         let s = render(&phone_closeup(900, skin, hair, density, seed));
-        let small = third(&s.image);
+        let (small, _) = working_copy(&s.image, 300);
         let region = Polygon::rectangle(0.0, 0.0, 300.0, 300.0);
         let alone = an.coverage(&small, Some(&region)).expect("measurable");
         let larger = Larger {
@@ -597,7 +560,7 @@ fn the_working_copy_keeps_strand_mixtures_exact() {
         strand_length: 90.0,
         ..closeup(Skin::II, Hair::Black, 0.4, 6)
     });
-    let (small, scale) = scalp_compare::coverage::working_copy(&s.image, 300);
+    let (small, scale) = working_copy(&s.image, 300);
     assert_eq!((small.width(), small.height()), (300, 200));
     assert!((scale - 1.0 / 3.0).abs() < 1e-9);
     let mut an = analyzer();
@@ -615,6 +578,6 @@ fn the_working_copy_keeps_strand_mixtures_exact() {
         100.0 * c.coverage
     );
     assert!((c.coverage - s.truth).abs() < 0.03);
-    let (same, one) = scalp_compare::coverage::working_copy(&small, 1024);
+    let (same, one) = working_copy(&small, 1024);
     assert_eq!((same.as_bytes(), one), (small.as_bytes(), 1.0));
 }

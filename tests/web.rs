@@ -24,6 +24,12 @@ fn refused<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
     }
 }
 
+/// A reply of the web layer as JSON, to read its fields.
+fn json(reply: &JsValue) -> serde_json::Value {
+    let text = js_sys::JSON::stringify(reply).unwrap().as_string().unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 fn message(err: wasm_bindgen::JsError) -> String {
     let value: JsValue = err.into();
     js_sys::Reflect::get(&value, &"message".into())
@@ -183,11 +189,7 @@ fn one_photo_is_measured_in_original_pixels_and_a_blank_one_is_refused() {
     let roi = "[[0, 0], [400, 0], [400, 400], [0, 400]]";
     let reply =
         measure_photo(s.image.as_bytes(), 200, 200, 0.5, roi, Vec::new(), 0, 0).expect("measured");
-    let text = js_sys::JSON::stringify(&reply)
-        .unwrap()
-        .as_string()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let v = json(&reply);
     let coverage = v["coverage"].as_f64().unwrap();
     assert!(
         (coverage - s.truth).abs() < 0.1,
@@ -230,11 +232,7 @@ fn a_linear_working_copy_and_the_larger_copy_read_a_phone_photo_right() {
     let read = |larger: Vec<u8>, lw: u32| {
         let reply =
             measure_photo(&rgba, 200, 200, 1.0 / 3.0, roi, larger, lw, lw).expect("measured");
-        let text = js_sys::JSON::stringify(&reply)
-            .unwrap()
-            .as_string()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v = json(&reply);
         v["coverage"].as_f64().unwrap()
     };
     let with = read(s.image.as_bytes().to_vec(), 600);
@@ -308,11 +306,7 @@ fn a_pair_is_analysed_with_each_visits_larger_copy() {
             lah,
         )
         .expect("analysed");
-        let text = js_sys::JSON::stringify(&reply)
-            .unwrap()
-            .as_string()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v = json(&reply);
         (
             v["before"]["coverage"].as_f64().unwrap(),
             v["after"]["coverage"].as_f64().unwrap(),

@@ -337,6 +337,17 @@ struct Cells {
     change_pp: Vec<Option<f32>>,
 }
 
+/// `big` as the larger copy of a working copy `width` pixels wide.
+fn as_larger(
+    big: &Option<crate::raster::RgbaImage>,
+    width: u32,
+) -> Option<crate::coverage::Larger<'_>> {
+    big.as_ref().map(|b| crate::coverage::Larger {
+        image: b,
+        factor: f64::from(b.width()) / f64::from(width),
+    })
+}
+
 /// The larger copy handed along with a working copy, or `None` when `rgba` is empty.
 fn larger_copy(
     rgba: Vec<u8>,
@@ -401,21 +412,14 @@ pub fn measure_photo(
     larger_width: u32,
     larger_height: u32,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions, Larger};
+    use crate::coverage::{Analyzer, CoverageOptions};
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
     let region = region_from_json(roi_json, factor)?;
     let photo = RgbaImage::from_raw(width, height, rgba.to_vec()).map_err(|e| fail(&e))?;
     let big = larger_copy(larger, larger_width, larger_height)?;
     let c = Analyzer::new(CoverageOptions::default())
-        .coverage_with(
-            &photo,
-            big.as_ref().map(|b| Larger {
-                image: b,
-                factor: f64::from(b.width()) / f64::from(width),
-            }),
-            region.as_ref(),
-        )
+        .coverage_with(&photo, as_larger(&big, width), region.as_ref())
         .map_err(|e| fail(&e))?;
     let reply = PhotoReply {
         coverage: c.coverage,
@@ -454,7 +458,7 @@ pub fn analyze_pair(
     after_larger_width: u32,
     after_larger_height: u32,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions, Larger};
+    use crate::coverage::{Analyzer, CoverageOptions};
     use crate::geometry::Transform;
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
@@ -469,16 +473,13 @@ pub fn analyze_pair(
         .map_err(|e| fail(&e))?;
     let big_b = larger_copy(before_larger, before_larger_width, before_larger_height)?;
     let big_a = larger_copy(after_larger, after_larger_width, after_larger_height)?;
-    fn larger(big: &Option<RgbaImage>, width: u32) -> Option<Larger<'_>> {
-        big.as_ref().map(|b| Larger {
-            image: b,
-            factor: f64::from(b.width()) / f64::from(width),
-        })
-    }
     let change = Analyzer::new(CoverageOptions::default())
         .change_with(
             [&before, &after],
-            [larger(&big_b, before_width), larger(&big_a, after_width)],
+            [
+                as_larger(&big_b, before_width),
+                as_larger(&big_a, after_width),
+            ],
             work_t.matrix,
             region.as_ref(),
         )
