@@ -88,6 +88,76 @@ fn srgb_third(img: &RgbaImage) -> RgbaImage {
     RgbaImage::from_raw(w, h, data).expect("size is consistent")
 }
 
+/// A BEFORE/AFTER pair of close-ups (AFTER shifted by a few pixels, relit when `relight`),
+/// the matrix taking AFTER to BEFORE, the region, and the true change in points.
+fn render_pair(
+    skin: Skin,
+    hair: Hair,
+    d_before: f32,
+    d_after: f32,
+    relight: bool,
+    seed: u64,
+    rng: &mut Rng,
+) -> (
+    scalp_compare::coverage::synth::SynthImage,
+    scalp_compare::coverage::synth::SynthImage,
+    [[f64; 3]; 3],
+    Polygon,
+    f64,
+) {
+    let base = SynthParams {
+        width: 320,
+        height: 320,
+        skin,
+        hair,
+        strand_width: 1.5,
+        strand_length: 40.0,
+        density: d_before,
+        noise: 1.5,
+        seed,
+        ..Default::default()
+    };
+    let before = render(&base);
+    let shift = (
+        rng.next_f32() as f64 * 6.0 - 3.0,
+        rng.next_f32() as f64 * 6.0 - 3.0,
+    );
+    let after_p = SynthParams {
+        density: d_after,
+        offset: shift,
+        light_gradient: if relight { 0.3 } else { 0.0 },
+        light_angle: 1.0,
+        exposure: if relight { 1.25 } else { 1.0 },
+        white_balance: if relight { [1.15, 1.0, 0.85] } else { [1.0; 3] },
+        shine: if relight { 0.4 } else { 0.0 },
+        seed,
+        ..base.clone()
+    };
+    let after = render(&after_p);
+    // AFTER pixel p sees world p + shift = BEFORE pixel p + shift.
+    let m = [[1.0, 0.0, shift.0], [0.0, 1.0, shift.1], [0.0, 0.0, 1.0]];
+    let region = Polygon::rectangle(20.0, 20.0, 300.0, 300.0);
+    // Truth over the region: before alpha directly; after alpha seen through the shift.
+    let mask = region.rasterize(320, 320);
+    let mut tb = 0.0;
+    let mut ta = 0.0;
+    let mut n = 0.0;
+    for y in 0..320usize {
+        for x in 0..320usize {
+            if !mask[y * 320 + x] {
+                continue;
+            }
+            tb += f64::from(before.alpha[y * 320 + x]);
+            let ax = (x as f64 - shift.0).round() as usize;
+            let ay = (y as f64 - shift.1).round() as usize;
+            ta += f64::from(after.alpha[ay.min(319) * 320 + ax.min(319)]);
+            n += 1.0;
+        }
+    }
+    let truth = 100.0 * (ta - tb) / n;
+    (before, after, m, region, truth)
+}
+
 fn main() {
     let verbose = std::env::args().any(|a| a == "-v");
     let mut analyzer = Analyzer::new(CoverageOptions::default());
@@ -347,60 +417,15 @@ fn main() {
             Hair::Auburn,
             Hair::White,
         ][i];
-        let base = SynthParams {
-            width: 320,
-            height: 320,
+        let (before, after, m, region, truth) = render_pair(
             skin,
             hair,
-            strand_width: 1.5,
-            strand_length: 40.0,
-            density: *d_before,
-            noise: 1.5,
-            seed: 500 + i as u64,
-            ..Default::default()
-        };
-        let before = render(&base);
-        let shift = (
-            rng.next_f32() as f64 * 6.0 - 3.0,
-            rng.next_f32() as f64 * 6.0 - 3.0,
+            *d_before,
+            *d_after,
+            *relight,
+            500 + i as u64,
+            &mut rng,
         );
-        let after_p = SynthParams {
-            density: *d_after,
-            offset: shift,
-            light_gradient: if *relight { 0.3 } else { 0.0 },
-            light_angle: 1.0,
-            exposure: if *relight { 1.25 } else { 1.0 },
-            white_balance: if *relight {
-                [1.15, 1.0, 0.85]
-            } else {
-                [1.0; 3]
-            },
-            shine: if *relight { 0.4 } else { 0.0 },
-            seed: 500 + i as u64,
-            ..base.clone()
-        };
-        let after = render(&after_p);
-        // AFTER pixel p sees world p + shift = BEFORE pixel p + shift.
-        let m = [[1.0, 0.0, shift.0], [0.0, 1.0, shift.1], [0.0, 0.0, 1.0]];
-        let region = Polygon::rectangle(20.0, 20.0, 300.0, 300.0);
-        // Truth over the region: before alpha directly; after alpha seen through the shift.
-        let mask = region.rasterize(320, 320);
-        let mut tb = 0.0;
-        let mut ta = 0.0;
-        let mut n = 0.0;
-        for y in 0..320usize {
-            for x in 0..320usize {
-                if !mask[y * 320 + x] {
-                    continue;
-                }
-                tb += f64::from(before.alpha[y * 320 + x]);
-                let ax = (x as f64 - shift.0).round() as usize;
-                let ay = (y as f64 - shift.1).round() as usize;
-                ta += f64::from(after.alpha[ay.min(319) * 320 + ax.min(319)]);
-                n += 1.0;
-            }
-        }
-        let truth = 100.0 * (ta - tb) / n;
         match analyzer.change(&before.image, &after.image, m, Some(&region)) {
             Ok(c) => {
                 let e = c.change_pp - truth;
@@ -434,6 +459,70 @@ fn main() {
         "change within its stated uncertainty: {cwithin}/{}; direction right (or |truth| < 1 pp): {cright}/{}",
         cerr.len(),
         cerr.len()
+    );
+
+    // A pair for every skin x hair combination: regrowth, loss and no change, half of
+    // them relit (other exposure, white balance, gradient and shine at the second visit).
+    println!("\nChange pairs over all 36 skin x hair combinations (close-ups, half relit):");
+    let mut rng = Rng::new(4242);
+    let (mut serr, mut srefused, mut sright, mut swithin) = (Vec::new(), 0usize, 0usize, 0usize);
+    let (mut nochange_n, mut nochange_in) = (0usize, 0usize);
+    for (si, skin) in Skin::ALL.iter().enumerate() {
+        for (hi, hair) in Hair::ALL.iter().enumerate() {
+            let k = si * 6 + hi;
+            let d_before = 0.15 + 0.6 * rng.next_f32();
+            let delta = [-0.15f32, -0.05, 0.0, 0.05, 0.15][k % 5];
+            let relight = k % 2 == 1;
+            let seed = 9000 + k as u64;
+            let (before, after, m, region, truth) = render_pair(
+                *skin,
+                *hair,
+                d_before,
+                (d_before + delta).clamp(0.05, 0.95),
+                relight,
+                seed,
+                &mut rng,
+            );
+            let name = format!("{skin:?}/{hair:?}{}", if relight { " relit" } else { "" });
+            match analyzer.change(&before.image, &after.image, m, Some(&region)) {
+                Ok(c) => {
+                    let e = c.change_pp - truth;
+                    if verbose {
+                        println!(
+                            "   {name:<16} true {truth:+6.2} got {:+6.2} err {e:+6.2} unc {:.2}",
+                            c.change_pp, c.change_uncertainty_pp
+                        );
+                    }
+                    serr.push(e.abs());
+                    swithin += usize::from(e.abs() <= c.change_uncertainty_pp);
+                    sright +=
+                        usize::from(truth.abs() < 1.0 || (truth > 0.0) == (c.change_pp > 0.0));
+                    if truth.abs() < 0.01 {
+                        nochange_n += 1;
+                        nochange_in += usize::from(c.change_pp.abs() <= 1.0);
+                    }
+                }
+                Err(e) => {
+                    srefused += 1;
+                    if verbose {
+                        println!("   {name:<16} true {truth:+6.2} refused: {e}");
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "sweep: change MAE {:.2} pp, worst {:.2} pp over {} pairs ({} refused); within the stated uncertainty {}/{}; direction right (or |truth| < 1 pp) {}/{}; no-change pairs within +-1 pp {}/{}",
+        serr.iter().sum::<f64>() / serr.len().max(1) as f64,
+        serr.iter().cloned().fold(0.0, f64::max),
+        serr.len(),
+        srefused,
+        swithin,
+        serr.len(),
+        sright,
+        serr.len(),
+        nochange_in,
+        nochange_n
     );
 
     // Real photos.

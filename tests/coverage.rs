@@ -250,6 +250,45 @@ fn shifted_after_is_warped_back() {
     );
 }
 
+/// The same scalp photographed again a fraction of a pixel off reads no change: the AFTER
+/// photo is brought onto BEFORE without blending neighbouring pixels, which would leave no
+/// pure strand pixel and read more hair (5-7 points in these three before the fix).
+#[test]
+fn a_sub_pixel_shift_reads_no_change() {
+    let mut an = analyzer();
+    for (skin, hair, shift) in [
+        (Skin::I, Hair::Auburn, (1.6, -2.3)),
+        (Skin::III, Hair::Black, (-0.5, 2.5)),
+        (Skin::VI, Hair::Auburn, (2.7, 0.4)),
+    ] {
+        let base = SynthParams {
+            width: 240,
+            height: 240,
+            strand_width: 1.5,
+            ..closeup(skin, hair, 0.45, 21)
+        };
+        let before = render(&base);
+        let after = render(&SynthParams {
+            offset: shift,
+            ..base
+        });
+        let m = [[1.0, 0.0, shift.0], [0.0, 1.0, shift.1], [0.0, 0.0, 1.0]];
+        let region = Polygon::rectangle(20.0, 20.0, 220.0, 220.0);
+        let c = an
+            .change(&before.image, &after.image, m, Some(&region))
+            .expect("measurable");
+        println!(
+            "{skin:?}/{hair:?} shifted {shift:?}: {:+.2} +- {:.2} pp",
+            c.change_pp, c.change_uncertainty_pp
+        );
+        assert!(
+            c.change_pp.abs() < 1.0,
+            "{skin:?}/{hair:?}: {}",
+            c.change_pp
+        );
+    }
+}
+
 #[test]
 fn bad_photos_are_refused_with_a_reason() {
     let mut an = analyzer();

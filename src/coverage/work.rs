@@ -46,29 +46,15 @@ impl Lin {
         [self.c[0][i], self.c[1][i], self.c[2][i]]
     }
 
-    /// Bilinear sample at pixel coordinates (centres at +0.5); `None` outside.
+    /// The pixel that covers point `(x, y)` (pixel coordinates, centres at +0.5); `None`
+    /// outside. Nearest, not interpolated: an interpolated sample blends neighbouring
+    /// pixels, so strands and skin would come out as mixtures that are not in the photo.
     pub fn sample(&self, x: f64, y: f64) -> Option<[f32; 3]> {
-        let fx = x - 0.5;
-        let fy = y - 0.5;
-        if !(fx > -0.5 && fy > -0.5 && fx < self.w as f64 - 0.5 && fy < self.h as f64 - 0.5) {
+        if !(x >= 0.0 && y >= 0.0 && x < self.w as f64 && y < self.h as f64) {
             return None;
         }
-        let fx = fx.clamp(0.0, (self.w - 1) as f64);
-        let fy = fy.clamp(0.0, (self.h - 1) as f64);
-        let x0 = (fx.floor() as usize).min(self.w.saturating_sub(2));
-        let y0 = (fy.floor() as usize).min(self.h.saturating_sub(2));
-        let x1 = (x0 + 1).min(self.w - 1);
-        let y1 = (y0 + 1).min(self.h - 1);
-        let tx = (fx - x0 as f64) as f32;
-        let ty = (fy - y0 as f64) as f32;
-        let mut out = [0.0; 3];
-        for (k, o) in out.iter_mut().enumerate() {
-            let p = &self.c[k];
-            let top = p[y0 * self.w + x0] * (1.0 - tx) + p[y0 * self.w + x1] * tx;
-            let bot = p[y1 * self.w + x0] * (1.0 - tx) + p[y1 * self.w + x1] * tx;
-            *o = top * (1.0 - ty) + bot * ty;
-        }
-        Some(out)
+        let i = (y as usize) * self.w + x as usize;
+        Some(self.px(i))
     }
 }
 
@@ -255,6 +241,10 @@ pub(crate) fn apply3(m: &[[f64; 3]; 3], x: f64, y: f64) -> Option<(f64, f64)> {
 /// a `w x h` grid over BEFORE's working frame (scale `dst_scale`). `after_to_before` maps
 /// AFTER original pixels to BEFORE original pixels; each output pixel is sampled from AFTER
 /// at the inverse mapping (from output to input). Returns the image and a validity mask.
+///
+/// Each output pixel is the AFTER pixel it lands in, not an interpolation of neighbours:
+/// interpolating blurs, which leaves no pure strand pixel to fit the hair colour on, so a
+/// photo compared with a shifted copy of itself read 5-7 points more hair.
 pub(crate) fn warp_into(
     src: &Lin,
     src_scale: f64,
