@@ -289,6 +289,49 @@ fn a_sub_pixel_shift_reads_no_change() {
     }
 }
 
+/// A pair whose second visit's own colour fit goes astray (dark skin, auburn hair, the
+/// second visit brighter, warmer, shinier and unevenly lit; no change in hair) must not
+/// show a confident change: each visit is also measured with the other's colours, and the
+/// disagreement goes into the uncertainty. Without that check this pair read +37 +- 16
+/// points.
+#[test]
+fn a_visit_whose_fit_goes_astray_is_not_a_confident_change() {
+    let base = SynthParams {
+        width: 320,
+        height: 320,
+        strand_width: 1.5,
+        ..closeup(Skin::V, Hair::Auburn, 0.2, 504)
+    };
+    let shift = (1.3, -0.8);
+    let before = render(&base);
+    let after = render(&SynthParams {
+        offset: shift,
+        light_gradient: 0.3,
+        light_angle: 1.0,
+        exposure: 1.25,
+        white_balance: [1.15, 1.0, 0.85],
+        shine: 0.4,
+        ..base
+    });
+    let m = [[1.0, 0.0, shift.0], [0.0, 1.0, shift.1], [0.0, 0.0, 1.0]];
+    let region = Polygon::rectangle(20.0, 20.0, 300.0, 300.0);
+    match analyzer().change(&before.image, &after.image, m, Some(&region)) {
+        Ok(c) => {
+            println!(
+                "V/Auburn relit, no change: {:+.1} +- {:.1} pp",
+                c.change_pp, c.change_uncertainty_pp
+            );
+            assert!(
+                c.change_pp.abs() <= c.change_uncertainty_pp,
+                "{:+.1} +- {:.1} pp for no change",
+                c.change_pp,
+                c.change_uncertainty_pp
+            );
+        }
+        Err(e) => assert_eq!(e, CoverageError::Ambiguous),
+    }
+}
+
 #[test]
 fn bad_photos_are_refused_with_a_reason() {
     let mut an = analyzer();

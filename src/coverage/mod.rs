@@ -960,34 +960,21 @@ impl Analyzer {
         if let (Some(b), Some(a)) = (alt_b.other_side, alt_a.other_side) {
             spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
         }
-        // One colour model shared by both visits (each keeps its own light field and
-        // exposure): the same yardstick for both. How far its change lands counts too.
-        let planes = [preps[0].plane, preps[1].plane];
-        let both = [
-            Frame {
-                img: &wb.lin,
-                mask: &mask,
-            },
-            Frame {
-                img: &wa,
-                mask: &mask,
-            },
-        ];
-        let mut both_details: Option<[Detail; 2]> = match (detail_b, detail_a) {
-            (Some(b), Some(a)) => Some([b, a]),
-            _ => None,
+        // Each visit measured with the other's colours (its own light field refitted under
+        // them): the same yardstick for both. How far those changes land counts too; a
+        // visit whose own fit went astray disagrees with the other's colours.
+        let crossed = |fr: &Frame, prep: &mut Prepared, m: &Model| {
+            let plane = prep.plane;
+            prep.plane = [0.0; 6];
+            classify::fit_light(fr, prep, m);
+            let v = mean_alpha_sparse(fr, prep, m, 2);
+            prep.plane = plane;
+            v
         };
-        let shared = fit_models(
-            &both,
-            &mut preps,
-            both_details.as_mut().map(|d| &mut d[..]),
-            Some(model_b.dark_hair),
-        );
-        let jb = mean_alpha_sparse(frb, &preps[0], &shared, 2);
-        let ja = mean_alpha_sparse(fra, &preps[1], &shared, 2);
-        preps[0].plane = planes[0];
-        preps[1].plane = planes[1];
-        spread_c = spread_c.max(((ja - jb) - (ca2 - cb2)).abs());
+        let after_as_before = crossed(fra, &mut preps[1], &model_b);
+        let before_as_after = crossed(frb, &mut preps[0], &model_a);
+        spread_c = spread_c.max((after_as_before - ca2).abs());
+        spread_c = spread_c.max((before_as_after - cb2).abs());
         let devb = devb.hypot(spread_b);
         let deva = deva.hypot(spread_a);
         let devc = devc.hypot(spread_c);
