@@ -207,7 +207,12 @@ fn main() {
                     Err(e) => {
                         refusals += 1;
                         if verbose {
-                            println!("   {skin:?} {hair:?} refused: {e}");
+                            println!(
+                                "   {skin:?} {hair:?} w{} head{} truth {:.1} refused: {e}",
+                                p.strand_width,
+                                p.head,
+                                100.0 * s.truth
+                            );
                         }
                     }
                 }

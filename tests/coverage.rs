@@ -332,6 +332,37 @@ fn a_visit_whose_fit_goes_astray_is_not_a_confident_change() {
     }
 }
 
+/// Dense dark hair on lighter skin (a first visit before any loss) gets a number, and a
+/// right one. Texture cannot tell the sides apart in dense hair (the gaps between strands
+/// are as rough as the strands), and its doubt used to refuse most of these.
+#[test]
+fn dense_dark_hair_gets_a_number() {
+    let mut an = analyzer();
+    for skin in [Skin::I, Skin::II, Skin::III] {
+        for hair in [Hair::Black, Hair::Brown] {
+            for (density, width, seed) in [(0.85f32, 4.0f32, 3u64), (0.9, 3.0, 4)] {
+                let s = render(&SynthParams {
+                    width: 256,
+                    height: 256,
+                    strand_width: width,
+                    strand_length: 60.0,
+                    ..closeup(skin, hair, density, seed)
+                });
+                let c = an
+                    .coverage(&s.image, None)
+                    .unwrap_or_else(|e| panic!("{skin:?}/{hair:?} {density}: refused: {e}"));
+                let err = 100.0 * (c.coverage - s.truth);
+                println!(
+                    "{skin:?}/{hair:?} density {density}: truth {:.1} error {err:+.1} +- {:.1}",
+                    100.0 * s.truth,
+                    100.0 * c.uncertainty
+                );
+                assert!(err.abs() < 3.0, "{skin:?}/{hair:?} {density}: {err:+.1}");
+            }
+        }
+    }
+}
+
 #[test]
 fn bad_photos_are_refused_with_a_reason() {
     let mut an = analyzer();

@@ -652,9 +652,21 @@ fn fit_models(
 
 /// The side of skin texture puts hair on, when it disagrees with the colour model's.
 /// `alpha` is the frame's hair map under `model`.
+///
+/// Not asked when the colours leave no doubt: hair at least [`SURE_DARKER`] times darker
+/// than a skin that has a skin's colour (not grey or white). Texture tells the sides apart
+/// poorly where hair is dense (the gaps between strands are as rough as the strands), and
+/// dark hair on lighter skin is the common case it would then cast doubt on.
 fn disputed_side(fr: &Frame, alpha: &[f32], model: &Model) -> Option<bool> {
+    if classify::side_is_certain(model, SURE_DARKER) {
+        return None;
+    }
     classify::texture_says_dark_hair(fr, alpha, model).filter(|&dark| dark != model.dark_hair)
 }
+
+/// How many times darker than skin (in luminance) hair must be for its side to be taken
+/// from colour alone.
+const SURE_DARKER: f32 = 5.0;
 
 /// The shades-of-grey (Minkowski p = 6) illuminant estimate over the mask, per channel.
 fn shades_of_grey(img: &Lin, mask: &[bool]) -> [f64; 3] {
