@@ -471,6 +471,7 @@ fn main() {
     println!("\nChange pairs over all 36 skin x hair combinations (close-ups, half relit):");
     let mut rng = Rng::new(4242);
     let (mut serr, mut srefused, mut sright, mut swithin) = (Vec::new(), 0usize, 0usize, 0usize);
+    let mut sotsu = Vec::new();
     let (mut nochange_n, mut nochange_in) = (0usize, 0usize);
     for (si, skin) in Skin::ALL.iter().enumerate() {
         for (hi, hair) in Hair::ALL.iter().enumerate() {
@@ -489,6 +490,9 @@ fn main() {
                 &mut rng,
             );
             let name = format!("{skin:?}/{hair:?}{}", if relight { " relit" } else { "" });
+            let ob = otsu_baseline(&before.image, &region).unwrap_or(0.0);
+            let oa = otsu_baseline(&after.image, &region).unwrap_or(0.0);
+            let otsu_change = 100.0 * (oa - ob);
             match analyzer.change(&before.image, &after.image, m, Some(&region)) {
                 Ok(c) => {
                     let e = c.change_pp - truth;
@@ -499,6 +503,7 @@ fn main() {
                         );
                     }
                     serr.push(e.abs());
+                    sotsu.push((otsu_change - truth).abs());
                     swithin += usize::from(e.abs() <= c.change_uncertainty_pp);
                     sright +=
                         usize::from(truth.abs() < 1.0 || (truth > 0.0) == (c.change_pp > 0.0));
@@ -517,7 +522,7 @@ fn main() {
         }
     }
     println!(
-        "sweep: change MAE {:.2} pp, worst {:.2} pp over {} pairs ({} refused); within the stated uncertainty {}/{}; direction right (or |truth| < 1 pp) {}/{}; no-change pairs within +-1 pp {}/{}",
+        "sweep: change MAE {:.2} pp, worst {:.2} pp over {} pairs ({} refused); within the stated uncertainty {}/{}; direction right (or |truth| < 1 pp) {}/{}; no-change pairs within +-1 pp {}/{}; Otsu change MAE over the same pairs {:.2} pp",
         serr.iter().sum::<f64>() / serr.len().max(1) as f64,
         serr.iter().cloned().fold(0.0, f64::max),
         serr.len(),
@@ -527,7 +532,8 @@ fn main() {
         sright,
         serr.len(),
         nochange_in,
-        nochange_n
+        nochange_n,
+        sotsu.iter().sum::<f64>() / sotsu.len().max(1) as f64
     );
 
     // Real photos.
