@@ -252,7 +252,7 @@ fn shifted_after_is_warped_back() {
 
 /// The same scalp photographed again a fraction of a pixel off reads no change: the AFTER
 /// photo is brought onto BEFORE without blending neighbouring pixels, which would leave no
-/// pure strand pixel and read more hair (5-7 points in these three before the fix).
+/// pure strand pixel and read more hair (6-9 points in these three before the fix).
 #[test]
 fn a_sub_pixel_shift_reads_no_change() {
     let mut an = analyzer();

@@ -244,7 +244,7 @@ pub(crate) fn apply3(m: &[[f64; 3]; 3], x: f64, y: f64) -> Option<(f64, f64)> {
 ///
 /// Each output pixel is the AFTER pixel it lands in, not an interpolation of neighbours:
 /// interpolating blurs, which leaves no pure strand pixel to fit the hair colour on, so a
-/// photo compared with a shifted copy of itself read 5-7 points more hair.
+/// photo compared with a shifted copy of itself read 5-9 points more hair.
 pub(crate) fn warp_into(
     src: &Lin,
     src_scale: f64,
