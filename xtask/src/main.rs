@@ -438,14 +438,22 @@ fn bench_load() -> Result {
 /// Builds, serves `www/` on a free port and runs a Node benchmark script that
 /// drives headless Chromium against it.
 fn browser_bench(script: &str) -> Result {
+    browser_benches(&[script])
+}
+
+/// [`browser_bench`] for several scripts in turn, with one build and one server.
+fn browser_benches(scripts: &[&str]) -> Result {
     setup_build()?;
     ensure_chromium()?;
     build_wasm()?;
     let server = serve::Server::start(root().join("www"), None, 0)?;
-    run(Command::new("node")
-        .arg(script)
-        .env("BASE_URL", server.url())
-        .env("CHROMIUM", CHROMIUM))
+    for script in scripts {
+        run(Command::new("node")
+            .arg(script)
+            .env("BASE_URL", server.url())
+            .env("CHROMIUM", CHROMIUM))?;
+    }
+    Ok(())
 }
 
 /// A Python virtual environment under `target/` with the benchmark's peer tools
@@ -504,10 +512,27 @@ fn bench_align() -> Result {
 
 /// The coverage benchmark: accuracy on rendered photos with known coverage, change
 /// pairs, the staged real photos, and the Otsu baseline beside it (native); then the
-/// worker's time for 12 MP pairs in Chromium.
+/// worker's time for 12 MP pairs in Chromium, and rendered 12 MP JPEGs measured the
+/// way the browser does beside the native reading of the same files.
 fn bench_coverage() -> Result {
     step("coverage accuracy (native, release)");
     run(cargo().args(["run", "--quiet", "--release", "--example", "eval_coverage"]))?;
-    step("12 MP pairs in wasm, headless Chromium (alignment, then coverage)");
-    browser_bench("tests/e2e/bench-align-wasm.mjs")
+    step("rendering 12 MP JPEGs with known coverage (bench-out/phone)");
+    let dir = root().join("bench-out/phone");
+    run(cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--example",
+            "phone_photos",
+            "--",
+        ])
+        .arg(&dir))?;
+    step("12 MP pairs in wasm, headless Chromium (alignment, then coverage); the JPEGs as the browser measures them");
+    env::set_var("PHONE_DIR", &dir);
+    browser_benches(&[
+        "tests/e2e/bench-align-wasm.mjs",
+        "tests/e2e/bench-coverage-browser.mjs",
+    ])
 }
