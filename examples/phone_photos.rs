@@ -78,9 +78,9 @@ fn main() {
             .map(|(x, y)| format!("[{x:.1}, {y:.1}]"))
             .collect::<Vec<_>>()
             .join(", ");
-        let _ = write!(
+        let _ = writeln!(
             json,
-            "  {{\"file\": {file:?}, \"skin\": \"{skin:?}\", \"hair\": \"{hair:?}\", \"head\": {head}, \"strand_width\": {:.2}, \"truth\": {:.5}, \"region\": [{region}], \"native\": {native}}}{}\n",
+            "  {{\"file\": {file:?}, \"skin\": \"{skin:?}\", \"hair\": \"{hair:?}\", \"head\": {head}, \"strand_width\": {:.2}, \"truth\": {:.5}, \"region\": [{region}], \"native\": {native}}}{}",
             p.strand_width,
             s.truth,
             if k + 1 < count { "," } else { "" }
