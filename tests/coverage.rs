@@ -363,6 +363,44 @@ fn dense_dark_hair_gets_a_number() {
     }
 }
 
+/// The shading of a rounded head (darker towards its rim) on a thinly haired scalp, in a
+/// phone-size photo, is not read as hair. With dark hair, shade and hair both darken a
+/// pixel; the light field fitted under the full-resolution colours started flat and stayed
+/// too flat, reading the shaded rim as part hair.
+#[test]
+fn shade_on_a_thinly_haired_head_is_not_hair() {
+    let mut an = analyzer();
+    for (skin, hair, seed) in [
+        (Skin::II, Hair::Black, 31u64),
+        (Skin::I, Hair::Brown, 32),
+        (Skin::III, Hair::Black, 33),
+    ] {
+        let s = render(&SynthParams {
+            width: 2400,
+            height: 1800,
+            skin,
+            hair,
+            strand_width: 3.0,
+            strand_length: 200.0,
+            density: 0.15,
+            bald_patch: Some((0.5, 0.45, 0.25, 0.05)),
+            blur: 0.5,
+            noise: 1.5,
+            head: true,
+            seed,
+            ..Default::default()
+        });
+        let c = an.coverage(&s.image, Some(&s.region)).expect("measurable");
+        let err = 100.0 * (c.coverage - s.truth);
+        println!(
+            "{skin:?}/{hair:?} head, truth {:.1}: error {err:+.1} +- {:.1}",
+            100.0 * s.truth,
+            100.0 * c.uncertainty
+        );
+        assert!(err.abs() < 3.0, "{skin:?}/{hair:?}: {err:+.1}");
+    }
+}
+
 #[test]
 fn bad_photos_are_refused_with_a_reason() {
     let mut an = analyzer();

@@ -73,6 +73,15 @@ const LOCAL_DENSE: f32 = 0.3;
 /// Smoothing of the local skin level (Gaussian sigma, working pixels).
 const LOCAL_SMOOTH: f32 = 4.0;
 
+/// The light field is refitted only where a neighbourhood's skin level is within this
+/// much (log luminance) of the field's skin towards hair; darker neighbourhoods hold no
+/// skin, only hair and the gaps between strands.
+const ENVELOPE_WITHIN: f32 = 0.5;
+
+/// The light-field refit counts in full below the first coverage and not at all above the
+/// second (linearly between).
+const ENVELOPE_FADE: (f32, f32) = (0.7, 0.9);
+
 /// One class must be this much rougher than the other for texture to name it hair.
 const TEXTURE_SIDE_RATIO: f32 = 1.1;
 
@@ -719,11 +728,33 @@ fn rank_filter(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32>
 /// Where the neighbourhood holds no skin (dense hair), the fitted field stands.
 pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
     let (w, h) = (fr.img.w, fr.img.h);
+    let (base, c, contrast) = local_skin_level(fr, prep, m);
+    let lim = LOCAL_DENSE * contrast;
+    let dark = m.dark_hair;
+    let d: Vec<f32> = c
+        .iter()
+        .map(|&v| {
+            let toward_hair = if dark { -v } else { v };
+            if toward_hair > lim {
+                0.0
+            } else {
+                v
+            }
+        })
+        .collect();
+    let d = gauss_blur(&d, w, h, LOCAL_SMOOTH);
+    base.iter().zip(&d).map(|(b, v)| (b + v).exp()).collect()
+}
+
+/// The ln of the fitted light field at every pixel; the local skin level against it (the
+/// log-luminance residual against skin, closed for dark hair or opened for light hair over
+/// a square wider than a strand: 0 where the brightest (darkest) skin nearby is at the
+/// field's skin level); and the hair/skin log-luminance contrast.
+fn local_skin_level(fr: &Frame, prep: &Prepared, m: &Model) -> (Vec<f32>, Vec<f32>, f32) {
+    let (w, h) = (fr.img.w, fr.img.h);
     let ls = (luma(m.skin) + EPS).ln();
     let lh = (luma(m.hair) + EPS).ln();
     let contrast = (lh - ls).abs().max(1e-3);
-    let (r, tau, sig) = (LOCAL_RADIUS, LOCAL_DENSE, LOCAL_SMOOTH);
-    // ln of the fitted light field.
     let mut base = vec![0.0f32; w * h];
     let mut q = vec![0.0f32; w * h];
     for y in 0..h {
@@ -737,22 +768,65 @@ pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
             }
         }
     }
+    let r = LOCAL_RADIUS;
     let dark = m.dark_hair;
     let c = rank_filter(&rank_filter(&q, w, h, r, dark), w, h, r, !dark);
-    let lim = tau * contrast;
-    let d: Vec<f32> = c
-        .iter()
-        .map(|&v| {
-            let toward_hair = if dark { -v } else { v };
-            if toward_hair > lim {
-                0.0
-            } else {
-                v
+    (base, c, contrast)
+}
+
+/// Refits the light field of `fr` to the local skin level: the log-luminance residual
+/// (against skin) closed (dark hair) or opened (light hair) over a square wider than a
+/// strand, taken where the neighbourhood holds skin, and a smooth field fitted to it by
+/// least squares. Hair darker than skin and shade both darken a pixel, so a field fitted
+/// to every pixel can read shade as hair and stay too flat; the skin between strands
+/// shows the light itself.
+pub(crate) fn envelope_refit(fr: &Frame, prep: &mut Prepared, m: &Model) {
+    if !m.two_classes {
+        return;
+    }
+    let (w, h) = (fr.img.w, fr.img.h);
+    let (_, c, contrast) = local_skin_level(fr, prep, m);
+    let (r, dark) = (LOCAL_RADIUS, m.dark_hair);
+    let lim = (LOCAL_DENSE * contrast).min(ENVELOPE_WITHIN);
+    let mut ata = [[0.0f64; 6]; 6];
+    let mut atb = [0.0f64; 6];
+    let mut n_f = 0.0f64;
+    for y in (r..h.saturating_sub(r)).step_by(2) {
+        for x in (r..w.saturating_sub(r)).step_by(2) {
+            let i = y * w + x;
+            if !fr.mask[i] {
+                continue;
             }
-        })
-        .collect();
-    let d = gauss_blur(&d, w, h, sig);
-    base.iter().zip(&d).map(|(b, v)| (b + v).exp()).collect()
+            let toward_hair = if dark { -c[i] } else { c[i] };
+            if toward_hair > lim {
+                continue;
+            }
+            let row = basis(x, y, w, h);
+            for a in 0..6 {
+                for b in 0..6 {
+                    ata[a][b] += row[a] * row[b];
+                }
+                atb[a] += row[a] * f64::from(c[i]);
+            }
+            n_f += 1.0;
+        }
+    }
+    if n_f < 100.0 {
+        return;
+    }
+    for (i, row) in ata.iter_mut().enumerate() {
+        row[i] += if i >= 3 { QUAD_RIDGE } else { 1e-3 } * n_f;
+    }
+    // In dense hair the brightest pixels near each point are gaps between strands, still
+    // part hair: the refit fades out as the reading rises.
+    let cov = mean_alpha_strided(fr, prep, m, 2) as f32;
+    let (lo, hi) = ENVELOPE_FADE;
+    let wgt = f64::from(((hi - cov) / (hi - lo)).clamp(0.0, 1.0));
+    if let Some(d) = solve(ata, atb) {
+        for (p, v) in prep.plane.iter_mut().zip(d) {
+            *p += wgt * v;
+        }
+    }
 }
 
 /// Which side of skin hair is on, judged by texture instead of colour: skin is a smooth

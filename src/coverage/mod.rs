@@ -594,9 +594,26 @@ fn sharpest<'a>(photo: &'a RgbaImage, larger: Option<Larger<'a>>) -> (&'a RgbaIm
 }
 
 /// Fits the colour model of `frames`: on their full-resolution `details` when given (then
-/// each frame's own light field under those colours), otherwise on the frames themselves.
-/// `dark_hair` forces the side of skin hair is on.
+/// each frame's own light field under those colours), otherwise on the frames themselves;
+/// then refits each frame's light field to its local skin level
+/// ([`classify::envelope_refit`]). `dark_hair` forces the side of skin hair is on.
 fn fit_models(
+    frames: &[Frame],
+    preps: &mut [Prepared],
+    details: Option<&mut [Detail]>,
+    dark_hair: Option<bool>,
+) -> Model {
+    let model = fit_colours(frames, preps, details, dark_hair);
+    // Shade darkens skin as hair darker than skin does, so a field fitted to every pixel
+    // can take shade for hair; the skin between strands shows the light itself.
+    for (fr, prep) in frames.iter().zip(preps.iter_mut()) {
+        classify::envelope_refit(fr, prep, &model);
+    }
+    model
+}
+
+/// The colour model of `frames` and each one's light field under it (see [`fit_models`]).
+fn fit_colours(
     frames: &[Frame],
     preps: &mut [Prepared],
     details: Option<&mut [Detail]>,
