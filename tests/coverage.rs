@@ -401,6 +401,33 @@ fn shade_on_a_thinly_haired_head_is_not_hair() {
     }
 }
 
+/// Brown hair on the darkest skin is nearly the skin's own colour: no number, and the
+/// reason says so. Without the check one was refused as ambiguous and two read +14 +- 25
+/// and -10 +- 13 points off.
+#[test]
+fn hair_the_colour_of_skin_is_refused_as_such() {
+    let mut an = analyzer();
+    for (density, seed) in [(0.3f32, 41u64), (0.5, 42), (0.7, 43)] {
+        let s = render(&SynthParams {
+            width: 256,
+            height: 256,
+            strand_width: 3.0,
+            strand_length: 60.0,
+            ..closeup(Skin::VI, Hair::Brown, density, seed)
+        });
+        let r = an.coverage(&s.image, None);
+        if let Ok(c) = &r {
+            println!(
+                "VI/brown {density}: truth {:.1} read {:.1} +- {:.1}",
+                100.0 * s.truth,
+                100.0 * c.coverage,
+                100.0 * c.uncertainty
+            );
+        }
+        assert_eq!(r.unwrap_err(), CoverageError::AlikeColours);
+    }
+}
+
 #[test]
 fn bad_photos_are_refused_with_a_reason() {
     let mut an = analyzer();
@@ -552,6 +579,7 @@ fn every_refusal_reason_has_a_spanish_translation() {
         CoverageError::InvalidTransform,
         CoverageError::NoOverlap,
         CoverageError::Ambiguous,
+        CoverageError::AlikeColours,
     ] {
         let key = format!("\"{e}\":");
         assert!(table.contains(&key), "no Spanish for: {e}");

@@ -98,6 +98,8 @@ const es = {
     "las dos fotos no muestran lo suficiente de la misma región para comparar la cobertura",
   "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); draw a region over the area that matters, or retake the photo evenly lit and in focus":
     "en esta foto no se distingue con fiabilidad el pelo de la piel (lecturas igual de plausibles difieren en más de 30 puntos); dibuje una región sobre la zona que importa o repita la foto con luz uniforme y enfocada",
+  "hair and skin are too alike in colour in this photo to tell apart (less than about 40 % apart in tone and hue); a number would be a guess":
+    "en esta foto el pelo y la piel tienen un color demasiado parecido para distinguirlos (menos de un 40 % de diferencia en tono y matiz); un número sería una suposición",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",

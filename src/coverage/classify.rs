@@ -590,6 +590,11 @@ pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
     luma(m.skin) >= ratio * luma(m.hair).max(EPS) && skin_chroma >= NEUTRAL
 }
 
+/// The distance between the skin and hair colours in log RGB.
+pub(crate) fn colour_contrast(m: &Model) -> f32 {
+    dist2(ln3(m.skin), ln3(m.hair)).sqrt()
+}
+
 /// Chroma coordinates of a log-RGB colour: (ln R/B, ln G/B).
 fn chroma(c: [f32; 3]) -> (f32, f32) {
     (c[0] - c[2], c[1] - c[2])

@@ -203,6 +203,9 @@ pub enum CoverageError {
     /// Equally plausible readings of the photo disagree too much to give a number (hair
     /// and skin alike in colour, or one material only that looks like two).
     Ambiguous,
+    /// The hair and skin colours found are too close to tell a pixel's share of hair
+    /// from the skin's own shading and mottling.
+    AlikeColours,
 }
 
 impl fmt::Display for CoverageError {
@@ -235,6 +238,9 @@ impl fmt::Display for CoverageError {
             ),
             CoverageError::Ambiguous => f.write_str(
                 "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); draw a region over the area that matters, or retake the photo evenly lit and in focus",
+            ),
+            CoverageError::AlikeColours => f.write_str(
+                "hair and skin are too alike in colour in this photo to tell apart (less than about 40 % apart in tone and hue); a number would be a guess",
             ),
         }
     }
@@ -668,6 +674,19 @@ fn fit_colours(
     model
 }
 
+/// Below this distance between the skin and hair colours (log RGB; 0.36 is about 40 %
+/// apart in tone, or less in several channels at once) a photo gives no number: the skin's
+/// own shading and mottling differ as much.
+const MIN_COLOUR_CONTRAST: f32 = 0.36;
+
+/// Refuses a model whose skin and hair colours are too close to unmix.
+fn check_contrast(model: &Model) -> Result<(), CoverageError> {
+    if model.two_classes && classify::colour_contrast(model) < MIN_COLOUR_CONTRAST {
+        return Err(CoverageError::AlikeColours);
+    }
+    Ok(())
+}
+
 /// The side of skin texture puts hair on, when it disagrees with the colour model's.
 /// `alpha` is the frame's hair map under `model`.
 ///
@@ -813,6 +832,7 @@ impl Analyzer {
             detail.as_mut().map(std::slice::from_mut),
             None,
         );
+        check_contrast(&model)?;
         let (cov, a) = mean_alpha(&frames[0], &prep[0], &model);
         let mut dev: f64 = 0.0;
         let base = mean_alpha_sparse(&frames[0], &prep[0], &model, 2);
@@ -960,6 +980,8 @@ impl Analyzer {
             detail_a.as_mut().map(std::slice::from_mut),
             Some(model_b.dark_hair),
         );
+        check_contrast(&model_b)?;
+        check_contrast(&model_a)?;
         let frames = [fb, fa].map(|f| f.into_iter().next());
         let (Some(frb), Some(fra)) = (&frames[0], &frames[1]) else {
             return Err(CoverageError::NoOverlap);
