@@ -727,7 +727,7 @@ fn rank_filter(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32>
     out
 }
 
-/// The illumination of every pixel from the local skin level: the light field of the fit,
+/// The illumination of every pixel of the mask from the local skin level: the fitted field,
 /// corrected by a morphological closing (dark hair) or opening (light hair) of the
 /// log-luminance residual, which follows shine and shading that a smooth field misses.
 /// Where the neighbourhood holds no skin (dense hair), the fitted field stands.
@@ -751,10 +751,11 @@ pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
     base.iter().zip(&d).map(|(b, v)| (b + v).exp()).collect()
 }
 
-/// The ln of the fitted light field at every pixel; the local skin level against it (the
-/// log-luminance residual against skin, closed for dark hair or opened for light hair over
-/// a square wider than a strand: 0 where the brightest (darkest) skin nearby is at the
-/// field's skin level); and the hair/skin log-luminance contrast.
+/// The ln of the fitted light field at every pixel of the mask (0 outside); the local skin
+/// level against it (the log-luminance residual against skin, closed for dark hair or
+/// opened for light hair over a square wider than a strand: 0 where the brightest
+/// (darkest) skin nearby is at the field's skin level); and the hair/skin log-luminance
+/// contrast.
 fn local_skin_level(fr: &Frame, prep: &Prepared, m: &Model) -> (Vec<f32>, Vec<f32>, f32) {
     let (w, h) = (fr.img.w, fr.img.h);
     let ls = (luma(m.skin) + EPS).ln();
@@ -765,10 +766,10 @@ fn local_skin_level(fr: &Frame, prep: &Prepared, m: &Model) -> (Vec<f32>, Vec<f3
     for y in 0..h {
         for x in 0..w {
             let i = y * w + x;
-            let b = basis(x, y, w, h);
-            let ln_l: f64 = prep.plane.iter().zip(&b).map(|(p, q)| p * q).sum();
-            base[i] = ln_l as f32;
             if fr.mask[i] {
+                let b = basis(x, y, w, h);
+                let ln_l: f64 = prep.plane.iter().zip(&b).map(|(p, q)| p * q).sum();
+                base[i] = ln_l as f32;
                 q[i] = (fr.img.luma(i) + EPS).ln() - ln_l as f32 - ls;
             }
         }
