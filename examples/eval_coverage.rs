@@ -290,29 +290,17 @@ fn main() {
         for j in 0..4 {
             let hair = Hair::ALL[(si + 3 * j + j / 2) % 6];
             let head = (si + j) % 2 == 1;
-            let p = SynthParams {
-                width: 3072,
-                height: 3072,
-                skin: *skin,
+            let p = SynthParams::phone_like(
+                &mut rng,
+                3072,
+                3072,
+                *skin,
                 hair,
-                strand_width: 2.0 + 2.0 * rng.next_f32(),
-                strand_length: 150.0 + 150.0 * rng.next_f32(),
-                density: 0.1 + 0.8 * rng.next_f32(),
-                bald_patch: head.then_some((0.5, 0.45, 0.25, 0.1 * rng.next_f32())),
-                light_gradient: 0.3 * rng.next_f32(),
-                light_angle: rng.next_f32() * std::f32::consts::TAU,
-                exposure: 0.85 + 0.3 * rng.next_f32(),
-                white_balance: [
-                    1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
-                    1.0,
-                    1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
-                ],
-                blur: 0.3 + 0.7 * rng.next_f32(),
-                noise: 1.0 + 2.0 * rng.next_f32(),
                 head,
-                seed: 7000 + (si * 4 + j) as u64,
-                ..Default::default()
-            };
+                2.0,
+                150.0,
+                7000 + (si * 4 + j) as u64,
+            );
             let s = render(&p);
             let show = |r: &Result<scalp_compare::coverage::Coverage, _>| match r {
                 Ok(c) => (

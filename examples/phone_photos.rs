@@ -26,29 +26,17 @@ fn main() {
         let skin = Skin::ALL[k % 6];
         let hair = Hair::ALL[(k * 5 + k / 6) % 6];
         let head = k % 2 == 1;
-        let p = SynthParams {
-            width: 4000,
-            height: 3000,
+        let p = SynthParams::phone_like(
+            &mut rng,
+            4000,
+            3000,
             skin,
             hair,
-            strand_width: 2.5 + 2.5 * rng.next_f32(),
-            strand_length: 200.0 + 200.0 * rng.next_f32(),
-            density: 0.1 + 0.8 * rng.next_f32(),
-            bald_patch: head.then_some((0.5, 0.45, 0.25, 0.1 * rng.next_f32())),
-            light_gradient: 0.3 * rng.next_f32(),
-            light_angle: rng.next_f32() * std::f32::consts::TAU,
-            exposure: 0.85 + 0.3 * rng.next_f32(),
-            white_balance: [
-                1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
-                1.0,
-                1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
-            ],
-            blur: 0.3 + 0.7 * rng.next_f32(),
-            noise: 1.0 + 2.0 * rng.next_f32(),
             head,
-            seed: 8000 + k as u64,
-            ..Default::default()
-        };
+            2.5,
+            200.0,
+            8000 + k as u64,
+        );
         let s = render(&p);
         let file = format!("{k:02}-{skin:?}-{hair:?}.jpg").to_lowercase();
         let mut bytes = Vec::new();

@@ -153,6 +153,49 @@ impl Default for SynthParams {
     }
 }
 
+impl SynthParams {
+    /// A phone photo of the kind a patient takes: `width` x `height`, strands between
+    /// `strand_width` and twice that wide and between `strand_length` and twice that long,
+    /// a random density (a thinner patch on a head view), light gradient, exposure, white
+    /// balance, slight blur and noise, all drawn from `rng`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn phone_like(
+        rng: &mut Rng,
+        width: u32,
+        height: u32,
+        skin: Skin,
+        hair: Hair,
+        head: bool,
+        strand_width: f32,
+        strand_length: f32,
+        seed: u64,
+    ) -> SynthParams {
+        SynthParams {
+            width,
+            height,
+            skin,
+            hair,
+            strand_width: strand_width + strand_width * rng.next_f32(),
+            strand_length: strand_length + strand_length * rng.next_f32(),
+            density: 0.1 + 0.8 * rng.next_f32(),
+            bald_patch: head.then_some((0.5, 0.45, 0.25, 0.1 * rng.next_f32())),
+            light_gradient: 0.3 * rng.next_f32(),
+            light_angle: rng.next_f32() * std::f32::consts::TAU,
+            exposure: 0.85 + 0.3 * rng.next_f32(),
+            white_balance: [
+                1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
+                1.0,
+                1.0 + 0.1 * rng.normal().clamp(-1.5, 1.5),
+            ],
+            blur: 0.3 + 0.7 * rng.next_f32(),
+            noise: 1.0 + 2.0 * rng.next_f32(),
+            head,
+            seed,
+            ..Default::default()
+        }
+    }
+}
+
 /// A rendered photo and its truth.
 #[derive(Debug, Clone)]
 pub struct SynthImage {

@@ -488,15 +488,7 @@ fn bench_align() -> Result {
         .arg(out.join("photos")))?;
     step("scalp-compare on the evaluation pairs (native, release)");
     let pairs = env::var("PAIRS").unwrap_or_else(|_| "36".into());
-    run(cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "--example",
-            "eval_align",
-            "--",
-        ])
+    run(example("eval_align")
         .arg(&pairs)
         .arg("--photos")
         .arg(out.join("photos"))
@@ -510,25 +502,24 @@ fn bench_align() -> Result {
     browser_bench("tests/e2e/bench-align-wasm.mjs")
 }
 
+/// `cargo run --quiet --release --example NAME --`, to which the example's arguments are
+/// added.
+fn example(name: &str) -> Command {
+    let mut c = cargo();
+    c.args(["run", "--quiet", "--release", "--example", name, "--"]);
+    c
+}
+
 /// The coverage benchmark: accuracy on rendered photos with known coverage, change
 /// pairs, the staged real photos, and the Otsu baseline beside it (native); then the
 /// worker's time for 12 MP pairs in Chromium, and rendered 12 MP JPEGs measured the
 /// way the browser does beside the native reading of the same files.
 fn bench_coverage() -> Result {
     step("coverage accuracy (native, release)");
-    run(cargo().args(["run", "--quiet", "--release", "--example", "eval_coverage"]))?;
+    run(&mut example("eval_coverage"))?;
     step("rendering 12 MP JPEGs with known coverage (bench-out/phone)");
     let dir = root().join("bench-out/phone");
-    run(cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "--example",
-            "phone_photos",
-            "--",
-        ])
-        .arg(&dir))?;
+    run(example("phone_photos").arg(&dir))?;
     step("12 MP pairs in wasm, headless Chromium (alignment, then coverage); the JPEGs as the browser measures them");
     env::set_var("PHONE_DIR", &dir);
     browser_benches(&[
