@@ -477,10 +477,8 @@ fn plane_fit(
     pts: impl Iterator<Item = (usize, [f32; 3], [f32; 3])>,
     model: &Model,
 ) -> Option<[f64; 6]> {
-    let mut ata = [[0.0f64; 6]; 6];
-    let mut atb = [0.0f64; 6];
-    let mut n_f = 0.0f64;
-    for (idx, raw, c) in pts {
+    let (w, h) = (fr.img.w, fr.img.h);
+    let points = pts.map(|(idx, raw, c)| {
         let a = if model.two_classes {
             unmix(c, model)
         } else if model.all_hair {
@@ -494,27 +492,47 @@ fn plane_fit(
             a * model.hair[2] + (1.0 - a) * model.skin[2],
         ];
         let r = f64::from((luma(raw) + EPS).ln() - (luma(refl) + EPS).ln());
-        let (x, y) = (idx % fr.img.w, idx / fr.img.w);
-        let row = basis(x, y, fr.img.w, fr.img.h);
+        (idx % w, idx / w, r)
+    });
+    field_through(points, w, h, 0)
+}
+
+/// The smooth field (the terms of [`basis`]) through `(x, y, value)` points of a `w` x `h`
+/// frame by least squares, or `None` below `min_points` points or when it cannot be solved.
+fn field_through(
+    points: impl Iterator<Item = (usize, usize, f64)>,
+    w: usize,
+    h: usize,
+    min_points: usize,
+) -> Option<[f64; 6]> {
+    let mut ata = [[0.0f64; 6]; 6];
+    let mut atb = [0.0f64; 6];
+    let mut n = 0usize;
+    for (x, y, v) in points {
+        let row = basis(x, y, w, h);
         for i in 0..6 {
             for j in 0..6 {
                 ata[i][j] += row[i] * row[j];
             }
-            atb[i] += row[i] * r;
+            atb[i] += row[i] * v;
         }
-        n_f += 1.0;
+        n += 1;
+    }
+    if n < min_points {
+        return None;
     }
     for (i, row) in ata.iter_mut().enumerate() {
         // A ridge keeps the field smooth; QUAD_RIDGE damps the curved terms.
-        row[i] += if i >= 3 { QUAD_RIDGE } else { 1e-3 } * n_f.max(1.0);
+        row[i] += if i >= 3 { QUAD_RIDGE } else { 1e-3 } * (n as f64).max(1.0);
     }
     solve(ata, atb)
 }
 
-/// Fits only the illumination field of `fr` (exposure included) under colours fitted
-/// elsewhere: the full-resolution detail of the same photo, where strands are resolved and
-/// pure hair and skin pixels exist.
+/// Fits only the illumination field of `fr` (exposure included), from a flat start, under
+/// colours fitted elsewhere: the full-resolution detail of the same photo, where strands
+/// are resolved and pure hair and skin pixels exist, or the other visit's.
 pub(crate) fn fit_light(fr: &Frame, prep: &mut Prepared, model: &Model) {
+    prep.plane = [0.0; 6];
     let idx = sample_indices(fr.mask, SAMPLES);
     let (w, h) = (fr.img.w, fr.img.h);
     for _ in 0..FIT_ROUNDS {
@@ -738,17 +756,16 @@ pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
     let dark = m.dark_hair;
     let d: Vec<f32> = c
         .iter()
-        .map(|&v| {
-            let toward_hair = if dark { -v } else { v };
-            if toward_hair > lim {
-                0.0
-            } else {
-                v
-            }
-        })
+        .map(|&v| if beyond_skin(v, dark, lim) { 0.0 } else { v })
         .collect();
     let d = gauss_blur(&d, w, h, LOCAL_SMOOTH);
     base.iter().zip(&d).map(|(b, v)| (b + v).exp()).collect()
+}
+
+/// Whether a local skin level `v` (see [`local_skin_level`]) lies more than `lim` towards
+/// hair (darker for dark hair): its neighbourhood holds no skin, only hair and gaps.
+fn beyond_skin(v: f32, dark_hair: bool, lim: f32) -> bool {
+    (if dark_hair { -v } else { v }) > lim
 }
 
 /// The ln of the fitted light field at every pixel of the mask (0 outside); the local skin
@@ -794,44 +811,21 @@ pub(crate) fn envelope_refit(fr: &Frame, prep: &mut Prepared, m: &Model) {
     let (_, c, contrast) = local_skin_level(fr, prep, m);
     let (r, dark) = (LOCAL_RADIUS, m.dark_hair);
     let lim = (LOCAL_DENSE * contrast).min(ENVELOPE_WITHIN);
-    let mut ata = [[0.0f64; 6]; 6];
-    let mut atb = [0.0f64; 6];
-    let mut n_f = 0.0f64;
-    for y in (r..h.saturating_sub(r)).step_by(2) {
-        for x in (r..w.saturating_sub(r)).step_by(2) {
-            let i = y * w + x;
-            if !fr.mask[i] {
-                continue;
-            }
-            let toward_hair = if dark { -c[i] } else { c[i] };
-            if toward_hair > lim {
-                continue;
-            }
-            let row = basis(x, y, w, h);
-            for a in 0..6 {
-                for b in 0..6 {
-                    ata[a][b] += row[a] * row[b];
-                }
-                atb[a] += row[a] * f64::from(c[i]);
-            }
-            n_f += 1.0;
-        }
-    }
-    if n_f < 100.0 {
+    let points = (r..h.saturating_sub(r))
+        .step_by(2)
+        .flat_map(|y| (r..w.saturating_sub(r)).step_by(2).map(move |x| (x, y)))
+        .filter(|&(x, y)| fr.mask[y * w + x] && !beyond_skin(c[y * w + x], dark, lim))
+        .map(|(x, y)| (x, y, f64::from(c[y * w + x])));
+    let Some(d) = field_through(points, w, h, 100) else {
         return;
-    }
-    for (i, row) in ata.iter_mut().enumerate() {
-        row[i] += if i >= 3 { QUAD_RIDGE } else { 1e-3 } * n_f;
-    }
+    };
     // In dense hair the brightest pixels near each point are gaps between strands, still
     // part hair: the refit fades out as the reading rises.
     let cov = mean_alpha_strided(fr, prep, m, 2) as f32;
     let (lo, hi) = ENVELOPE_FADE;
     let wgt = f64::from(((hi - cov) / (hi - lo)).clamp(0.0, 1.0));
-    if let Some(d) = solve(ata, atb) {
-        for (p, v) in prep.plane.iter_mut().zip(d) {
-            *p += wgt * v;
-        }
+    for (p, v) in prep.plane.iter_mut().zip(d) {
+        *p += wgt * v;
     }
 }
 

@@ -668,7 +668,6 @@ fn fit_colours(
         d.prep = p;
     }
     for (fr, prep) in frames.iter().zip(preps.iter_mut()) {
-        prep.plane = [0.0; 6];
         classify::fit_light(fr, prep, &model);
     }
     model
@@ -1019,7 +1018,6 @@ impl Analyzer {
         // pair changes fell within their stated uncertainty for 22 of 32 pairs, not 28 of 31.
         let crossed = |fr: &Frame, prep: &mut Prepared, m: &Model| {
             let plane = prep.plane;
-            prep.plane = [0.0; 6];
             classify::fit_light(fr, prep, m);
             let v = mean_alpha_sparse(fr, prep, m, 2);
             prep.plane = plane;
