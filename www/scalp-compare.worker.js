@@ -116,14 +116,18 @@ function makeWorkingCopy(display) {
 function keep(photoId, work) {
   if (freed.delete(photoId)) return;
   copies.set(photoId, work);
-  for (const wake of waiting.get(photoId) || []) wake();
-  waiting.delete(photoId);
+  wake(photoId);
 }
 
 /** The photo is no longer shown. */
 function free(photoId) {
   if (!copies.delete(photoId)) freed.add(photoId);
-  for (const wake of waiting.get(photoId) || []) wake();
+  wake(photoId);
+}
+
+/** Wakes the requests waiting for a photo's pixels. */
+function wake(photoId) {
+  for (const resume of waiting.get(photoId) || []) resume();
   waiting.delete(photoId);
 }
 
