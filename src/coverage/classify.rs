@@ -720,15 +720,31 @@ pub(crate) fn alpha_map(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
 /// Max (or min) filter over a square of side `2r+1`, separable.
 fn rank_filter(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32> {
     let pick = |a: f32, b: f32| if max { a.max(b) } else { a.min(b) };
+    let n = 2 * r + 1;
+    // The largest power of two within the window: two runs of it, one from each end,
+    // cover the window.
+    let k = 1usize << (usize::BITS - 1 - n.leading_zeros());
     let mut tmp = vec![0.0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
-            let mut v = src[y * w + a];
-            for xx in a + 1..=b {
-                v = pick(v, src[y * w + xx]);
+    let mut run = vec![0.0f32; w + 2 * r];
+    let mut next = vec![0.0f32; w + 2 * r];
+    for (row, dst) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
+        // The row with its edge values repeated r times at each end (the edge value is in
+        // every clamped window it would fill, so the extreme is unchanged).
+        run[..r].fill(row[0]);
+        run[r..r + w].copy_from_slice(row);
+        run[r + w..].fill(row[w - 1]);
+        // run[j] = extreme of the `s` values from j, doubling s up to k.
+        let mut s = 1;
+        while s < k {
+            let len = run.len() - s;
+            for (o, (a, b)) in next[..len].iter_mut().zip(run.iter().zip(&run[s..])) {
+                *o = pick(*a, *b);
             }
-            tmp[y * w + x] = v;
+            std::mem::swap(&mut run, &mut next);
+            s *= 2;
+        }
+        for (x, d) in dst.iter_mut().enumerate() {
+            *d = pick(run[x], run[x + n - k]);
         }
     }
     // Rows at a time, so the inner loop runs along memory.
@@ -928,6 +944,30 @@ mod tests {
         assert_eq!(mx[0], 0.0);
         let mn = rank_filter(&mx, 7, 5, 1, false);
         assert_eq!(mn[2 * 7 + 3], 5.0, "a closing keeps a 3x3 plateau");
+    }
+
+    #[test]
+    fn rank_filter_matches_the_square_taken_directly() {
+        let (w, h) = (11, 6);
+        let mut rng = crate::coverage::synth::Rng::new(3);
+        let v: Vec<f32> = (0..w * h).map(|_| rng.next_f32()).collect();
+        for r in 0..7 {
+            for max in [true, false] {
+                let got = rank_filter(&v, w, h, r, max);
+                for y in 0..h {
+                    for x in 0..w {
+                        let mut want = v[y * w + x];
+                        for yy in y.saturating_sub(r)..=(y + r).min(h - 1) {
+                            for xx in x.saturating_sub(r)..=(x + r).min(w - 1) {
+                                let u = v[yy * w + xx];
+                                want = if max { want.max(u) } else { want.min(u) };
+                            }
+                        }
+                        assert_eq!(got[y * w + x], want, "r {r} max {max} at ({x}, {y})");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

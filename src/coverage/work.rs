@@ -131,22 +131,20 @@ pub(crate) fn to_linear_reduced(img: &RgbaImage, max_side: u32) -> (Lin, f64) {
 /// then running column sums row by row (cache friendly).
 pub(crate) fn box_blur(src: &[f32], w: usize, h: usize, r: usize, out: &mut Vec<f32>) {
     let mut tmp = vec![0.0f32; w * h];
+    // 1/n for every window size n a row can have.
+    let inv: Vec<f64> = (0..=2 * r + 1).map(|n| 1.0 / n.max(1) as f64).collect();
     for (row, dst) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
-        let mut acc = 0.0f64;
-        let mut lo = 0usize;
-        let mut hi = 0usize; // window is [lo, hi)
+        // The window of x is [x - r, x + r] clamped: the sum runs ahead of x by r.
+        let mut acc: f64 = row[..(r + 1).min(w)].iter().map(|&v| f64::from(v)).sum();
         for (x, d) in dst.iter_mut().enumerate() {
-            let want_hi = (x + r + 1).min(w);
-            while hi < want_hi {
+            let (lo, hi) = (x.saturating_sub(r), (x + r + 1).min(w));
+            *d = (acc * inv[hi - lo]) as f32;
+            if hi < w {
                 acc += f64::from(row[hi]);
-                hi += 1;
             }
-            let want_lo = x.saturating_sub(r);
-            while lo < want_lo {
+            if x >= r {
                 acc -= f64::from(row[lo]);
-                lo += 1;
             }
-            *d = (acc / (hi - lo) as f64) as f32;
         }
     }
     out.clear();
@@ -168,9 +166,9 @@ pub(crate) fn box_blur(src: &[f32], w: usize, h: usize, r: usize, out: &mut Vec<
             }
             lo += 1;
         }
-        let n = (hi - lo) as f64;
+        let inv = 1.0 / (hi - lo) as f64;
         for (o, a) in out[y * w..(y + 1) * w].iter_mut().zip(&acc) {
-            *o = (a / n) as f32;
+            *o = (a * inv) as f32;
         }
     }
 }
@@ -311,4 +309,37 @@ pub(crate) fn mosaic(
         }
     }
     (out, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_blur_is_the_mean_of_the_clamped_square() {
+        let (w, h) = (9, 7);
+        let mut rng = crate::coverage::synth::Rng::new(5);
+        let v: Vec<f32> = (0..w * h).map(|_| rng.next_f32()).collect();
+        let mut out = Vec::new();
+        for r in 0..6 {
+            box_blur(&v, w, h, r, &mut out);
+            for y in 0..h {
+                for x in 0..w {
+                    let (mut sum, mut n) = (0.0f64, 0);
+                    for yy in y.saturating_sub(r)..=(y + r).min(h - 1) {
+                        for xx in x.saturating_sub(r)..=(x + r).min(w - 1) {
+                            sum += f64::from(v[yy * w + xx]);
+                            n += 1;
+                        }
+                    }
+                    let want = (sum / f64::from(n)) as f32;
+                    let got = out[y * w + x];
+                    assert!(
+                        (got - want).abs() < 1e-6,
+                        "r {r} at ({x}, {y}): {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
 }
