@@ -1,6 +1,7 @@
 // Shared by the browser benchmarks (`cargo xtask bench-ui | bench-load |
 // bench-align | bench-coverage`; not tests): the headless system Chromium they
-// run in, and page-side helpers installed before the page's own scripts.
+// run in, page-side helpers installed before the page's own scripts, and a probe
+// that asks the widget's own analysis worker to measure a photo the widget loaded.
 import { chromium } from "playwright-core";
 
 export const base = process.env.BASE_URL || "http://127.0.0.1:8080/";
@@ -68,6 +69,63 @@ export function installBenchHelpers(page) {
         img.data[i + 2] += n;
       }
       ctx.putImageData(img, 0, 0);
+    };
+  });
+}
+
+/**
+ * Installs in `page`, before it loads, `scalpWorkers.measure(file, roi)`: the
+ * coverage of a photo that `<scalp-compare>` loaded with `el.load(side, file)`,
+ * measured by the widget's own analysis worker (scalp-compare.worker.js) on the
+ * pixels the widget handed it, through the worker's `measure` message (as the
+ * widget measures a visit). `roi` is `null` (automatic) or `[[x, y], ...]` in
+ * original pixels. Resolves with the worker's reply: `{ok: true, result}` (with
+ * `result.timing_ms`, the time of the measurement itself, and
+ * `result.working_copy`) or `{ok: false, message}`.
+ *
+ * It only watches the messages the widget posts to its workers (which photo id a
+ * file was loaded as; which worker keeps the pixels) and adds its own request
+ * (ids the widget never uses, so the widget ignores the replies); nothing the
+ * widget sends is changed.
+ */
+export function installWorkerProbe(page) {
+  return page.addInitScript(() => {
+    const post = Worker.prototype.postMessage;
+    const photoIds = new WeakMap(); // the File given to el.load -> the photo id of its load request
+    const kept = new Map(); // photo id -> true once its pixels were handed to the analysis worker
+    const waiting = new Map(); // photo id -> callbacks waiting for that
+    let analysis = null;
+    let next = 1;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message && message.kind === "load" && message.file) photoIds.set(message.file, message.id);
+      if (message && message.kind === "keep") {
+        analysis = this;
+        kept.set(message.photoId, true);
+        for (const resolve of waiting.get(message.photoId) || []) resolve();
+        waiting.delete(message.photoId);
+      }
+      return post.call(this, message, ...rest);
+    };
+    const pixelsKept = (photoId) =>
+      kept.has(photoId)
+        ? Promise.resolve()
+        : new Promise((resolve) => waiting.set(photoId, [...(waiting.get(photoId) || []), resolve]));
+    window.scalpWorkers = {
+      async measure(file, roi) {
+        if (!photoIds.has(file)) throw new Error(`${file.name} was not loaded into the widget`);
+        const photo = photoIds.get(file);
+        await pixelsKept(photo);
+        const id = `bench-${next++}`;
+        return new Promise((resolve) => {
+          const listen = (event) => {
+            if (event.data.id !== id || event.data.progress) return;
+            analysis.removeEventListener("message", listen);
+            resolve(event.data);
+          };
+          analysis.addEventListener("message", listen);
+          post.call(analysis, { kind: "measure", id, photo, roi });
+        });
+      },
     };
   });
 }

@@ -1,43 +1,37 @@
 // Coverage accuracy in the browser (part of `cargo xtask bench-coverage`; not a test):
 // the rendered 12 MP JPEGs that `examples/phone_photos.rs` wrote, with their truth and
-// the native reading, measured in headless Chromium the way the analysis worker does it
-// (scalp-compare.worker.js): decoded by the browser into the 2560 px display bitmap,
-// its pixels read back, a 1024 px working copy averaged in linear light, and the display
-// pixels handed along for the colours. Prints both readings per photo and the mean
-// absolute error of each over the photos both give a number for.
+// the native reading, measured in headless Chromium by what ships: each is loaded into
+// a `<scalp-compare>` (its loading worker decodes it to the display bitmap and hands the
+// pixels on), and the widget's analysis worker (scalp-compare.worker.js) measures it
+// through its `measure` message, on its working copy with the display pixels for the
+// colours. Prints both readings per photo and the mean absolute error of each over the
+// photos both give a number for.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { base, launchChromium } from "./bench-common.mjs";
+import { base, launchChromium, installWorkerProbe } from "./bench-common.mjs";
 
 const dir = process.env.PHONE_DIR || "bench-out/phone";
 const truth = JSON.parse(readFileSync(join(dir, "truth.json"), "utf8"));
 const browser = await launchChromium();
 const page = await browser.newPage();
+await installWorkerProbe(page);
 await page.goto(base);
 await page.evaluate(async () => {
-  const core = await import(new URL("pkg/scalp_compare.js", document.baseURI).href);
-  await core.default();
-  // As the loading and analysis workers do (DISPLAY_MAX_SIDE, WORK_MAX_SIDE, LARGER_AT_LEAST).
-  window.measureLikeTheWorker = async (b64, region) => {
+  // The demo's own pair settles first; then a widget of our own, with nothing else
+  // to align or analyse, loads each photo as BEFORE (replacing the last one).
+  await customElements.whenDefined("scalp-compare");
+  const demo = document.querySelector("scalp-compare");
+  while (!(demo.photos.before && demo.photos.after && !demo.busy)) await new Promise((r) => setTimeout(r, 20));
+  const el = document.createElement("scalp-compare");
+  el.setAttribute("autosave", "off");
+  document.body.append(el);
+  window.measureInTheWorker = async (b64, name, region) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const photo = await core.loadPhoto(new Blob([bytes], { type: "image/jpeg" }), 2560);
-    const bitmap = photo.bitmap;
-    const originalWidth = photo.width;
-    photo.free();
-    const { width: w, height: h } = bitmap;
-    const ctx = new OffscreenCanvas(w, h).getContext("2d", { willReadFrequently: true });
-    ctx.drawImage(bitmap, 0, 0);
-    bitmap.close();
-    const rgba = ctx.getImageData(0, 0, w, h).data;
-    const copy = core.workingCopy(rgba, w, h, 1024);
-    const factor = copy.width / originalWidth;
-    const larger = copy.width * 1.34 < w ? [rgba, w, h] : [new Uint8Array(0), 0, 0];
-    try {
-      const r = core.measurePhoto(copy.rgba, copy.width, copy.height, factor, JSON.stringify(region), ...larger);
-      return { coverage: r.coverage, uncertainty: r.uncertainty };
-    } catch (e) {
-      return { error: String(e.message || e) };
-    }
+    const file = new File([bytes], name, { type: "image/jpeg" });
+    if (!(await el.load("before", file))) throw new Error(`${name} was not loaded`);
+    const reply = await window.scalpWorkers.measure(file, region);
+    if (!reply.ok) return { error: reply.message };
+    return { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
   };
 });
 
@@ -49,7 +43,7 @@ const both = [];
 let refused = { native: 0, browser: 0 };
 for (const p of truth) {
   const b64 = readFileSync(join(dir, p.file)).toString("base64");
-  const web = await page.evaluate(([b, r]) => window.measureLikeTheWorker(b, r), [b64, p.region]);
+  const web = await page.evaluate(([b, n, r]) => window.measureInTheWorker(b, n, r), [b64, p.file, p.region]);
   const nat = p.native;
   refused.native += nat.error ? 1 : 0;
   refused.browser += web.error ? 1 : 0;
