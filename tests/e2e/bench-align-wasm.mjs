@@ -4,8 +4,9 @@
 // decoding), the wasm memory at the end, and the corner error against the truth;
 // then the worker's coverage analysis of the same pair (both visits measured over
 // the scalp region seen through the alignment, and the change map), and one photo's
-// coverage alone; `cargo xtask bench-coverage` runs it too.
-import { base, launchChromium, installBenchHelpers } from "./bench-common.mjs";
+// coverage alone (BEFORE, measured by the same worker through its `measure` message,
+// as the widget measures a visit); `cargo xtask bench-coverage` runs it too.
+import { base, launchChromium, installBenchHelpers, installWorkerProbe } from "./bench-common.mjs";
 
 const runs = Number(process.env.RUNS || 3);
 const browser = await launchChromium();
@@ -13,6 +14,7 @@ const results = [];
 for (let run = 0; run < runs; run++) {
   const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
   await installBenchHelpers(page);
+  await installWorkerProbe(page);
   await page.goto(base);
   await page.waitForFunction(() => {
     const el = document.querySelector("scalp-compare");
@@ -49,7 +51,8 @@ for (let run = 0; run < runs; run++) {
     const before = await make(false);
     const after = await make(true);
     const el = document.querySelector("scalp-compare");
-    await el.load("before", new File([before], "before-12mp.jpg"));
+    const beforeFile = new File([before], "before-12mp.jpg");
+    await el.load("before", beforeFile);
     while (el.busy) await new Promise((r) => setTimeout(r, 20));
     const aligned = new Promise((resolve) =>
       el.addEventListener("aligned", (e) => resolve(e.detail), { once: true }),
@@ -63,32 +66,10 @@ for (let run = 0; run < runs; run++) {
     const detail = await aligned;
     const done = performance.now();
     const analysis = await analysed;
-    // One photo alone, as the worker measures a visit: BEFORE's display-size pixels
-    // (2560 px), its 1024 px working copy averaged in linear light, and the display-size
-    // pixels handed along for the colours; after decoding, on this page's thread (the
-    // same wasm).
-    const core = await import(new URL("pkg/scalp_compare.js", document.baseURI).href);
-    await core.default();
-    const bmp = await createImageBitmap(before);
-    const k = Math.min(1, 2560 / Math.max(bmp.width, bmp.height));
-    const [dw, dh] = [Math.round(bmp.width * k), Math.round(bmp.height * k)];
-    const dctx = new OffscreenCanvas(dw, dh).getContext("2d", { willReadFrequently: true });
-    dctx.imageSmoothingQuality = "high";
-    dctx.drawImage(bmp, 0, 0, dw, dh);
-    const c0 = performance.now();
-    const full = dctx.getImageData(0, 0, dw, dh).data;
-    const copy = core.workingCopy(full, dw, dh, 1024);
-    const copyMs = performance.now() - c0;
-    const [ww, wh] = [copy.width, copy.height];
-    const larger = ww * 1.34 < dw ? [full, dw, dh] : [new Uint8Array(0), 0, 0];
-    const p0 = performance.now();
-    let photoError = null;
-    try {
-      core.measurePhoto(copy.rgba, ww, wh, ww / bmp.width, "null", ...larger);
-    } catch (e) {
-      photoError = e.message;
-    }
-    const photoMs = performance.now() - p0;
+    // One photo alone: BEFORE, measured by the widget's analysis worker on the working
+    // copy it made for the alignment (and the display pixels it kept for the colours).
+    const photo = await window.scalpWorkers.measure(beforeFile, null);
+    const photoError = photo.ok ? null : photo.message;
     // Truth: C maps BEFORE to AFTER; the answer maps AFTER to BEFORE.
     const [c, s] = [Math.cos(angle) / scale, Math.sin(angle) / scale];
     const [ox, oy] = [W / 2 + 120, H / 2 - 90];
@@ -114,15 +95,21 @@ for (let run = 0; run < runs; run++) {
       confidence: detail.confidence,
       analysisMs: analysis.error ? NaN : analysis.timing_ms,
       analysisError: analysis.error || null,
-      photoMs: photoError ? NaN : photoMs,
+      photoMs: photoError ? NaN : photo.result.timing_ms,
       photoError,
-      copyMs,
+      copy: photo.ok ? photo.result.working_copy : null,
+      copyMs: photo.ok ? photo.result.working_copy.ms : NaN,
     };
   }, run);
   results.push(r);
   await page.close();
 }
 await browser.close();
+// What the worker measured on, as it reports it (the same copies serve the pair).
+const copy = results.map((r) => r.copy).find(Boolean);
+const side = (wh) => Math.max(...wh);
+const workSize = copy ? `${side([copy.width, copy.height])} px` : "?";
+const colours = !copy ? "?" : copy.larger ? `the ${side(copy.larger)} px display pixels` : "no larger pixels";
 const med = (k) => [...results.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(results.length / 2)];
 console.log(
   `wasm in Chromium, 12 MP pair (JPEG ~${med("mb").toFixed(1)} MB each), ${runs} runs: ` +
@@ -134,12 +121,12 @@ console.log(
 );
 console.log(
   `wasm in Chromium, the same 12 MP pairs' coverage in the worker (both visits over the ` +
-    `region seen through the alignment, plus the change map, on the 1024 px working copies, ` +
-    `colours from the 2560 px display pixels): ` +
+    `region seen through the alignment, plus the change map, on the ${workSize} working copies, ` +
+    `colours from ${colours}): ` +
     `median ${med("analysisMs").toFixed(0)} ms per pair (${results.map((r) => r.analysisError ? "refused: " + r.analysisError : r.analysisMs.toFixed(0) + " ms").join("; ")})`,
 );
 console.log(
-  `wasm in Chromium, one 12 MP photo's coverage (BEFORE, automatic region, its 1024 px working ` +
-    `copy with the 2560 px display pixels for the colours, after decoding): median ${med("photoMs").toFixed(0)} ms (${results.map((r) => r.photoError ? "refused: " + r.photoError : r.photoMs.toFixed(0) + " ms").join("; ")}); ` +
+  `wasm in Chromium, one 12 MP photo's coverage (BEFORE, automatic region, its ${workSize} working ` +
+    `copy with ${colours} for the colours, after decoding): median ${med("photoMs").toFixed(0)} ms (${results.map((r) => r.photoError ? "refused: " + r.photoError : r.photoMs.toFixed(0) + " ms").join("; ")}); ` +
     `making the working copy in linear light (the analysis worker, before the first alignment) median ${med("copyMs").toFixed(0)} ms`,
 );
