@@ -364,6 +364,58 @@ fn dense_dark_hair_gets_a_number() {
     }
 }
 
+/// Dark strands thinner than a pixel, or blurred, leave no pixel of pure hair: the darkest
+/// pixels are still part skin. Taken as the hair colour they made every strand read as
+/// more hair than it is (+9 to +14 points here, mean 12); the hair colour is now taken along the
+/// mixing line to where pigment leaves almost no light in some band, and the reading with
+/// the colour seen counts towards the uncertainty.
+#[test]
+fn dark_strands_thinner_than_a_pixel_are_not_over_read() {
+    let mut an = analyzer();
+    let mut errs = Vec::new();
+    for (skin, hair, width, blur, seed) in [
+        (Skin::I, Hair::Black, 0.8f32, 0.0f32, 41u64),
+        (Skin::III, Hair::Black, 0.8, 0.0, 42),
+        (Skin::II, Hair::Brown, 2.0, 1.0, 43),
+        (Skin::I, Hair::Black, 2.0, 1.0, 44),
+        (Skin::III, Hair::Brown, 0.8, 0.0, 45),
+        (Skin::IV, Hair::Auburn, 1.0, 0.7, 46),
+    ] {
+        let s = render(&SynthParams {
+            width: 256,
+            height: 256,
+            strand_width: width,
+            strand_length: 40.0,
+            blur,
+            ..closeup(skin, hair, 0.3, seed)
+        });
+        let c = an
+            .coverage(&s.image, Some(&s.region))
+            .unwrap_or_else(|e| panic!("{skin:?}/{hair:?} {width}: refused: {e}"));
+        let err = 100.0 * (c.coverage - s.truth);
+        println!(
+            "{skin:?}/{hair:?} width {width} blur {blur}: truth {:.1} error {err:+.1} +- {:.1}",
+            100.0 * s.truth,
+            100.0 * c.uncertainty
+        );
+        errs.push((
+            format!("{skin:?}/{hair:?} width {width}"),
+            err,
+            100.0 * c.uncertainty,
+        ));
+    }
+    let mae = errs.iter().map(|e| e.1.abs()).sum::<f64>() / errs.len() as f64;
+    println!("MAE {mae:.1} pp");
+    assert!(mae < 5.0, "MAE {mae:.1} pp");
+    for (name, err, unc) in errs {
+        assert!(err.abs() < 9.0, "{name}: {err:+.1}");
+        assert!(
+            err.abs() <= unc,
+            "{name}: {err:+.1} is outside its uncertainty {unc:.1}"
+        );
+    }
+}
+
 /// The shading of a rounded head (darker towards its rim) on a thinly haired scalp, in a
 /// phone-size photo, is not read as hair. With dark hair, shade and hair both darken a
 /// pixel; the light field fitted under the full-resolution colours started flat and stayed
@@ -604,7 +656,10 @@ fn phone_closeup(side: u32, skin: Skin, hair: Hair, density: f32, seed: u64) -> 
 fn phone_photos_take_their_colours_from_full_resolution() {
     // Strands 2.4 px wide at full size are under a pixel in the working copy (a third of
     // the size), blended with skin there: colours fitted on the working copy alone read
-    // the hair too pale and the coverage too high. Tiles at full size read it right.
+    // the hair too close to skin and the coverage too high. Tiles at full size read it
+    // right. (Hair darker than skin is now taken beyond the purest pixels seen when none
+    // is pure, which mends most of it on the working copy too; hair lighter than skin has
+    // no such bound, and white or blond hair on dark skin still shows the difference.)
     let mut tiles = Analyzer::new(CoverageOptions {
         max_side: 256,
         ..Default::default()
@@ -619,6 +674,8 @@ fn phone_photos_take_their_colours_from_full_resolution() {
         (Skin::II, Hair::Black, 0.5, 1),
         (Skin::III, Hair::Brown, 0.3, 2),
         (Skin::IV, Hair::Black, 0.7, 3),
+        (Skin::V, Hair::White, 0.4, 4),
+        (Skin::VI, Hair::Blond, 0.3, 5),
     ] {
         let s = render(&phone_closeup(768, skin, hair, density, seed));
         let err = |an: &mut Analyzer| {
@@ -699,9 +756,12 @@ fn a_larger_copy_given_alongside_lends_its_colours() {
     // The browser measures a small working copy; the same photo larger, handed along,
     // lends its resolved strands to the colour fit.
     let mut an = analyzer();
+    let mut worst_alone: f64 = 0.0;
     for (skin, hair, density, seed) in [
         (Skin::II, Hair::Black, 0.4, 4),
         (Skin::III, Hair::Brown, 0.3, 5),
+        (Skin::V, Hair::White, 0.4, 4),
+        (Skin::IV, Hair::White, 0.3, 6),
     ] {
         let s = render(&phone_closeup(900, skin, hair, density, seed));
         let (small, _) = working_copy(&s.image, 300);
@@ -723,10 +783,13 @@ fn a_larger_copy_given_alongside_lends_its_colours() {
             100.0 * s.truth,
         );
         assert!(e_with.abs() < 3.0, "{skin:?}/{hair:?}: {e_with:+.2} pp");
-        assert!(e_alone > 5.0, "{skin:?}/{hair:?}: {e_alone:+.2} pp alone");
+        worst_alone = worst_alone.max(e_alone.abs());
         // Coordinates stay the small photo's.
         assert!((with.region_area_px - 90_000.0).abs() < 1.0);
     }
+    // The test can fail: the small copy alone is measurably off (light hair on dark skin;
+    // dark hair is taken beyond the purest pixels seen and reads close on its own).
+    assert!(worst_alone > 5.0, "{worst_alone:+.2} pp alone at worst");
 }
 
 #[test]
