@@ -130,8 +130,8 @@ test("a pair that cannot support a number says why and keeps the comparison", as
   });
   // No number is shown, but both photos stay loaded and aligned.
   expect(state.analysis).toBeNull();
-  expect(state.photos.before.name).toBe("topdown-stage7-4.jpg");
-  expect(state.photos.after.name).toBe("topdown-stage7-4.jpg");
+  expect(state.photos.before.name).toBe("topdown-stage6-1.jpg");
+  expect(state.photos.after.name).toBe("topdown-stage6-1.jpg");
   expect(state.alignment.confidence).toBeGreaterThan(0.5);
   const events = await page.evaluate(() => window.analyses);
   expect(events.at(-1).error).toContain("cannot be told apart");

@@ -179,10 +179,10 @@ export async function transformedSample(page, { angle, scale, dx = 0, dy = 0, fi
   );
 }
 
-/** Loads one shared real photo (a dark bald head under strong shading) as both
- *  BEFORE and AFTER: a pair whose coverage cannot be told reliably. */
+/** Loads one shared real photo (a tanned bald head with a fringe of white hair) as
+ *  both BEFORE and AFTER: a pair whose coverage cannot be told reliably. */
 export async function loadUnmeasurablePair(page) {
-  const photo = "../shared/photos/uze-hair-loss/topdown-stage7-4.jpg";
+  const photo = "../shared/photos/uze-hair-loss/topdown-stage6-1.jpg";
   await page.locator('scalp-compare input[data-side="before"]').setInputFiles(photo);
   await page.locator('scalp-compare input[data-side="after"]').setInputFiles(photo);
 }
