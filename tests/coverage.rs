@@ -824,3 +824,40 @@ fn the_working_copy_keeps_strand_mixtures_exact() {
     let (same, one) = working_copy(&small, 1024);
     assert_eq!((same.as_bytes(), one), (small.as_bytes(), 1.0));
 }
+
+/// Dense blond hair on type IV skin, under shine: the fit puts hair on the wrong side of skin.
+/// Taken beyond the colour seen, that wrong "hair" looked more than 5x darker than skin, so
+/// texture was not asked about the side, and the photo read -50 +- 28 points. The side is
+/// now judged on the colour the photo shows: texture disagrees, and the photo is refused.
+#[test]
+fn a_wrong_side_taken_beyond_the_colour_seen_is_not_a_confident_number() {
+    let mut an = analyzer();
+    for seed in 1..4u64 {
+        let s = render(&SynthParams {
+            width: 256,
+            height: 256,
+            skin: Skin::IV,
+            hair: Hair::Blond,
+            strand_width: 1.5,
+            strand_length: 40.0,
+            density: 0.75,
+            shine: 0.8,
+            blur: 0.7,
+            noise: 2.0,
+            seed,
+            ..Default::default()
+        });
+        match an.coverage(&s.image, Some(&s.region)) {
+            Ok(c) => {
+                let err = 100.0 * (c.coverage - s.truth);
+                let unc = 100.0 * c.uncertainty;
+                println!("seed {seed}: error {err:+.1} +- {unc:.1}");
+                assert!(
+                    err.abs() <= unc,
+                    "seed {seed}: {err:+.1} outside +- {unc:.1}"
+                );
+            }
+            Err(e) => println!("seed {seed}: refused: {e}"),
+        }
+    }
+}

@@ -639,16 +639,17 @@ fn second_hair(
     Some([median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])])
 }
 
-/// Whether the model's side of skin for hair is beyond doubt from colour alone: hair at
-/// least `ratio` times darker than skin, and skin with a skin's colour (not near grey, as
-/// white or grey hair would be).
+/// Whether the model's side of skin for hair is beyond doubt from colour alone: hair (the
+/// colour the photo shows, not one taken beyond it) at least `ratio` times darker than
+/// skin, and skin with a skin's colour (not near grey, as white or grey hair would be).
 pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
     if !m.two_classes || !m.dark_hair {
         return false;
     }
     let (a, b) = chroma(ln3(m.skin));
     let skin_chroma = (a * a + b * b).sqrt();
-    luma(m.skin) >= ratio * luma(m.hair).max(EPS) && skin_chroma >= NEUTRAL
+    let hair = m.seen_hair.unwrap_or(m.hair);
+    luma(m.skin) >= ratio * luma(hair).max(EPS) && skin_chroma >= NEUTRAL
 }
 
 /// The distance between the skin and hair colours in log RGB: the hair colour the photo
