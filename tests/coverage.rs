@@ -90,11 +90,20 @@ fn every_combination_gives_a_bounded_number_or_says_it_cannot() {
                 }
                 Err(e) => {
                     assert!(
-                        matches!(e, CoverageError::Ambiguous | CoverageError::AlikeColours),
+                        matches!(
+                            e,
+                            CoverageError::Ambiguous
+                                | CoverageError::AlikeColours
+                                | CoverageError::NoSkinColour
+                        ),
                         "{skin:?}/{hair:?}: {e}"
                     );
                     let why = e.to_string();
-                    assert!(why.contains("cannot be told apart") || why.contains("too alike"));
+                    assert!(
+                        why.contains("cannot be told apart")
+                            || why.contains("too alike")
+                            || why.contains("skin's colour")
+                    );
                     println!("{skin:?}/{hair:?}: refused: {e}");
                 }
             }
@@ -633,6 +642,7 @@ fn every_refusal_reason_has_a_spanish_translation() {
         CoverageError::NoOverlap,
         CoverageError::Ambiguous,
         CoverageError::AlikeColours,
+        CoverageError::NoSkinColour,
     ] {
         let key = format!("\"{e}\":");
         assert!(table.contains(&key), "no Spanish for: {e}");
@@ -823,6 +833,43 @@ fn the_working_copy_keeps_strand_mixtures_exact() {
     assert!((c.coverage - s.truth).abs() < 0.03);
     let (same, one) = working_copy(&small, 1024);
     assert_eq!((same.as_bytes(), one), (small.as_bytes(), 1.0));
+}
+
+/// Dense white hair, one pixel wide, on type V skin under shine, a top-of-head view: both
+/// colour classes found are hair (blended and shiny strands), and the "skin" is greener than
+/// red. It read 85 % +- 2.5 against a truth of 66 %; it is now refused with its reason.
+#[test]
+fn a_skin_class_without_a_skins_colour_is_refused() {
+    let mut an = analyzer();
+    let s = render(&SynthParams {
+        width: 384,
+        height: 384,
+        skin: Skin::V,
+        hair: Hair::White,
+        strand_width: 1.0,
+        strand_length: 35.0,
+        density: 0.66,
+        light_gradient: 0.11,
+        light_angle: 0.82,
+        exposure: 0.83,
+        shine: 0.8,
+        white_balance: [0.81, 1.0, 1.03],
+        noise: 1.2,
+        head: true,
+        seed: 1430,
+        ..Default::default()
+    });
+    match an.coverage(&s.image, Some(&s.region)) {
+        Ok(c) => {
+            let err = 100.0 * (c.coverage - s.truth);
+            let unc = 100.0 * c.uncertainty;
+            assert!(err.abs() <= unc, "{err:+.1} outside +- {unc:.1}");
+        }
+        Err(e) => {
+            assert_eq!(e, CoverageError::NoSkinColour);
+            assert!(e.to_string().contains("skin's colour"), "{e}");
+        }
+    }
 }
 
 /// Dense blond hair on type IV skin, under shine: the fit puts hair on the wrong side of skin.

@@ -100,6 +100,8 @@ const es = {
     "en esta foto no se distingue con fiabilidad el pelo de la piel (lecturas igual de plausibles difieren en más de 30 puntos); dibuje una región sobre la zona que importa o repita la foto con luz uniforme y enfocada",
   "hair and skin are too alike in colour in this photo to tell apart (less than about 40 % apart in tone and hue); a number would be a guess":
     "en esta foto el pelo y la piel tienen un color demasiado parecido para distinguirlos (menos de un 40 % de diferencia en tono y matiz); un número sería una suposición",
+  "no scalp of a skin's colour was found between the hairs in this photo (the hair may hide it, or the light is strongly tinted); draw a region where scalp shows, or retake the photo in neutral light":
+    "en esta foto no se encontró entre el pelo cuero cabelludo de color de piel (el pelo puede ocultarlo, o la luz está muy teñida); dibuje una región donde se vea el cuero cabelludo o repita la foto con luz neutra",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",

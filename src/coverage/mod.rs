@@ -206,6 +206,9 @@ pub enum CoverageError {
     /// The hair and skin colours found are too close to tell a pixel's share of hair
     /// from the skin's own shading and mottling.
     AlikeColours,
+    /// The class taken for skin does not have a skin's colour (greener than red): both
+    /// classes found are hair, or hair and shine, and the scalp between was not found.
+    NoSkinColour,
 }
 
 impl fmt::Display for CoverageError {
@@ -241,6 +244,9 @@ impl fmt::Display for CoverageError {
             ),
             CoverageError::AlikeColours => f.write_str(
                 "hair and skin are too alike in colour in this photo to tell apart (less than about 40 % apart in tone and hue); a number would be a guess",
+            ),
+            CoverageError::NoSkinColour => f.write_str(
+                "no scalp of a skin's colour was found between the hairs in this photo (the hair may hide it, or the light is strongly tinted); draw a region where scalp shows, or retake the photo in neutral light",
             ),
         }
     }
@@ -689,10 +695,14 @@ fn fit_colours(
 /// own shading and mottling differ as much.
 const MIN_COLOUR_CONTRAST: f32 = 0.36;
 
-/// Refuses a model whose skin and hair colours are too close to unmix.
+/// Refuses a model whose skin and hair colours are too close to unmix, or whose skin is
+/// not skin-coloured.
 fn check_contrast(model: &Model) -> Result<(), CoverageError> {
     if model.two_classes && classify::colour_contrast(model) < MIN_COLOUR_CONTRAST {
         return Err(CoverageError::AlikeColours);
+    }
+    if model.two_classes && !classify::skin_coloured(model) {
+        return Err(CoverageError::NoSkinColour);
     }
     Ok(())
 }
