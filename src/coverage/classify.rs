@@ -652,12 +652,16 @@ pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
     luma(m.skin) >= ratio * luma(hair).max(EPS) && skin_chroma >= NEUTRAL
 }
 
-/// Whether the model's skin has a skin's colour: red at least green. Skin of every type is
-/// well redder than green (1.4 to 2.2 times in linear light), enough to survive a camera's
-/// white balance; a "skin" class greener than red is hair (white or grey strands blended
-/// with the scalp) or light, not the scalp.
+/// Red below this share of green makes a colour no skin's ([`skin_coloured`]).
+const SKIN_RED_OVER_GREEN: f32 = 0.9;
+
+/// Whether the model's skin has a skin's colour: not clearly greener than red. Skin of
+/// every type is well redder than green (1.4 to 2.2 times in linear light), enough to
+/// survive a camera's white balance (cool light and heavy noise have brought a real scalp
+/// to 1.0); a "skin" class clearly greener than red is hair (white or grey strands blended
+/// with the scalp, or dark hair taken for skin) or light, not the scalp.
 pub(crate) fn skin_coloured(m: &Model) -> bool {
-    m.skin[0] >= m.skin[1]
+    m.skin[0] >= SKIN_RED_OVER_GREEN * m.skin[1]
 }
 
 /// The distance between the skin and hair colours in log RGB: the hair colour the photo
