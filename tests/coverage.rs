@@ -912,8 +912,8 @@ fn a_wrong_side_taken_beyond_the_colour_seen_is_not_a_confident_number() {
 /// The demo photo enlarged to fill most of a 12 MP frame, on a grey background, with heavy
 /// grey sensor noise (as the wasm benchmark makes it): the fit took the dense dark hair for
 /// skin and the scalp for light hair, and the photo was refused for a skin greener than
-/// red. Hair on the other side of skin is tried when the skin found is no skin's colour,
-/// and the photo reads as it does without the noise.
+/// red. The side of skin hair is on is now chosen, when colour and tone leave it open, so
+/// that the skin has a skin's colour, and the photo reads as it does without the noise.
 #[test]
 fn dark_hair_fitted_as_skin_under_heavy_noise_is_put_back() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/samples/before.jpg");

@@ -324,7 +324,22 @@ pub(crate) fn fit_rounds(
         };
         let lighter = match dark_hair {
             Some(d) => !d,
-            None => hair_is_lighter(cent[dark], cent[1 - dark]),
+            None => {
+                let lighter = hair_is_lighter(cent[dark], cent[1 - dark]);
+                // Skin is redder than green; a "skin" clearly greener than red, beside a
+                // hair class that is not, is hair (dense dark hair under heavy noise).
+                let (skin_c, hair_c) = if lighter {
+                    (cent[dark], cent[1 - dark])
+                } else {
+                    (cent[1 - dark], cent[dark])
+                };
+                let skin_like = |c: [f32; 3]| c[0] - c[1] >= SKIN_RED_OVER_GREEN.ln();
+                if !skin_like(skin_c) && skin_like(hair_c) {
+                    !lighter
+                } else {
+                    lighter
+                }
+            }
         };
         let hair_cluster = if lighter { 1 - dark } else { dark };
         let skin_cluster = 1 - hair_cluster;

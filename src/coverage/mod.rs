@@ -626,25 +626,7 @@ fn fit_models(
     details: Option<&mut [Detail]>,
     dark_hair: Option<bool>,
 ) -> Model {
-    let planes: Vec<[f64; 6]> = preps.iter().map(|p| p.plane).collect();
-    let mut details = details;
-    let mut model = fit_colours(frames, preps, details.as_deref_mut(), dark_hair);
-    // A "skin" greener than red is no skin: when the side was free, hair may be on the other
-    // side of it (dense dark hair under heavy noise was fitted as light hair on dark skin).
-    if dark_hair.is_none() && model.two_classes && !classify::skin_coloured(&model) {
-        let kept: Vec<[f64; 6]> = preps.iter().map(|p| p.plane).collect();
-        for (p, &plane) in preps.iter_mut().zip(&planes) {
-            p.plane = plane;
-        }
-        let other = fit_colours(frames, preps, details, Some(!model.dark_hair));
-        if classify::skin_coloured(&other) {
-            model = other;
-        } else {
-            for (p, plane) in preps.iter_mut().zip(kept) {
-                p.plane = plane;
-            }
-        }
-    }
+    let model = fit_colours(frames, preps, details, dark_hair);
     // Shade darkens skin as hair darker than skin does, so a field fitted to every pixel
     // can take shade for hair; the skin between strands shows the light itself.
     for (fr, prep) in frames.iter().zip(preps.iter_mut()) {
