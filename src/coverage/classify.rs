@@ -33,9 +33,6 @@ pub(crate) struct Model {
     /// A second hair colour on the other side of skin (grey hair: pigmented and white
     /// strands together), when the photo shows one.
     pub hair2: Option<[f32; 3]>,
-    /// The purest hair colour seen, when `hair` was taken beyond it towards the darkest
-    /// hair can be ([`towards_darkest`]): no pixel showed pure hair.
-    pub seen_hair: Option<[f32; 3]>,
     /// Hair is darker than skin.
     pub dark_hair: bool,
     /// Both classes were found; false when the region looked like one material only.
@@ -191,7 +188,6 @@ fn unmix_one(c: [f32; 3], skin: [f32; 3], hair: [f32; 3]) -> f32 {
         skin,
         hair,
         hair2: None,
-        seen_hair: None,
         dark_hair: true,
         two_classes: true,
         all_hair: false,
@@ -246,7 +242,6 @@ pub(crate) fn fit_rounds(
         skin: [0.5; 3],
         hair: [0.1; 3],
         hair2: None,
-        seen_hair: None,
         dark_hair: true,
         two_classes: true,
         all_hair: false,
@@ -433,11 +428,11 @@ pub(crate) fn fit_rounds(
         let t_top = proj[n - nhi..].iter().map(|p| p.0).sum::<f32>() / nhi as f32;
         let t_skin = t_lo + (peak as f32 + 0.5) / NB as f32 * span;
         let t_hpeak = t_lo + (hpeak as f32 + 0.5) / NB as f32 * span;
-        let pure_peak = hpeak > upper.start + 1
+        let hair = if hpeak > upper.start + 1
             && sm[hpeak] > 2.0 * upper_mean
             && hnear.len() > 20
-            && t_hpeak >= t_skin + 0.75 * (t_top - t_skin);
-        let hair = if pure_peak {
+            && t_hpeak >= t_skin + 0.75 * (t_top - t_skin)
+        {
             end(&hnear)
         } else {
             // The "mostly hair" pixels: beyond halfway from the skin peak to the extreme.
@@ -453,15 +448,8 @@ pub(crate) fn fit_rounds(
                 end(&proj[n - nhi..])
             }
         };
-        let seen = hair;
-        let hair = if !pure_peak && luma(hair) < luma(skin) {
-            towards_darkest(skin, hair)
-        } else {
-            hair
-        };
         model.skin = skin;
         model.hair = hair;
-        model.seen_hair = (hair != seen).then_some(seen);
         model.hair2 = second_hair(&lin_norm, &samples, preps, skin, hair);
         if !model.two_classes {
             // One material: decide which by texture level.
@@ -576,37 +564,6 @@ pub(crate) fn fit_light(fr: &Frame, prep: &mut Prepared, model: &Model) {
     }
 }
 
-/// Lowest share of skin's light in any channel that hair keeps (black hair reflects a
-/// percent or two of what skin does).
-const DARKEST_HAIR: f32 = 0.01;
-
-/// Furthest the hair colour is taken along the mixing line, in multiples of the purest
-/// hair seen.
-const MAX_EXTEND: f32 = 2.5;
-
-/// The hair colour on the mixing line from `skin` through `seen` (the purest hair seen,
-/// still part skin when no pixel is pure hair) where its first channel falls to
-/// [`DARKEST_HAIR`] of skin's: black, brown and auburn hair lie near that end, since their
-/// pigment absorbs some band almost entirely. Taken only when that end looks like such
-/// hair: very dark, or dark with red falling no faster than blue (relative to skin);
-/// otherwise (grey, blond, mixing lines that lead nowhere natural) `seen` stands.
-fn towards_darkest(skin: [f32; 3], seen: [f32; 3]) -> [f32; 3] {
-    let d = [0, 1, 2].map(|k| seen[k] - skin[k]);
-    let k = (0..3)
-        .filter(|&k| d[k] < 0.0)
-        .map(|k| skin[k] * (1.0 - DARKEST_HAIR) / -d[k])
-        .fold(MAX_EXTEND, f32::min)
-        .max(1.0);
-    let p = [0, 1, 2].map(|c| skin[c] + k * d[c]);
-    let dark = luma(p) / luma(skin).max(EPS);
-    let rel = [0, 1, 2].map(|c| p[c] / skin[c].max(EPS));
-    if dark <= 0.1 || (dark <= 0.25 && rel[0] >= rel[2]) {
-        p
-    } else {
-        seen
-    }
-}
-
 /// Looks beyond skin on the side away from `hair` for a textured population (white strands
 /// among pigmented ones, or the reverse) and returns its colour. Smooth outliers (shine,
 /// shading) do not count.
@@ -654,17 +611,16 @@ fn second_hair(
     Some([median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])])
 }
 
-/// Whether the model's side of skin for hair is beyond doubt from colour alone: hair (the
-/// colour the photo shows, not one taken beyond it) at least `ratio` times darker than
-/// skin, and skin with a skin's colour (not near grey, as white or grey hair would be).
+/// Whether the model's side of skin for hair is beyond doubt from colour alone: hair at
+/// least `ratio` times darker than skin, and skin with a skin's colour (not near grey, as
+/// white or grey hair would be).
 pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
     if !m.two_classes || !m.dark_hair {
         return false;
     }
     let (a, b) = chroma(ln3(m.skin));
     let skin_chroma = (a * a + b * b).sqrt();
-    let hair = m.seen_hair.unwrap_or(m.hair);
-    luma(m.skin) >= ratio * luma(hair).max(EPS) && skin_chroma >= NEUTRAL
+    luma(m.skin) >= ratio * luma(m.hair).max(EPS) && skin_chroma >= NEUTRAL
 }
 
 /// Red below this share of green makes a colour no skin's ([`skin_coloured`]).
@@ -679,10 +635,9 @@ pub(crate) fn skin_coloured(m: &Model) -> bool {
     m.skin[0] >= SKIN_RED_OVER_GREEN * m.skin[1]
 }
 
-/// The distance between the skin and hair colours in log RGB: the hair colour the photo
-/// shows (the purest seen, when the model took hair beyond it).
+/// The distance between the skin and hair colours in log RGB.
 pub(crate) fn colour_contrast(m: &Model) -> f32 {
-    dist2(ln3(m.skin), ln3(m.seen_hair.unwrap_or(m.hair))).sqrt()
+    dist2(ln3(m.skin), ln3(m.hair)).sqrt()
 }
 
 /// Chroma coordinates of a log-RGB colour: (ln R/B, ln G/B).

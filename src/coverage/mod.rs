@@ -418,20 +418,15 @@ struct Alternatives {
     /// With a hair colour half as far again from skin (the purest hair pixels seen may
     /// still be part skin: thin or blurred strands), within black and white.
     purer_hair: f64,
-    /// With the purest hair colour seen, when the model took hair beyond it (no pixel
-    /// was pure hair; how far beyond is a prior, not a measurement).
-    seen_hair: Option<f64>,
 }
 
 impl Alternatives {
     /// The largest distance of an alternative reading from `base`.
     fn spread(&self, base: f64) -> f64 {
         let side = self.other_side.map_or(0.0, |v| (v - base).abs());
-        let seen = self.seen_hair.map_or(0.0, |v| (v - base).abs());
         (self.local_light - base)
             .abs()
             .max(side)
-            .max(seen)
             .max((self.purer_hair - base).abs())
     }
 }
@@ -471,16 +466,10 @@ fn alternatives(
         purer.hair[k] =
             (model.skin[k] + PURER_HAIR * (model.hair[k] - model.skin[k])).clamp(0.003, 1.0);
     }
-    let seen_hair = model.seen_hair.map(|seen| {
-        let mut m = model.clone();
-        m.hair = seen;
-        mean_alpha_sparse(fr, prep, &m, 2)
-    });
     Alternatives {
         local_light,
         other_side,
         purer_hair: mean_alpha_sparse(fr, prep, &purer, 2),
-        seen_hair,
     }
 }
 
@@ -1030,13 +1019,6 @@ impl Analyzer {
         let mut spread_c = ((alt_a.local_light - alt_b.local_light) - (ca2 - cb2)).abs();
         spread_c = spread_c.max(((alt_a.purer_hair - alt_b.purer_hair) - (ca2 - cb2)).abs());
         if let (Some(b), Some(a)) = (alt_b.other_side, alt_a.other_side) {
-            spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
-        }
-        if alt_b.seen_hair.is_some() || alt_a.seen_hair.is_some() {
-            let (b, a) = (
-                alt_b.seen_hair.unwrap_or(cb2),
-                alt_a.seen_hair.unwrap_or(ca2),
-            );
             spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
         }
         // Each visit measured with the other's colours (its own light field refitted under
