@@ -613,14 +613,17 @@ fn second_hair(
 
 /// Whether the model's side of skin for hair is beyond doubt from colour alone: hair at
 /// least `ratio` times darker than skin, and skin with a skin's colour (not near grey, as
-/// white or grey hair would be).
+/// white or grey hair would be) or hair with no skin's colour.
 pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
     if !m.two_classes || !m.dark_hair {
         return false;
     }
     let (a, b) = chroma(ln3(m.skin));
     let skin_chroma = (a * a + b * b).sqrt();
-    luma(m.skin) >= ratio * luma(m.hair).max(EPS) && skin_chroma >= NEUTRAL
+    // Skin of a skin's colour, or (a greyish skin under cool light) hair that could not be
+    // skin, being clearly greener than red.
+    let hair_not_skin = m.hair[0] < SKIN_RED_OVER_GREEN * m.hair[1];
+    luma(m.skin) >= ratio * luma(m.hair).max(EPS) && (skin_chroma >= NEUTRAL || hair_not_skin)
 }
 
 /// Red below this share of green makes a colour no skin's ([`skin_coloured`]).
@@ -971,6 +974,31 @@ mod tests {
         assert_eq!(mx[0], 0.0);
         let mn = rank_filter(&mx, 7, 5, 1, false);
         assert_eq!(mn[2 * 7 + 3], 5.0, "a closing keeps a 3x3 plateau");
+    }
+
+    #[test]
+    fn the_side_is_certain_when_the_dark_class_cannot_be_skin() {
+        // A greyish scalp under cool light with dark hair 20x darker: texture is asked
+        // about the side unless the dark class is clearly greener than red (no skin is).
+        let model = |hair: [f32; 3]| Model {
+            skin: [0.64, 0.63, 0.6],
+            hair,
+            hair2: None,
+            dark_hair: true,
+            two_classes: true,
+            all_hair: false,
+            skin_texture: 0.05,
+            hair_texture: 0.2,
+        };
+        assert!(side_is_certain(&model([0.031, 0.04, 0.053]), 5.0));
+        assert!(!side_is_certain(&model([0.04, 0.035, 0.03]), 5.0));
+        // A skin-coloured scalp is certain either way; hair not dark enough is not.
+        let warm = Model {
+            skin: [0.7, 0.45, 0.3],
+            ..model([0.04, 0.035, 0.03])
+        };
+        assert!(side_is_certain(&warm, 5.0));
+        assert!(!side_is_certain(&model([0.2, 0.25, 0.3]), 5.0));
     }
 
     #[test]
