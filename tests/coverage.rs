@@ -886,5 +886,7 @@ fn dark_hair_fitted_as_skin_under_heavy_noise_is_put_back() {
         100.0 * noisy.coverage,
         100.0 * noisy.uncertainty
     );
-    assert!((noisy.coverage - clean.coverage).abs() < 0.05);
+    // Read on the wrong side of skin, this frame gives about one minus its coverage, which
+    // is near half here: the tolerance is tight so that it cannot pass that way.
+    assert!((noisy.coverage - clean.coverage).abs() < 0.02);
 }
