@@ -328,7 +328,8 @@ pub(crate) fn fit_rounds(
                 } else {
                     (cent[1 - dark], cent[dark])
                 };
-                let skin_like = |c: [f32; 3]| c[0] - c[1] >= SKIN_RED_OVER_GREEN.ln();
+                // The centres are ln of (colour + EPS).
+                let skin_like = |c: [f32; 3]| has_skin_colour(c.map(f32::exp));
                 if !skin_like(skin_c) && skin_like(hair_c) {
                     !lighter
                 } else {
@@ -622,20 +623,25 @@ pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
     let skin_chroma = (a * a + b * b).sqrt();
     // Skin of a skin's colour, or (a greyish skin under cool light) hair that could not be
     // skin, being clearly greener than red.
-    let hair_not_skin = m.hair[0] < SKIN_RED_OVER_GREEN * m.hair[1];
-    luma(m.skin) >= ratio * luma(m.hair).max(EPS) && (skin_chroma >= NEUTRAL || hair_not_skin)
+    luma(m.skin) >= ratio * luma(m.hair).max(EPS)
+        && (skin_chroma >= NEUTRAL || !has_skin_colour(m.hair))
 }
 
-/// Red below this share of green makes a colour no skin's ([`skin_coloured`]).
+/// Red below this share of green makes a colour no skin's ([`has_skin_colour`]).
 const SKIN_RED_OVER_GREEN: f32 = 0.9;
 
-/// Whether the model's skin has a skin's colour: not clearly greener than red. Skin of
-/// every type is well redder than green (1.4 to 2.2 times in linear light), enough to
-/// survive a camera's white balance (cool light and heavy noise have brought a real scalp
-/// to 1.0); a "skin" class clearly greener than red is hair (white or grey strands blended
-/// with the scalp, or dark hair taken for skin) or light, not the scalp.
+/// Whether a linear colour could be skin's: not clearly greener than red. Skin of every
+/// type is well redder than green (1.4 to 2.2 times in linear light), enough to survive a
+/// camera's white balance (cool light and heavy noise have brought a real scalp to 1.0); a
+/// class clearly greener than red is hair (white or grey strands blended with the scalp, or
+/// dark hair taken for skin) or light, not the scalp.
+fn has_skin_colour(c: [f32; 3]) -> bool {
+    c[0] >= SKIN_RED_OVER_GREEN * c[1]
+}
+
+/// Whether the model's skin has a skin's colour ([`has_skin_colour`]).
 pub(crate) fn skin_coloured(m: &Model) -> bool {
-    m.skin[0] >= SKIN_RED_OVER_GREEN * m.skin[1]
+    has_skin_colour(m.skin)
 }
 
 /// The distance between the skin and hair colours in log RGB.
