@@ -555,7 +555,7 @@ fn real_photos_rank_by_stage() {
                 }
                 Err(e) => {
                     assert!(
-                        matches!(e, CoverageError::Ambiguous),
+                        matches!(e, CoverageError::Ambiguous | CoverageError::NoStrands),
                         "stage {stage}-{k}: {e}"
                     );
                     println!("stage {stage}-{k}: refused");
@@ -591,6 +591,7 @@ fn every_refusal_reason_has_a_spanish_translation() {
         CoverageError::Ambiguous,
         CoverageError::AlikeColours,
         CoverageError::NoSkinColour,
+        CoverageError::NoStrands,
     ] {
         let key = format!("\"{e}\":");
         assert!(table.contains(&key), "no Spanish for: {e}");
@@ -889,4 +890,18 @@ fn dark_hair_fitted_as_skin_under_heavy_noise_is_put_back() {
     // Read on the wrong side of skin, this frame gives about one minus its coverage, which
     // is near half here: the tolerance is tight so that it cannot pass that way.
     assert!((noisy.coverage - clean.coverage).abs() < 0.02);
+}
+
+/// Stage 6-2 of the shared photos: a bald crown, flushed redder towards the top of the
+/// photo, read 39 % hair before the strand check (the flush taken for thin hair). Now
+/// refused with the reason.
+#[test]
+fn a_flushed_real_crown_is_refused_not_read_as_hair() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/photos/uze-hair-loss/topdown-stage6-2.jpg"
+    );
+    let (_, img) = scalp_compare::decode::decode_file(path).expect("photo decodes");
+    let e = analyzer().coverage(&img, None).expect_err("refused");
+    assert_eq!(e, CoverageError::NoStrands);
 }

@@ -102,6 +102,8 @@ const es = {
     "en esta foto el pelo y la piel tienen un color demasiado parecido para distinguirlos (menos de un 40 % de diferencia en tono y matiz); un número sería una suposición",
   "no scalp of a skin's colour was found between the hairs in this photo (the hair may hide it, or the light is strongly tinted); draw a region where scalp shows, or retake the photo in neutral light":
     "en esta foto no se encontró entre el pelo cuero cabelludo de color de piel (el pelo puede ocultarlo, o la luz está muy teñida); dibuje una región donde se vea el cuero cabelludo o repita la foto con luz neutra",
+  "what reads as hair in this photo shows no strands, only a smooth change in the scalp's colour (redder or darker skin, or shade); draw a region over the area that matters, or retake the photo evenly lit":
+    "lo que parece pelo en esta foto no muestra cabellos, solo un cambio suave del color del cuero cabelludo (piel más roja u oscura, o sombra); dibuje una región sobre la zona que importa o repita la foto con luz uniforme",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",

@@ -209,6 +209,10 @@ pub enum CoverageError {
     /// The class taken for skin does not have a skin's colour (greener than red): both
     /// classes found are hair, or hair and shine, and the scalp between was not found.
     NoSkinColour,
+    /// What the model reads as partly hair varies smoothly, with none of the fine structure
+    /// strands give: a change in the skin's own colour (flushed or darker skin, shade),
+    /// not hair.
+    NoStrands,
 }
 
 impl fmt::Display for CoverageError {
@@ -247,6 +251,9 @@ impl fmt::Display for CoverageError {
             ),
             CoverageError::NoSkinColour => f.write_str(
                 "no scalp of a skin's colour was found between the hairs in this photo (the hair may hide it, or the light is strongly tinted); draw a region where scalp shows, or retake the photo in neutral light",
+            ),
+            CoverageError::NoStrands => f.write_str(
+                "what reads as hair in this photo shows no strands, only a smooth change in the scalp's colour (redder or darker skin, or shade); draw a region over the area that matters, or retake the photo evenly lit",
             ),
         }
     }
@@ -696,6 +703,61 @@ fn check_contrast(model: &Model) -> Result<(), CoverageError> {
     Ok(())
 }
 
+/// Smoothing scale (working pixels) that separates strand-scale detail of a hair map from
+/// its slow changes.
+const STRAND_SCALE: f32 = 4.0;
+
+/// Below this share of strand-scale variation, where the map reads partly hair, what it
+/// calls hair is not strands (see [`check_strands`]). Rendered photos, blurred strands
+/// included, give 0.09 or more; a flushed bald scalp 0.025.
+const MIN_STRAND_DETAIL: f64 = 0.04;
+
+/// The check applies when at least this share of the region reads partly hair.
+const MIN_PARTLY_HAIR: f64 = 0.2;
+
+/// Where a hair map `alpha` (of a frame `w` pixels wide, `mask` marking the region) reads
+/// partly hair, on average over a few pixels, the share of the variation expected of
+/// strands (a mean `m` over skin and strands varies by `m (1 - m)`) that it shows; and the
+/// share of the region such places cover. `None` when too few places read partly hair.
+fn strand_detail(alpha: &[f32], mask: &[bool], w: usize) -> Option<(f64, f64)> {
+    let h = mask.len() / w.max(1);
+    let inside: Vec<f32> = mask.iter().map(|&m| f32::from(u8::from(m))).collect();
+    let a: Vec<f32> = alpha
+        .iter()
+        .zip(mask)
+        .map(|(&v, &m)| if m { v.clamp(0.0, 1.0) } else { 0.0 })
+        .collect();
+    let a2: Vec<f32> = a.iter().map(|v| v * v).collect();
+    let [wt, s1, s2] = [&inside, &a, &a2].map(|v| work::gauss_blur(v, w, h, STRAND_SCALE));
+    let (mut seen, mut expected, mut n) = (0.0f64, 0.0f64, 0usize);
+    for i in 0..w * h {
+        if !mask[i] || wt[i] < 0.9 {
+            continue;
+        }
+        let mean = s1[i] / wt[i];
+        if !(0.15..=0.85).contains(&mean) {
+            continue;
+        }
+        seen += f64::from((s2[i] / wt[i] - mean * mean).max(0.0));
+        expected += f64::from(mean * (1.0 - mean));
+        n += 1;
+    }
+    let total = mask_count(mask);
+    (n >= 100).then(|| (seen / expected, n as f64 / total as f64))
+}
+
+/// Refuses a hair map whose partly-hair places, covering a good share of the region, show
+/// no strand-scale detail: hair is strands over skin, so a reading made of smooth patches
+/// is the skin's own colour changing (a flushed crown read as thin hair).
+fn check_strands(alpha: &[f32], mask: &[bool], w: usize) -> Result<(), CoverageError> {
+    match strand_detail(alpha, mask, w) {
+        Some((detail, share)) if detail < MIN_STRAND_DETAIL && share >= MIN_PARTLY_HAIR => {
+            Err(CoverageError::NoStrands)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The side of skin texture puts hair on, when it disagrees with the colour model's.
 /// `alpha` is the frame's hair map under `model`.
 ///
@@ -843,6 +905,7 @@ impl Analyzer {
         );
         check_contrast(&model)?;
         let (cov, a) = mean_alpha(&frames[0], &prep[0], &model);
+        check_strands(&a, &wk.mask, wk.lin.w)?;
         let mut dev: f64 = 0.0;
         let base = mean_alpha_sparse(&frames[0], &prep[0], &model, 2);
         for m in perturbed(&model) {
@@ -997,6 +1060,8 @@ impl Analyzer {
         };
         let (cb, ab) = mean_alpha(frb, &preps[0], &model_b);
         let (ca, aa) = mean_alpha(fra, &preps[1], &model_a);
+        check_strands(&ab, frb.mask, frb.img.w)?;
+        check_strands(&aa, fra.mask, fra.img.w)?;
         let (mut devb, mut deva, mut devc): (f64, f64, f64) = (0.0, 0.0, 0.0);
         let (cb2, ca2) = (
             mean_alpha_sparse(frb, &preps[0], &model_b, 2),
@@ -1212,4 +1277,49 @@ pub fn otsu_baseline(photo: &RgbaImage, region: &Polygon) -> Option<f64> {
     }
     let dark: usize = hist[..=thr].iter().sum();
     Some(dark as f64 / total as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strands over skin vary at the scale of a strand; a flushed patch read as hair varies
+    /// only slowly. Both maps below read about half hair in their middle.
+    #[test]
+    fn strand_detail_tells_strands_from_a_smooth_patch() {
+        let (w, h) = (120usize, 120usize);
+        let mask = vec![true; w * h];
+        // Strands: 2 px dark lines every 4 px, fading out towards the right.
+        let strands: Vec<f32> = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let on = (x + y / 3) % 4 < 2;
+                if on && (x as f32) < 0.8 * w as f32 {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        // A smooth patch: a wide bump, about half at its flanks.
+        let patch: Vec<f32> = (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as f32 - 60.0, (i / w) as f32 - 60.0);
+                (-(x * x + y * y) / (2.0 * 35.0 * 35.0)).exp()
+            })
+            .collect();
+        let (ds, share_s) = strand_detail(&strands, &mask, w).expect("partly hair");
+        let (dp, share_p) = strand_detail(&patch, &mask, w).expect("partly hair");
+        assert!(ds > 0.5, "strands: {ds}");
+        assert!(dp < MIN_STRAND_DETAIL, "patch: {dp}");
+        assert!(share_s > 0.2 && share_p > 0.2, "{share_s} {share_p}");
+        assert!(check_strands(&strands, &mask, w).is_ok());
+        assert_eq!(
+            check_strands(&patch, &mask, w),
+            Err(CoverageError::NoStrands)
+        );
+        // Little of the region partly hair: not judged.
+        let mostly_bare: Vec<f32> = patch.iter().map(|v| (v - 0.9).max(0.0) * 10.0).collect();
+        assert!(check_strands(&mostly_bare, &mask, w).is_ok());
+    }
 }
