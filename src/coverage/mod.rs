@@ -1296,7 +1296,7 @@ mod tests {
     fn strand_detail_tells_strands_from_a_smooth_patch() {
         let (w, h) = (120usize, 120usize);
         let mask = vec![true; w * h];
-        // Strands: 2 px dark lines every 4 px, fading out towards the right.
+        // Strands: 2 px lines every 4 px, over four fifths of the width.
         let strands: Vec<f32> = (0..w * h)
             .map(|i| {
                 let (x, y) = (i % w, i / w);
