@@ -19,6 +19,17 @@ fn analyzer() -> Analyzer {
     Analyzer::new(CoverageOptions::default())
 }
 
+/// One of the 24 real top-down photos in the shared folder, decoded.
+fn shared_photo(file: &str) -> RgbaImage {
+    let path = format!(
+        "{}/../shared/photos/uze-hair-loss/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    scalp_compare::decode::decode_file(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .1
+}
+
 fn closeup(skin: Skin, hair: Hair, density: f32, seed: u64) -> SynthParams {
     SynthParams {
         width: 160,
@@ -538,16 +549,11 @@ fn salt_weights_views() {
 /// still cover every stage. Measured: 18 measured, Spearman -0.80 (goal <= -0.7).
 #[test]
 fn real_photos_rank_by_stage() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/photos/uze-hair-loss"
-    );
     let mut an = analyzer();
     let (mut stages, mut covs) = (Vec::new(), Vec::new());
     for stage in 2..=7 {
         for k in 1..=4 {
-            let path = format!("{dir}/topdown-stage{stage}-{k}.jpg");
-            let (_, img) = scalp_compare::decode::decode_file(&path).expect("photo decodes");
+            let img = shared_photo(&format!("topdown-stage{stage}-{k}.jpg"));
             match an.coverage(&img, None) {
                 Ok(c) => {
                     stages.push(f64::from(stage));
@@ -897,11 +903,7 @@ fn dark_hair_fitted_as_skin_under_heavy_noise_is_put_back() {
 /// refused with the reason.
 #[test]
 fn a_flushed_real_crown_is_refused_not_read_as_hair() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/photos/uze-hair-loss/topdown-stage6-2.jpg"
-    );
-    let (_, img) = scalp_compare::decode::decode_file(path).expect("photo decodes");
+    let img = shared_photo("topdown-stage6-2.jpg");
     let e = analyzer().coverage(&img, None).expect_err("refused");
     assert_eq!(e, CoverageError::NoStrands);
 }
