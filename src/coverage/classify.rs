@@ -674,8 +674,16 @@ fn hair_is_lighter(dark: [f32; 3], light: [f32; 3]) -> bool {
     if dy > 0.2 && ad - al < 0.8 {
         return true; // blond hair on darker skin
     }
-    md > 0.6 && al - ad > 0.6 // auburn on dark skin
+    // Auburn on dark skin: far redder than the darker class, which has a skin's chroma and
+    // is not many times darker (auburn is a mid-toned hair; type VI skin is half its
+    // light). A skin-coloured class beside one far darker is skin, with dark strands.
+    let ratio = luma(light.map(f32::exp)) / luma(dark.map(f32::exp)).max(EPS);
+    md > 0.6 && al - ad > 0.6 && ratio < AUBURN_MAX_RATIO
 }
+
+/// Largest lightness ratio of an auburn class over the skin beside it (auburn over type VI
+/// skin is about 2; black strands blended with type IV skin against that skin, 12).
+const AUBURN_MAX_RATIO: f32 = 5.0;
 
 /// Solves a small linear system by Gaussian elimination with partial pivoting.
 fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; N]> {
@@ -968,6 +976,42 @@ mod tests {
         );
         let [prep] = prep;
         (lin, mask, prep, model)
+    }
+
+    /// Thin black strands over type IV skin blend into a class with some of the skin's
+    /// red; the skin beside it is far redder, as auburn hair is beside type VI skin. The
+    /// lightness tells them apart: the black strands stay hair (they were once taken for
+    /// skin and the photo read as its complement), the auburn strands too.
+    #[test]
+    fn black_strands_on_brown_skin_are_not_read_as_auburn_on_dark_skin() {
+        for (skin, hair, density) in [
+            (Skin::IV, Hair::Black, 0.45),
+            (Skin::IV, Hair::Black, 0.6),
+            (Skin::VI, Hair::Auburn, 0.45),
+        ] {
+            let p = SynthParams {
+                width: 320,
+                height: 320,
+                skin,
+                hair,
+                strand_width: 1.5,
+                strand_length: 40.0,
+                density,
+                noise: 1.5,
+                seed: 9018,
+                ..Default::default()
+            };
+            let truth = render(&p).truth;
+            let (_, _, _, model) = measure(&p);
+            let hair_lighter = luma(model.hair) > luma(model.skin);
+            assert_eq!(
+                hair_lighter,
+                hair == Hair::Auburn,
+                "{skin:?}/{hair:?} at {truth:.2}: skin {:?}, hair {:?}",
+                model.skin,
+                model.hair
+            );
+        }
     }
 
     #[test]
