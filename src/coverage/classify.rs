@@ -43,6 +43,10 @@ pub(crate) struct Model {
     pub skin_texture: f32,
     /// Typical relative texture of hair.
     pub hair_texture: f32,
+    /// When strands of one neutral hue vary widely in lightness (grey hair: pigmented and
+    /// white strands), the range of their lightness as multiples of `hair`; each pixel is
+    /// then unmixed with hair of its own lightness within it ([`unmix_toned`]).
+    pub tone: Option<(f32, f32)>,
 }
 
 const EPS: f32 = 1e-3;
@@ -175,11 +179,85 @@ fn quantile(v: &mut [f32], q: f32) -> f32 {
 
 /// Alpha for one pixel colour (already divided by illumination).
 fn unmix(c: [f32; 3], m: &Model) -> f32 {
-    let a = unmix_one(c, m.skin, m.hair);
+    let a = match m.tone {
+        Some(range) => unmix_toned(c, m.skin, m.hair, range),
+        None => unmix_one(c, m.skin, m.hair),
+    };
     match m.hair2 {
         Some(h2) => a.max(unmix_one(c, m.skin, h2)),
         None => a,
     }
+}
+
+/// `c - skin = -u skin + v hair` by least squares: `u` is the hair fraction and `v / u` the
+/// lightness of that hair as a multiple of `hair`. `None` when skin and hair have one hue
+/// (lightness and fraction then trade off).
+fn fraction_and_lightness(c: [f32; 3], skin: [f32; 3], hair: [f32; 3]) -> Option<(f32, f32)> {
+    let dot = |a: [f32; 3], b: [f32; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    let d = [c[0] - skin[0], c[1] - skin[1], c[2] - skin[2]];
+    let (ss, sh, hh) = (dot(skin, skin), dot(skin, hair), dot(hair, hair));
+    let (bs, bh) = (-dot(skin, d), dot(hair, d));
+    let det = ss * hh - sh * sh;
+    (det > 1e-6 * ss * hh).then(|| ((bs * hh + sh * bh) / det, (ss * bh + sh * bs) / det))
+}
+
+/// Alpha of `c` as a mixture of `skin` and hair of `hair`'s hue at a lightness within
+/// `range` (multiples of `hair`): the lightness that fits `c` best, clamped to the range.
+fn unmix_toned(c: [f32; 3], skin: [f32; 3], hair: [f32; 3], range: (f32, f32)) -> f32 {
+    let g = match fraction_and_lightness(c, skin, hair) {
+        Some((u, v)) if u > 1e-4 => (v / u).clamp(range.0, range.1),
+        _ => 1.0,
+    };
+    unmix_one(c, skin, hair.map(|x| x * g))
+}
+
+/// Hair fraction above which a pixel's strand lightness is counted in [`tone_range`].
+const TONE_PURE: f32 = 0.5;
+
+/// Strands vary widely in lightness when the 90th percentile is this many times the 10th
+/// (grey hair on the rendered photos: 2.8 to 5.6; white hair of one shade, with its
+/// strand-to-strand variation and noise: about 1.3).
+const TONE_SPREAD: f32 = 2.0;
+
+/// Hair darker than this share of the skin's lightness is not read by its lightness.
+const TONE_MIN_LIGHT: f32 = 0.2;
+
+/// The 10th percentile of lightness must be at least this (multiples of the hair colour):
+/// for black hair the lightness of a pixel is not measurable (the hair adds no light).
+const TONE_FLOOR: f32 = 0.2;
+
+/// The lightness range of neutral strands on coloured skin when it is wide (grey hair:
+/// pigmented and white strands), from the mostly-hair pixels of `lin`; `None` otherwise.
+fn tone_range(lin: &[[f32; 3]], skin: [f32; 3], hair: [f32; 3]) -> Option<(f32, f32)> {
+    let magnitude = |c: [f32; 3]| {
+        let (a, b) = chroma(ln3(c));
+        (a * a + b * b).sqrt()
+    };
+    // Neutral hair on skin of a skin's hue: the two hues differ, so fraction and lightness
+    // can be told apart. Not black hair: it adds too little light for its lightness to be
+    // measured (hair at 2 to 11 % of the skin's lightness on the rendered photos; grey hair
+    // 37 % or more).
+    if magnitude(hair) >= NEUTRAL
+        || magnitude(skin) < NEUTRAL
+        || luma(hair) < TONE_MIN_LIGHT * luma(skin)
+    {
+        return None;
+    }
+    let mut g: Vec<f32> = lin
+        .iter()
+        .filter_map(|&c| fraction_and_lightness(c, skin, hair))
+        .filter(|&(u, _)| u > TONE_PURE)
+        .map(|(u, v)| v / u)
+        .collect();
+    if g.len() < 50 {
+        return None;
+    }
+    let q10 = quantile(&mut g, 0.1);
+    let q90 = quantile(&mut g, 0.9);
+    if q10 <= TONE_FLOOR || q90 <= TONE_SPREAD * q10 {
+        return None;
+    }
+    Some((quantile(&mut g, 0.05).max(0.05), quantile(&mut g, 0.95)))
 }
 
 /// Alpha of `c` on the mixing line from `skin` to `hair`.
@@ -193,6 +271,7 @@ fn unmix_one(c: [f32; 3], skin: [f32; 3], hair: [f32; 3]) -> f32 {
         all_hair: false,
         skin_texture: 0.0,
         hair_texture: 0.0,
+        tone: None,
     };
     let d = [
         m.hair[0] - m.skin[0],
@@ -247,6 +326,7 @@ pub(crate) fn fit_rounds(
         all_hair: false,
         skin_texture: 0.0,
         hair_texture: 0.0,
+        tone: None,
     };
     if samples.len() < 16 {
         model.two_classes = false;
@@ -429,6 +509,7 @@ pub(crate) fn fit_rounds(
         let t_top = proj[n - nhi..].iter().map(|p| p.0).sum::<f32>() / nhi as f32;
         let t_skin = t_lo + (peak as f32 + 0.5) / NB as f32 * span;
         let t_hpeak = t_lo + (hpeak as f32 + 0.5) / NB as f32 * span;
+        let mut resolved = true;
         let hair = if hpeak > upper.start + 1
             && sm[hpeak] > 2.0 * upper_mean
             && hnear.len() > 20
@@ -446,12 +527,19 @@ pub(crate) fn fit_rounds(
             } else {
                 // Few pixels near the extreme: no pure hair pixels (blur, sub-pixel
                 // strands); the extreme is the best estimate of the hair colour.
+                resolved = false;
                 end(&proj[n - nhi..])
             }
         };
         model.skin = skin;
         model.hair = hair;
         model.hair2 = second_hair(&lin_norm, &samples, preps, skin, hair);
+        // Only where pure hair pixels exist: blended ones spread in lightness too.
+        model.tone = if resolved {
+            tone_range(&lin_norm, skin, hair)
+        } else {
+            None
+        };
         if !model.two_classes {
             // One material: decide which by texture level.
             let mut all_t: Vec<f32> = samples
@@ -1014,6 +1102,42 @@ mod tests {
         }
     }
 
+    /// Strands are read by their own lightness for grey hair only: not for white hair of
+    /// one shade, nor black hair (whose lightness cannot be measured), shine or not. (Sparse
+    /// grey hair, a third of the scalp or less, is mostly not recognised: too few pixels are
+    /// pure hair.)
+    #[test]
+    fn only_grey_hair_is_read_by_strand_lightness() {
+        for (skin, hair, shine, grey) in [
+            (Skin::IV, Hair::Grey, 0.0, true),
+            (Skin::II, Hair::Grey, 0.0, true),
+            (Skin::IV, Hair::White, 0.0, false),
+            (Skin::II, Hair::Black, 0.0, false),
+            (Skin::II, Hair::Black, 0.8, false),
+        ] {
+            let p = SynthParams {
+                width: 256,
+                height: 256,
+                skin,
+                hair,
+                strand_width: 3.0,
+                strand_length: 60.0,
+                density: 0.6,
+                shine,
+                noise: 1.5,
+                seed: 41,
+                ..Default::default()
+            };
+            let (_, _, _, model) = measure(&p);
+            assert_eq!(
+                model.tone.is_some(),
+                grey,
+                "{skin:?}/{hair:?} shine {shine}: {:?}",
+                model.tone
+            );
+        }
+    }
+
     #[test]
     fn rank_filter_takes_the_extreme_of_the_square() {
         let mut v = vec![0.0f32; 7 * 5];
@@ -1039,6 +1163,7 @@ mod tests {
             all_hair: false,
             skin_texture: 0.05,
             hair_texture: 0.2,
+            tone: None,
         };
         assert!(side_is_certain(&model([0.031, 0.04, 0.053]), 5.0));
         assert!(!side_is_certain(&model([0.04, 0.035, 0.03]), 5.0));

@@ -3,7 +3,9 @@
 //!
 //! What it does: a per-pixel hair fraction by linear unmixing between a skin colour and a
 //! hair colour in linear light (a second hair colour on the other side of skin for grey
-//! hair), after a smooth illumination field is removed; which side of skin hair lies on is
+//! hair; when neutral strands range widely in lightness, as grey hair's pigmented and
+//! white strands do, each pixel is unmixed with hair of the lightness that fits it), after a
+//! smooth illumination field is removed; which side of skin hair lies on is
 //! decided from the two colour classes (neutral, yellower or redder than the skin locus,
 //! otherwise darker). It also finds the scalp automatically (head against background) or
 //! takes a drawn region, normalises colour between visits (shades-of-grey, then each visit's
@@ -1047,18 +1049,25 @@ impl Analyzer {
             mask: &mask,
         }];
         let [pb, pa] = &mut preps;
-        let model_b = fit_models(
+        let mut model_b = fit_models(
             &fb,
             std::slice::from_mut(pb),
             detail_b.as_mut().map(std::slice::from_mut),
             None,
         );
-        let model_a = fit_models(
+        let mut model_a = fit_models(
             &fa,
             std::slice::from_mut(pa),
             detail_a.as_mut().map(std::slice::from_mut),
             Some(model_b.dark_hair),
         );
+        // Grey strands read by their own lightness in one visit and not the other would
+        // read as a change; both are read the same way.
+        if model_b.tone.is_some() != model_a.tone.is_some() {
+            let tone = model_b.tone.or(model_a.tone);
+            model_b.tone = tone;
+            model_a.tone = tone;
+        }
         check_contrast(&model_b)?;
         check_contrast(&model_a)?;
         let frames = [fb, fa].map(|f| f.into_iter().next());
