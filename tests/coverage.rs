@@ -249,17 +249,35 @@ fn pair(
 
 #[test]
 fn no_change_under_other_light_reads_near_zero() {
+    // Every skin x hair combination, the second visit darker, cooler and unevenly lit:
+    // within 1 pp, as the issue asks (measured: 0.94 pp at most, 35 of 36 given a number;
+    // brown hair on type VI skin is refused as too alike in colour).
     let mut an = analyzer();
-    for (skin, hair) in [(Skin::II, Hair::Black), (Skin::III, Hair::Brown)] {
-        let (b, a, truth) = pair(skin, hair, 0.4, 0.4, true);
-        assert!(truth.abs() < 1e-9);
-        let c = an.change(&b, &a, IDENTITY, None).expect("measurable");
-        println!(
-            "{skin:?}/{hair:?} no change: {:.2} +- {:.2} pp",
-            c.change_pp, c.change_uncertainty_pp
-        );
-        assert!(c.change_pp.abs() < 2.0, "{}", c.change_pp);
+    let mut measured = 0;
+    for skin in Skin::ALL {
+        for hair in Hair::ALL {
+            let (b, a, truth) = pair(skin, hair, 0.4, 0.4, true);
+            assert!(truth.abs() < 1e-9);
+            let c = match an.change(&b, &a, IDENTITY, None) {
+                Ok(c) => c,
+                Err(e) => {
+                    println!("{skin:?}/{hair:?} no change: {e}");
+                    continue;
+                }
+            };
+            println!(
+                "{skin:?}/{hair:?} no change: {:.2} +- {:.2} pp",
+                c.change_pp, c.change_uncertainty_pp
+            );
+            assert!(
+                c.change_pp.abs() <= 1.0,
+                "{skin:?}/{hair:?}: {:+.2} pp for no change",
+                c.change_pp
+            );
+            measured += 1;
+        }
     }
+    assert!(measured >= 32, "only {measured} of 36 pairs given a number");
 }
 
 #[test]
