@@ -249,7 +249,7 @@ fn pair(
 
 #[test]
 fn no_change_under_other_light_reads_near_zero() {
-    // Every skin x hair combination, the second visit darker, cooler and unevenly lit:
+    // Every skin x hair combination, the second visit darker, warmer and unevenly lit:
     // within 1 pp, as the issue asks (measured: 0.94 pp at most, 35 of 36 given a number;
     // brown hair on type VI skin is refused as too alike in colour).
     let mut an = analyzer();
