@@ -438,11 +438,12 @@ fn bench_load() -> Result {
 /// Builds, serves `www/` on a free port and runs a Node benchmark script that
 /// drives headless Chromium against it.
 fn browser_bench(script: &str) -> Result {
-    browser_benches(&[script])
+    browser_benches(&[script], &[])
 }
 
-/// [`browser_bench`] for several scripts in turn, with one build and one server.
-fn browser_benches(scripts: &[&str]) -> Result {
+/// [`browser_bench`] for several scripts in turn, with one build and one server; `envs`
+/// are passed to each script as environment variables.
+fn browser_benches(scripts: &[&str], envs: &[(&str, &Path)]) -> Result {
     setup_build()?;
     ensure_chromium()?;
     build_wasm()?;
@@ -451,7 +452,8 @@ fn browser_benches(scripts: &[&str]) -> Result {
         run(Command::new("node")
             .arg(script)
             .env("BASE_URL", server.url())
-            .env("CHROMIUM", CHROMIUM))?;
+            .env("CHROMIUM", CHROMIUM)
+            .envs(envs.iter().copied()))?;
     }
     Ok(())
 }
@@ -521,9 +523,11 @@ fn bench_coverage() -> Result {
     let dir = root().join("bench-out/phone");
     run(example("phone_photos").arg(&dir))?;
     step("12 MP pairs in wasm, headless Chromium (alignment, then coverage); the JPEGs as the browser measures them");
-    env::set_var("PHONE_DIR", &dir);
-    browser_benches(&[
-        "tests/e2e/bench-align-wasm.mjs",
-        "tests/e2e/bench-coverage-browser.mjs",
-    ])
+    browser_benches(
+        &[
+            "tests/e2e/bench-align-wasm.mjs",
+            "tests/e2e/bench-coverage-browser.mjs",
+        ],
+        &[("PHONE_DIR", dir.as_path())],
+    )
 }
