@@ -193,10 +193,9 @@ fn unmix(c: [f32; 3], m: &Model) -> f32 {
 /// lightness of that hair as a multiple of `hair`. `None` when skin and hair have one hue
 /// (lightness and fraction then trade off).
 fn fraction_and_lightness(c: [f32; 3], skin: [f32; 3], hair: [f32; 3]) -> Option<(f32, f32)> {
-    let dot = |a: [f32; 3], b: [f32; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
     let d = [c[0] - skin[0], c[1] - skin[1], c[2] - skin[2]];
-    let (ss, sh, hh) = (dot(skin, skin), dot(skin, hair), dot(hair, hair));
-    let (bs, bh) = (-dot(skin, d), dot(hair, d));
+    let (ss, sh, hh) = (dot3(skin, skin), dot3(skin, hair), dot3(hair, hair));
+    let (bs, bh) = (-dot3(skin, d), dot3(hair, d));
     let det = ss * hh - sh * sh;
     (det > 1e-6 * ss * hh).then(|| ((bs * hh + sh * bh) / det, (ss * bh + sh * bs) / det))
 }
@@ -229,16 +228,12 @@ const TONE_FLOOR: f32 = 0.2;
 /// The lightness range of neutral strands on coloured skin when it is wide (grey hair:
 /// pigmented and white strands), from the mostly-hair pixels of `lin`; `None` otherwise.
 fn tone_range(lin: &[[f32; 3]], skin: [f32; 3], hair: [f32; 3]) -> Option<(f32, f32)> {
-    let magnitude = |c: [f32; 3]| {
-        let (a, b) = chroma(ln3(c));
-        (a * a + b * b).sqrt()
-    };
     // Neutral hair on skin of a skin's hue: the two hues differ, so fraction and lightness
     // can be told apart. Not black hair: it adds too little light for its lightness to be
     // measured (hair at 2 to 11 % of the skin's lightness on the rendered photos; grey hair
     // 37 % or more).
-    if magnitude(hair) >= NEUTRAL
-        || magnitude(skin) < NEUTRAL
+    if chroma_norm(hair) >= NEUTRAL
+        || chroma_norm(skin) < NEUTRAL
         || luma(hair) < TONE_MIN_LIGHT * luma(skin)
     {
         return None;
@@ -262,28 +257,18 @@ fn tone_range(lin: &[[f32; 3]], skin: [f32; 3], hair: [f32; 3]) -> Option<(f32, 
 
 /// Alpha of `c` on the mixing line from `skin` to `hair`.
 fn unmix_one(c: [f32; 3], skin: [f32; 3], hair: [f32; 3]) -> f32 {
-    let m = Model {
-        skin,
-        hair,
-        hair2: None,
-        dark_hair: true,
-        two_classes: true,
-        all_hair: false,
-        skin_texture: 0.0,
-        hair_texture: 0.0,
-        tone: None,
-    };
-    let d = [
-        m.hair[0] - m.skin[0],
-        m.hair[1] - m.skin[1],
-        m.hair[2] - m.skin[2],
-    ];
-    let dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    let d = [hair[0] - skin[0], hair[1] - skin[1], hair[2] - skin[2]];
+    let dd = dot3(d, d);
     if dd <= 0.0 {
         return 0.0;
     }
-    let v = [c[0] - m.skin[0], c[1] - m.skin[1], c[2] - m.skin[2]];
-    ((v[0] * d[0] + v[1] * d[1] + v[2] * d[2]) / dd).clamp(0.0, 1.0)
+    let v = [c[0] - skin[0], c[1] - skin[1], c[2] - skin[2]];
+    (dot3(v, d) / dd).clamp(0.0, 1.0)
+}
+
+/// The dot product of two colours.
+fn dot3(a: [f32; 3], b: [f32; 3]) -> f32 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
 struct Sample {
@@ -707,8 +692,7 @@ pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
     if !m.two_classes || !m.dark_hair {
         return false;
     }
-    let (a, b) = chroma(ln3(m.skin));
-    let skin_chroma = (a * a + b * b).sqrt();
+    let skin_chroma = chroma_norm(m.skin);
     // Skin of a skin's colour, or (a greyish skin under cool light) hair that could not be
     // skin, being clearly greener than red.
     luma(m.skin) >= ratio * luma(m.hair).max(EPS)
@@ -735,6 +719,12 @@ pub(crate) fn skin_coloured(m: &Model) -> bool {
 /// The distance between the skin and hair colours in log RGB.
 pub(crate) fn colour_contrast(m: &Model) -> f32 {
     dist2(ln3(m.skin), ln3(m.hair)).sqrt()
+}
+
+/// How far a linear colour is from grey: the length of its [`chroma`] coordinates.
+fn chroma_norm(c: [f32; 3]) -> f32 {
+    let (a, b) = chroma(ln3(c));
+    (a * a + b * b).sqrt()
 }
 
 /// Chroma coordinates of a log-RGB colour: (ln R/B, ln G/B).
