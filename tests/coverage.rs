@@ -958,6 +958,23 @@ fn dark_hair_fitted_as_skin_under_heavy_noise_is_put_back() {
     assert!((noisy.coverage - clean.coverage).abs() < 0.02);
 }
 
+/// Stages 7-1 and 7-3 of the shared photos: bald crowns whose lit side is lighter, less red
+/// and less saturated than the rest, as white hair under a warm cast is beside skin. It is
+/// as smooth as the skin around it, so it stays skin: without that check they read 35 %
+/// and 39 % hair (18 % and 9 % with it).
+#[test]
+fn the_lit_side_of_a_real_bald_crown_is_not_white_hair() {
+    for (file, most) in [
+        ("topdown-stage7-1.jpg", 0.25),
+        ("topdown-stage7-3.jpg", 0.2),
+    ] {
+        let c = analyzer()
+            .coverage(&shared_photo(file), None)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(c.coverage < most, "{file}: {:.3}", c.coverage);
+    }
+}
+
 /// Stage 6-2 of the shared photos: a bald crown, flushed redder towards the top of the
 /// photo, read 39 % hair before the strand check (the flush taken for thin hair). Now
 /// refused with the reason.

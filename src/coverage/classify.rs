@@ -385,7 +385,9 @@ pub(crate) fn fit_rounds(
         let lighter = match dark_hair {
             Some(d) => !d,
             None => {
-                let lighter = hair_is_lighter(cent[dark], cent[1 - dark]);
+                let (t_dark, t_light) = if dark == 0 { (t0, t1) } else { (t1, t0) };
+                let lighter =
+                    hair_is_lighter(cent[dark], cent[1 - dark], t_light / t_dark.max(1e-6));
                 // Skin is redder than green; a "skin" clearly greener than red, beside a
                 // hair class that is not, is hair (dense dark hair under heavy noise).
                 let (skin_c, hair_c) = if lighter {
@@ -736,28 +738,69 @@ fn chroma(c: [f32; 3]) -> (f32, f32) {
 ///
 /// Skin of every type lies on a narrow locus of hue; white and grey hair are nearly neutral,
 /// blond is yellower than skin, auburn far redder. Otherwise the darker class is hair.
-fn hair_is_lighter(dark: [f32; 3], light: [f32; 3]) -> bool {
+///
+/// A white-balance cast moves both classes' chroma alike, so the rule leans on their
+/// difference: "redder" along the skin locus, "yellower" across it. White hair is less red
+/// than the skin beside it and not less yellow (brown hair, on the locus, makes light skin
+/// the less red class but also the less yellow); blond is yellower than any skin.
+/// `rougher` is how many times rougher the lighter class is than the darker
+/// ([`Prepared::texture`]).
+fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> bool {
     let (ad, bd) = chroma(dark);
     let (al, bl) = chroma(light);
     let md = (ad * ad + bd * bd).sqrt();
     let ml = (al * al + bl * bl).sqrt();
-    if ml < NEUTRAL && ml < 0.6 * md {
+    let ratio = luma(light.map(f32::exp)) / luma(dark.map(f32::exp)).max(EPS);
+    let yellow = |a: f32, b: f32| b - 0.5 * a;
+    let redder = al - ad;
+    let yellower = yellow(al, bl) - yellow(ad, bd);
+    // White or grey hair on skin: the more neutral class. Under a cast white hair takes on
+    // some colour, so a lighter class of up to a light skin's chroma counts as well when
+    // the differences say white, it is not far lighter (light skin beside auburn hair
+    // differs as white hair beside dark skin does) and it is not smoother than the darker
+    // class: the lit side of a bald scalp, or its shine, is also lighter, less red and
+    // less saturated than the rest, but as smooth as skin.
+    let whiter = redder < -WHITE_LESS_RED && yellower >= 0.0;
+    if (ml < NEUTRAL && ml < 0.6 * md)
+        || (whiter
+            && ml < md
+            && ml < CAST_NEUTRAL
+            && ratio < CAST_WHITE_RATIO
+            && rougher >= CAST_WHITE_ROUGHER)
+    {
         return true; // white or grey hair on skin
     }
     if md < NEUTRAL && md < 0.6 * ml {
         return false; // black or grey hair on skin
     }
-    let yellow = |a: f32, b: f32| b - 0.5 * a;
-    let dy = yellow(al, bl) - yellow(ad, bd);
-    if dy > 0.2 && ad - al < 0.8 {
+    if yellower > BLOND_YELLOWER && -redder < 0.8 {
         return true; // blond hair on darker skin
     }
     // Auburn on dark skin: far redder than the darker class, which has a skin's chroma and
     // is not many times darker (auburn is a mid-toned hair; type VI skin is half its
     // light). A skin-coloured class beside one far darker is skin, with dark strands.
-    let ratio = luma(light.map(f32::exp)) / luma(dark.map(f32::exp)).max(EPS);
-    md > 0.6 && al - ad > 0.6 && ratio < AUBURN_MAX_RATIO
+    md > 0.6 && redder > 0.6 && ratio < AUBURN_MAX_RATIO
 }
+
+/// How much less red (ln R/B) than the darker class a lighter one must be to count as
+/// white or grey hair when its own chroma is not near grey ([`hair_is_lighter`]).
+const WHITE_LESS_RED: f32 = 0.05;
+
+/// Chroma up to which a lighter class that differs from the darker as white hair does is
+/// taken for white hair under a colour cast (type I skin is about 0.6 without one).
+const CAST_NEUTRAL: f32 = 0.85;
+
+/// ...and the most it may be lighter than the darker class (white hair over type III skin
+/// is about 1.9 times lighter as seen through blended classes).
+const CAST_WHITE_RATIO: f32 = 2.0;
+
+/// ...and how rough it must be against the darker class (white strands on the rendered
+/// set: 0.87 to 4; the smooth lit or shining part of real bald crowns: 0.6 to 0.76).
+const CAST_WHITE_ROUGHER: f32 = 0.85;
+
+/// How much yellower (across the skin locus) than the darker class a lighter class must be
+/// to be blond hair.
+const BLOND_YELLOWER: f32 = 0.2;
 
 /// Largest lightness ratio of an auburn class over the skin beside it (auburn over type VI
 /// skin is about 2; black strands blended with type IV skin against that skin, 12).
@@ -1090,6 +1133,49 @@ mod tests {
                 model.hair
             );
         }
+    }
+
+    /// White hair under a warm cast takes on some colour (chroma 0.5 to 0.8, as much as
+    /// type I skin has without one), so its neutrality alone no longer marks it as hair. The
+    /// difference between the classes, which no cast changes, still does: the white class
+    /// is less red than the skin and not less yellow. Brown hair on light skin, where the
+    /// lighter class is also the less red, stays dark hair. (From about 70 % white hair the
+    /// skin between strands is as rough as they are, and the rule leaves the side to
+    /// neutrality alone, as before.)
+    #[test]
+    fn white_hair_under_a_warm_cast_is_the_lighter_class() {
+        let mut wrong = Vec::new();
+        for (skin, hair) in [
+            (Skin::I, Hair::White),
+            (Skin::II, Hair::White),
+            (Skin::III, Hair::White),
+            (Skin::I, Hair::Brown),
+            (Skin::II, Hair::Brown),
+        ] {
+            for (k, density) in [0.25f32, 0.45, 0.6].into_iter().enumerate() {
+                let p = SynthParams {
+                    width: 256,
+                    height: 256,
+                    skin,
+                    hair,
+                    strand_width: 2.0,
+                    strand_length: 40.0,
+                    density,
+                    white_balance: [1.2, 1.0, 0.8],
+                    noise: 1.5,
+                    seed: 7100 + k as u64,
+                    ..Default::default()
+                };
+                let (_, _, _, model) = measure(&p);
+                if model.dark_hair != (hair == Hair::Brown) {
+                    wrong.push(format!("{skin:?}/{hair:?} at density {density}"));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "hair taken on the wrong side of skin: {wrong:?}"
+        );
     }
 
     /// Strands are read by their own lightness for grey hair only: not for white hair of
