@@ -740,42 +740,82 @@ const MIN_STRAND_DETAIL: f64 = 0.04;
 /// The check applies when at least this share of the region reads partly hair.
 const MIN_PARTLY_HAIR: f64 = 0.2;
 
-/// Where a hair map `alpha` (of a frame `w` pixels wide, `mask` marking the region) reads
-/// partly hair, on average over a few pixels, the share of the variation expected of
-/// strands (a mean `m` over skin and strands varies by `m (1 - m)`) that it shows; and the
-/// share of the region such places cover. `None` when too few places read partly hair.
-fn strand_detail(alpha: &[f32], mask: &[bool], w: usize) -> Option<(f64, f64)> {
-    let h = mask.len() / w.max(1);
-    // Every other pixel of every other row: the variation at strand scale survives (the
-    // samples are not averaged), at a quarter of the cost.
-    let (sw, sh) = (w.div_ceil(2), h.div_ceil(2));
-    let (mut inside, mut a) = (vec![0.0f32; sw * sh], vec![0.0f32; sw * sh]);
-    for y in 0..sh {
-        for x in 0..sw {
-            let i = 2 * y * w + 2 * x;
-            if mask[i] {
-                inside[y * sw + x] = 1.0;
-                a[y * sw + x] = alpha[i].clamp(0.0, 1.0);
+/// Local means of a hair map and of its square at strand scale, on every other pixel of
+/// every other row: the variation at strand scale survives (the samples are not
+/// averaged), at a quarter of the cost.
+struct LocalStats {
+    /// Width of the sampled grid.
+    w: usize,
+    /// 1 where a sample lies in the region.
+    inside: Vec<f32>,
+    /// Blurred `inside`, the map and its square (weights and weighted sums).
+    wt: Vec<f32>,
+    s1: Vec<f32>,
+    s2: Vec<f32>,
+}
+
+impl LocalStats {
+    /// The statistics of `alpha` (a frame `w` pixels wide) inside `mask`.
+    fn new(alpha: &[f32], mask: &[bool], w: usize) -> Self {
+        let h = mask.len() / w.max(1);
+        let (sw, sh) = (w.div_ceil(2), h.div_ceil(2));
+        let (mut inside, mut a) = (vec![0.0f32; sw * sh], vec![0.0f32; sw * sh]);
+        for y in 0..sh {
+            for x in 0..sw {
+                let i = 2 * y * w + 2 * x;
+                if mask[i] {
+                    inside[y * sw + x] = 1.0;
+                    a[y * sw + x] = alpha[i].clamp(0.0, 1.0);
+                }
             }
         }
-    }
-    let a2: Vec<f32> = a.iter().map(|v| v * v).collect();
-    let [wt, s1, s2] = [&inside, &a, &a2].map(|v| work::gauss_blur(v, sw, sh, STRAND_SCALE / 2.0));
-    let (mut seen, mut expected, mut n) = (0.0f64, 0.0f64, 0usize);
-    for i in 0..sw * sh {
-        if inside[i] == 0.0 || wt[i] < 0.9 {
-            continue;
+        let a2: Vec<f32> = a.iter().map(|v| v * v).collect();
+        let [wt, s1, s2] =
+            [&inside, &a, &a2].map(|v| work::gauss_blur(v, sw, sh, STRAND_SCALE / 2.0));
+        LocalStats {
+            w: sw,
+            inside,
+            wt,
+            s1,
+            s2,
         }
-        let mean = s1[i] / wt[i];
-        if !(0.15..=0.85).contains(&mean) {
-            continue;
-        }
-        seen += f64::from((s2[i] / wt[i] - mean * mean).max(0.0));
-        expected += f64::from(mean * (1.0 - mean));
-        n += 1;
     }
-    let total = inside.iter().filter(|&&v| v > 0.0).count();
-    (n >= 25).then(|| (seen / expected, n as f64 / total as f64))
+
+    /// Local mean and variance of the map at sample `i`, where it is well inside the
+    /// region.
+    fn at(&self, i: usize) -> Option<(f32, f32)> {
+        if self.inside[i] == 0.0 || self.wt[i] < 0.9 {
+            return None;
+        }
+        let mean = self.s1[i] / self.wt[i];
+        Some((mean, (self.s2[i] / self.wt[i] - mean * mean).max(0.0)))
+    }
+
+    /// Where the map reads partly hair, the share of the variation expected of strands (a
+    /// mean `m` over skin and strands varies by `m (1 - m)`) that it shows; and the share of
+    /// the region such places cover. `None` when too few places read partly hair.
+    fn strand_detail(&self) -> Option<(f64, f64)> {
+        let (mut seen, mut expected, mut n) = (0.0f64, 0.0f64, 0usize);
+        for i in 0..self.inside.len() {
+            let Some((mean, var)) = self.at(i) else {
+                continue;
+            };
+            if !(0.15..=0.85).contains(&mean) {
+                continue;
+            }
+            seen += f64::from(var);
+            expected += f64::from(mean * (1.0 - mean));
+            n += 1;
+        }
+        let total = self.inside.iter().filter(|&&v| v > 0.0).count();
+        (n >= 25).then(|| (seen / expected, n as f64 / total as f64))
+    }
+}
+
+/// [`LocalStats::strand_detail`] of a hair map `alpha` (of a frame `w` pixels wide, `mask`
+/// marking the region).
+fn strand_detail(alpha: &[f32], mask: &[bool], w: usize) -> Option<(f64, f64)> {
+    LocalStats::new(alpha, mask, w).strand_detail()
 }
 
 /// Light hair read where the map shows no strands: where a light-hair map reads partly
@@ -785,43 +825,33 @@ fn strand_detail(alpha: &[f32], mask: &[bool], w: usize) -> Option<(f64, f64)> {
 /// a bald scalp's shine, reads as light hair by colour, but has no strands. Returns the
 /// new mean over the mask.
 fn smooth_light_removed(alpha: &mut [f32], mask: &[bool], w: usize) -> Option<f64> {
-    let (ratio, _) = strand_detail(alpha, mask, w)?;
-    let h = mask.len() / w.max(1);
-    let inside: Vec<f32> = mask.iter().map(|&m| f32::from(u8::from(m))).collect();
-    let a: Vec<f32> = alpha
-        .iter()
-        .zip(mask)
-        .map(|(&v, &m)| if m { v.clamp(0.0, 1.0) } else { 0.0 })
-        .collect();
-    let a2: Vec<f32> = a.iter().map(|v| v * v).collect();
-    let [wt, s1, s2] = [&inside, &a, &a2].map(|v| work::gauss_blur(v, w, h, STRAND_SCALE));
+    let st = LocalStats::new(alpha, mask, w);
+    let (ratio, _) = st.strand_detail()?;
     let rho = ratio as f32;
-    let mut factor = vec![1.0f32; w * h];
-    for i in 0..w * h {
-        if inside[i] == 0.0 || wt[i] < 0.5 {
+    let mut factor = vec![1.0f32; st.inside.len()];
+    for (i, f) in factor.iter_mut().enumerate() {
+        let Some((m, v)) = st.at(i) else {
             continue;
-        }
-        let m = s1[i] / wt[i];
-        if m < 0.05 {
-            continue;
-        }
-        let v = (s2[i] / wt[i] - m * m).max(0.0);
-        let expected = rho * m * (1.0 - m);
-        if v < SMOOTH_SHARE * expected {
+        };
+        if m >= 0.05 && v < SMOOTH_SHARE * rho * m * (1.0 - m) {
             // The smaller coverage x with rho x (1 - x) = v.
             let d = (1.0 - 4.0 * v / rho.max(1e-6)).max(0.0);
-            let x = 0.5 * (1.0 - d.sqrt());
-            factor[i] = (x / m).min(1.0);
+            *f = (0.5 * (1.0 - d.sqrt()) / m).min(1.0);
         }
     }
-    let factor = work::gauss_blur(&factor, w, h, STRAND_SCALE);
+    let sh = factor.len() / st.w;
+    let factor = work::gauss_blur(&factor, st.w, sh, STRAND_SCALE / 2.0);
     let (mut sum, mut n) = (0.0f64, 0usize);
-    for i in 0..w * h {
-        if mask[i] {
-            alpha[i] *= factor[i];
-            sum += f64::from(alpha[i]);
-            n += 1;
-        }
+    for (i, (a, _)) in alpha
+        .iter_mut()
+        .zip(mask)
+        .enumerate()
+        .filter(|(_, (_, &m))| m)
+    {
+        let (x, y) = (i % w, i / w);
+        *a *= factor[(y / 2) * st.w + x / 2];
+        sum += f64::from(*a);
+        n += 1;
     }
     (n > 0).then(|| sum / n as f64)
 }
