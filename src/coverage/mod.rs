@@ -9,9 +9,10 @@
 //! decided from the two colour classes (neutral, yellower or redder than the skin locus,
 //! otherwise darker; under a colour cast, by how they differ, which the cast leaves alone).
 //! Hair lighter than skin is then read only where the map shows strands: smooth light on
-//! skin, a bald scalp's shine, is taken out. It also finds the scalp automatically (head against background) or
-//! takes a drawn region, normalises colour between visits (shades-of-grey, then each visit's
-//! own skin), gives a per-cell change map, and refuses photos that cannot support a number.
+//! skin, a bald scalp's shine, is taken out. It also finds the scalp automatically (head
+//! against background) or takes a drawn region, normalises colour between visits
+//! (shades-of-grey, then each visit's own skin), gives a per-cell change map, and refuses
+//! photos that cannot support a number.
 //! When the working copy is reduced (a phone photo), strands a few pixels wide become
 //! blends of hair and skin there, so the skin and hair colours are fitted on nine tiles of
 //! the region at full resolution, where pure hair and pure skin pixels exist, and only the
@@ -33,8 +34,8 @@
 //! What it does not do: diagnose anything, count hairs, or measure hair thickness. The
 //! numbers are estimates of *visible* coverage in a photo. Known weak cases: light hair on
 //! light skin, brown or auburn hair on the darkest skin, strong blur (hair then reads too
-//! high), and shine or shading on a bald scalp under dark hair (can read as hair). [`salt_estimate`] is
-//! labelled as an estimate, not a SALT score taken by a clinician.
+//! high), and shine or shading on a bald scalp under dark hair (can read as hair).
+//! [`salt_estimate`] is labelled as an estimate, not a SALT score taken by a clinician.
 //!
 //! Coordinates are pixels of the original photo (after EXIF orientation). Work happens on a
 //! copy whose longer side is at most [`CoverageOptions::max_side`]; areas and polygons
@@ -1200,7 +1201,10 @@ impl Analyzer {
         let alt_a = alternatives(fra, pa, &model_a, side, detail_a.as_mut());
         let spread_b = alt_b.spread(cb2).max(smooth_b);
         let spread_a = alt_a.spread(ca2).max(smooth_a);
-        let mut spread_c = ((alt_a.local_light - alt_b.local_light) - (ca2 - cb2)).abs();
+        // The light taken out of a light-hair map (as shine) lowers a reading; the change
+        // with it left in is a plausible one too.
+        let mut spread_c = (smooth_a - smooth_b).abs();
+        spread_c = spread_c.max(((alt_a.local_light - alt_b.local_light) - (ca2 - cb2)).abs());
         spread_c = spread_c.max(((alt_a.purer_hair - alt_b.purer_hair) - (ca2 - cb2)).abs());
         if let (Some(b), Some(a)) = (alt_b.other_side, alt_a.other_side) {
             spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
