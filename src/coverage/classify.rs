@@ -773,7 +773,15 @@ fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> bool {
     if md < NEUTRAL && md < 0.6 * ml {
         return false; // black or grey hair on skin
     }
-    if yellower > BLOND_YELLOWER && -redder < 0.8 {
+    // Blond hair on darker skin is yellower than it. Blended with the skin between thin or
+    // blurred strands the difference shrinks; a smaller one counts when it is at least half
+    // the difference in redness (auburn hair makes the light skin beside it a little
+    // yellower, but far less red) and the class is clearly lighter.
+    let blond = yellower > BLOND_YELLOWER
+        || (yellower > BLENDED_BLOND_YELLOWER
+            && yellower > 0.5 * redder.abs()
+            && ratio > BLENDED_BLOND_LIGHTER);
+    if blond && -redder < 0.8 {
         return true; // blond hair on darker skin
     }
     // Auburn on dark skin: far redder than the darker class, which has a skin's chroma and
@@ -801,6 +809,14 @@ const CAST_WHITE_ROUGHER: f32 = 0.85;
 /// How much yellower (across the skin locus) than the darker class a lighter class must be
 /// to be blond hair.
 const BLOND_YELLOWER: f32 = 0.2;
+
+/// ...or, blended with skin, at least this much yellower and [`BLENDED_BLOND_LIGHTER`]
+/// times lighter. Blond beside type III skin (1.1 to 1.25 times) and brown hair beside type
+/// VI skin (about 1.3) are left alone: they are too alike to say, and refused as such.
+const BLENDED_BLOND_YELLOWER: f32 = 0.05;
+
+/// See [`BLENDED_BLOND_YELLOWER`].
+const BLENDED_BLOND_LIGHTER: f32 = 1.4;
 
 /// Largest lightness ratio of an auburn class over the skin beside it (auburn over type VI
 /// skin is about 2; black strands blended with type IV skin against that skin, 12).
@@ -1176,6 +1192,47 @@ mod tests {
             wrong.is_empty(),
             "hair taken on the wrong side of skin: {wrong:?}"
         );
+    }
+
+    /// Blond hair on darker skin is yellower than the skin; thin or blurred strands blend
+    /// with the skin between them and the difference shrinks below the 0.2 that marks blond
+    /// on its own. It is then taken as blond when it is also yellower by half its difference
+    /// in redness (auburn hair makes the light skin beside it a little yellower, but far less
+    /// red) and clearly lighter (blond beside type III skin is barely so, and left alone;
+    /// so is blond blurred by a pixel on type IV skin, whose classes blend to under 1.4
+    /// times apart in lightness).
+    #[test]
+    fn thin_blond_hair_on_darker_skin_is_the_lighter_class() {
+        let mut wrong = Vec::new();
+        for (k, (skin, width, blur, density)) in [
+            (Skin::IV, 1.0f32, 0.5f32, 0.5f32),
+            (Skin::IV, 0.8, 0.0, 0.6),
+            (Skin::V, 1.0, 0.5, 0.5),
+            (Skin::V, 0.8, 0.0, 0.6),
+            (Skin::V, 1.5, 1.0, 0.5),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p = SynthParams {
+                width: 256,
+                height: 256,
+                skin,
+                hair: Hair::Blond,
+                strand_width: width,
+                strand_length: 35.0,
+                density,
+                blur,
+                noise: 1.5,
+                seed: 7300 + (k % 3) as u64,
+                ..Default::default()
+            };
+            let (_, _, _, model) = measure(&p);
+            if model.dark_hair {
+                wrong.push(format!("{skin:?} w{width} blur {blur} density {density}"));
+            }
+        }
+        assert!(wrong.is_empty(), "blond taken for skin: {wrong:?}");
     }
 
     /// Strands are read by their own lightness for grey hair only: not for white hair of
