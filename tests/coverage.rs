@@ -886,6 +886,36 @@ fn shine_on_a_bald_patch_is_not_white_hair() {
     }
 }
 
+/// Dense white hair on dark skin, blurred: both colour classes are mostly hair, and nearly
+/// grey. The lighter one is still the less red and the more neutral; that is white hair, not
+/// skin. These read 26 +- 12 % and 26 +- 10 % for a truth of 80 % and 70 %, confidently the
+/// wrong way round. Now they are refused (the readings of either side differ too much), or
+/// read within their uncertainty.
+#[test]
+fn dense_blurred_white_hair_on_dark_skin_is_not_read_the_wrong_way_round() {
+    let mut an = analyzer();
+    for (skin, blur, density) in [(Skin::V, 1.5f32, 0.8f32), (Skin::VI, 1.0, 0.7)] {
+        let s = render(&SynthParams {
+            width: 256,
+            height: 256,
+            strand_width: 1.0,
+            blur,
+            ..closeup(skin, Hair::White, density, 78)
+        });
+        match an.coverage(&s.image, Some(&s.region)) {
+            Ok(c) => {
+                let err = 100.0 * (c.coverage - s.truth);
+                let unc = 100.0 * c.uncertainty;
+                assert!(err.abs() <= unc, "{skin:?}: {err:+.1} outside +- {unc:.1}");
+            }
+            Err(e) => assert!(
+                matches!(e, CoverageError::Ambiguous | CoverageError::AlikeColours),
+                "{skin:?}: {e}"
+            ),
+        }
+    }
+}
+
 /// Dense white hair, one pixel wide, on type V skin under shine, a top-of-head view: both
 /// colour classes found are hair (blended and shiny strands), and the "skin" is greener than
 /// red. It read 85 % +- 2.5 against a truth of 66 %; it is now refused with its reason.

@@ -759,14 +759,16 @@ fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> bool {
     // the differences say white, it is not far lighter (light skin beside auburn hair
     // differs as white hair beside dark skin does) and it is not smoother than the darker
     // class: the lit side of a bald scalp, or its shine, is also lighter, less red and
-    // less saturated than the rest, but as smooth as skin.
+    // less saturated than the rest, but as smooth as skin. (When the darker class is near
+    // grey too, it is no bare scalp: both classes are dense white hair, blurred, and the
+    // gaps between strands are the rougher one.)
     let whiter = redder < -WHITE_LESS_RED && yellower >= 0.0;
     if (ml < NEUTRAL && ml < 0.6 * md)
         || (whiter
             && ml < md
             && ml < CAST_NEUTRAL
             && ratio < CAST_WHITE_RATIO
-            && rougher >= CAST_WHITE_ROUGHER)
+            && (rougher >= CAST_WHITE_ROUGHER || md < NEUTRAL))
     {
         return true; // white or grey hair on skin
     }
