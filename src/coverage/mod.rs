@@ -399,18 +399,23 @@ fn mean_alpha(fr: &Frame, prep: &Prepared, m: &Model) -> (f64, Vec<f32>) {
 /// A frame's hair map and its mean under `model`, refused when it shows no strands
 /// ([`check_strands`]); for hair lighter than skin, with smooth light taken out
 /// ([`smooth_light_removed`]). Also returns how much that took out, which counts as
-/// uncertainty (the reading with it left in is a plausible one too).
+/// uncertainty (the reading with it left in is a plausible one too). Both steps read one
+/// set of the map's local statistics.
 fn hair_reading(
     fr: &Frame,
     prep: &Prepared,
     model: &Model,
 ) -> Result<(f64, Vec<f32>, f64), CoverageError> {
     let (cov, mut a) = mean_alpha(fr, prep, model);
-    check_strands(&a, fr.mask, fr.img.w)?;
+    let stats = LocalStats::new(&a, fr.mask, fr.img.w);
+    let detail = stats.strand_detail();
+    check_strands(detail)?;
     if model.dark_hair || !model.two_classes {
         return Ok((cov, a, 0.0));
     }
-    match smooth_light_removed(&mut a, fr.mask, fr.img.w) {
+    match detail
+        .and_then(|(ratio, _)| smooth_light_removed(&mut a, fr.mask, fr.img.w, &stats, ratio))
+    {
         Some(c) => Ok((c, a, (cov - c).abs())),
         None => Ok((cov, a, 0.0)),
     }
@@ -813,21 +818,20 @@ impl LocalStats {
     }
 }
 
-/// [`LocalStats::strand_detail`] of a hair map `alpha` (of a frame `w` pixels wide, `mask`
-/// marking the region).
-fn strand_detail(alpha: &[f32], mask: &[bool], w: usize) -> Option<(f64, f64)> {
-    LocalStats::new(alpha, mask, w).strand_detail()
-}
-
-/// Light hair read where the map shows no strands: where a light-hair map reads partly
-/// hair but varies at strand scale far less than strands at that coverage would (by the
-/// photo's own ratio of variation seen to expected, [`strand_detail`]), the reading is
-/// lowered to the coverage whose strands would vary that little. Smooth light on skin,
-/// a bald scalp's shine, reads as light hair by colour, but has no strands. Returns the
-/// new mean over the mask.
-fn smooth_light_removed(alpha: &mut [f32], mask: &[bool], w: usize) -> Option<f64> {
-    let st = LocalStats::new(alpha, mask, w);
-    let (ratio, _) = st.strand_detail()?;
+/// Light hair read where the map shows no strands: where a light-hair map `alpha` (of a
+/// frame `w` pixels wide, `mask` marking the region) reads partly hair but varies at strand
+/// scale far less than strands at that coverage would (by the photo's own ratio of
+/// variation seen to expected, `ratio`: [`LocalStats::strand_detail`] of `st`, the map's
+/// statistics), the reading is lowered to the coverage whose strands would vary that
+/// little. Smooth light on skin, a bald scalp's shine, reads as light hair by colour, but
+/// has no strands. Returns the new mean over the mask.
+fn smooth_light_removed(
+    alpha: &mut [f32],
+    mask: &[bool],
+    w: usize,
+    st: &LocalStats,
+    ratio: f64,
+) -> Option<f64> {
     let rho = ratio as f32;
     let mut factor = vec![1.0f32; st.inside.len()];
     for (i, f) in factor.iter_mut().enumerate() {
@@ -863,9 +867,10 @@ const SMOOTH_SHARE: f32 = 0.25;
 
 /// Refuses a hair map whose partly-hair places, covering a good share of the region, show
 /// no strand-scale detail: hair is strands over skin, so a reading made of smooth patches
-/// is the skin's own colour changing (a flushed crown read as thin hair).
-fn check_strands(alpha: &[f32], mask: &[bool], w: usize) -> Result<(), CoverageError> {
-    match strand_detail(alpha, mask, w) {
+/// is the skin's own colour changing (a flushed crown read as thin hair). `detail` is the
+/// map's [`LocalStats::strand_detail`].
+fn check_strands(detail: Option<(f64, f64)>) -> Result<(), CoverageError> {
+    match detail {
         Some((detail, share)) if detail < MIN_STRAND_DETAIL && share >= MIN_PARTLY_HAIR => {
             Err(CoverageError::NoStrands)
         }
@@ -1432,7 +1437,9 @@ mod tests {
         let strands_only = (0..w * h).filter(|&i| strand(i % w, i / w)).count() as f64;
         let truth = strands_only / (w * h) as f64;
         let before = map.iter().map(|&v| f64::from(v)).sum::<f64>() / (w * h) as f64;
-        let after = smooth_light_removed(&mut map, &mask, w).expect("partly hair");
+        let st = LocalStats::new(&map, &mask, w);
+        let (ratio, _) = st.strand_detail().expect("partly hair");
+        let after = smooth_light_removed(&mut map, &mask, w, &st, ratio).expect("inside");
         // The highlight added about 4.5 points; at most a fifth of it is left, and the
         // strands (away from the highlight) keep their reading.
         assert!(before - truth > 0.04, "{before} {truth}");
@@ -1445,6 +1452,11 @@ mod tests {
             .map(|i| map[i])
             .fold(1.0f32, f32::min);
         assert!(kept > 0.95, "a strand fell to {kept}");
+    }
+
+    /// [`LocalStats::strand_detail`] of a hair map.
+    fn strand_detail(alpha: &[f32], mask: &[bool], w: usize) -> Option<(f64, f64)> {
+        LocalStats::new(alpha, mask, w).strand_detail()
     }
 
     #[test]
@@ -1475,13 +1487,13 @@ mod tests {
         assert!(ds > 0.5, "strands: {ds}");
         assert!(dp < MIN_STRAND_DETAIL, "patch: {dp}");
         assert!(share_s > 0.2 && share_p > 0.2, "{share_s} {share_p}");
-        assert!(check_strands(&strands, &mask, w).is_ok());
+        assert!(check_strands(strand_detail(&strands, &mask, w)).is_ok());
         assert_eq!(
-            check_strands(&patch, &mask, w),
+            check_strands(strand_detail(&patch, &mask, w)),
             Err(CoverageError::NoStrands)
         );
         // Little of the region partly hair: not judged.
         let mostly_bare: Vec<f32> = patch.iter().map(|v| (v - 0.9).max(0.0) * 10.0).collect();
-        assert!(check_strands(&mostly_bare, &mask, w).is_ok());
+        assert!(check_strands(strand_detail(&mostly_bare, &mask, w)).is_ok());
     }
 }
