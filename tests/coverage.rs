@@ -1030,7 +1030,7 @@ fn dark_hair_fitted_as_skin_under_heavy_noise_is_put_back() {
 /// Stages 7-1 and 7-3 of the shared photos: bald crowns whose lit side is lighter, less red
 /// and less saturated than the rest, as white hair under a warm cast is beside skin. It is
 /// as smooth as the skin around it, so it stays skin: without that check they read 35 %
-/// and 39 % hair (18 % and 9 % with it).
+/// and 39 % hair (17 % and 9 % with it).
 #[test]
 fn the_lit_side_of_a_real_bald_crown_is_not_white_hair() {
     for (file, most) in [
