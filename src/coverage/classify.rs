@@ -945,14 +945,14 @@ fn rank_filter(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32>
 /// corrected by a morphological closing (dark hair) or opening (light hair) of the
 /// log-luminance residual, which follows shine and shading that a smooth field misses.
 /// Where the neighbourhood holds no skin (dense hair), the fitted field stands.
-pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model) -> Vec<f32> {
+/// `cov` is the frame's reading under the fitted field ([`mean_alpha_strided`], stride 2).
+pub(crate) fn local_light(fr: &Frame, prep: &Prepared, m: &Model, cov: f64) -> Vec<f32> {
     let (w, h) = (fr.img.w, fr.img.h);
     let (base, q, c, contrast) = local_skin_level(fr, prep, m);
     let lim = LOCAL_DENSE * contrast;
     let dark = m.dark_hair;
     // Less the noise lift of the closing, as in [`envelope_refit`].
-    let cov = mean_alpha_strided(fr, prep, m, 2) as f32;
-    let lift = noise_lift(fr, m, &q, &c, contrast, cov);
+    let lift = noise_lift(fr, m, &q, &c, contrast, cov as f32);
     let d: Vec<f32> = c
         .iter()
         .map(|&v| {
@@ -1070,30 +1070,32 @@ fn closing_lift(q: &[f32], c: &[f32], mask: &[bool], w: usize, h: usize, lim: f3
     const NB: usize = 80;
     let lim = lim.min(MAX_LIFT);
     let bin = 2.0 * lim / NB as f32;
-    let mut d: Vec<f32> = Vec::new();
+    let gaps = || {
+        c.iter()
+            .zip(q)
+            .zip(mask)
+            .take(w * h)
+            .filter(|(_, &m)| m)
+            .map(|((c, q), _)| c - q)
+            .filter(|v| *v != 0.0 && v.abs() < lim)
+    };
     let mut hist = [0.0f32; NB];
-    for y in 0..h {
-        for x in 0..w {
-            let i = y * w + x;
-            let v = c[i] - q[i];
-            if mask[i] && v != 0.0 && v.abs() < lim {
-                hist[(((v + lim) / bin) as usize).min(NB - 1)] += 1.0;
-                d.push(v);
-            }
-        }
+    let mut n = 0usize;
+    for v in gaps() {
+        hist[(((v + lim) / bin) as usize).min(NB - 1)] += 1.0;
+        n += 1;
     }
-    if d.len() < 100 {
+    if n < 100 {
         return None;
     }
     let sm = smoothed(&hist);
     let peak = (0..NB).max_by(|&a, &b| sm[a].total_cmp(&sm[b]))?;
-    // The peak to within a bin, then the mean of the differences within 3 bins of it.
+    // The peak to within a bin, then the mean of the gaps within 3 bins of it.
     let at = -lim + (peak as f32 + 0.5) * bin;
-    let near: Vec<f32> = d
-        .into_iter()
+    let (sum, k) = gaps()
         .filter(|v| (v - at).abs() <= 3.0 * bin)
-        .collect();
-    Some(near.iter().sum::<f32>() / near.len().max(1) as f32)
+        .fold((0.0f64, 0usize), |(s, k), v| (s + f64::from(v), k + 1));
+    Some((sum / k.max(1) as f64) as f32)
 }
 
 /// The largest noise lift looked for (ln luminance; noise of sd 0.1 lifts about 0.18).
@@ -1489,7 +1491,8 @@ mod tests {
             }
             sum / n as f64
         };
-        prep.field = Some(local_light(&fr, &prep, &model));
+        let cov = mean_alpha_strided(&fr, &prep, &model, 2);
+        prep.field = Some(local_light(&fr, &prep, &model, cov));
         let local = skin_error(&prep);
         assert!(
             local < 0.03,

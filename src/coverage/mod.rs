@@ -469,18 +469,19 @@ impl Alternatives {
     }
 }
 
-/// Measures `fr` again under the alternatives. `other_side` forces hair onto that side of
-/// skin for the second reading (colours fitted on `detail` when given). `prep` is left as it
-/// was.
+/// Measures `fr` again under the alternatives; `base` is its reading under `model` (every
+/// other row and column). `other_side` forces hair onto that side of skin for the second
+/// reading (colours fitted on `detail` when given). `prep` is left as it was.
 fn alternatives(
     fr: &Frame,
     prep: &mut Prepared,
     model: &Model,
+    base: f64,
     other_side: Option<bool>,
     detail: Option<&mut Detail>,
 ) -> Alternatives {
     let local_light = if model.two_classes {
-        prep.field = Some(classify::local_light(fr, prep, model));
+        prep.field = Some(classify::local_light(fr, prep, model, base));
         let v = mean_alpha_sparse(fr, prep, model, 2);
         prep.field = None;
         v
@@ -1032,8 +1033,15 @@ impl Analyzer {
         }
         // Other plausible models of the same pixels: how far they land is uncertainty too.
         let side = disputed_side(&frames[0], &a, &model);
-        let spread =
-            alternatives(&frames[0], &mut prep[0], &model, side, detail.as_mut()).spread(base);
+        let spread = alternatives(
+            &frames[0],
+            &mut prep[0],
+            &model,
+            base,
+            side,
+            detail.as_mut(),
+        )
+        .spread(base);
         let floor = if model.two_classes { 0.015 } else { 0.05 };
         let area = mask_count(&wk.mask) as f64 / (wk.scale * wk.scale);
         let spread = spread.max(smooth);
@@ -1202,8 +1210,8 @@ impl Analyzer {
         // Other plausible models, the same one for both visits.
         let side = disputed_side(frb, &ab, &model_b);
         let [pb, pa] = &mut preps;
-        let alt_b = alternatives(frb, pb, &model_b, side, detail_b.as_mut());
-        let alt_a = alternatives(fra, pa, &model_a, side, detail_a.as_mut());
+        let alt_b = alternatives(frb, pb, &model_b, cb2, side, detail_b.as_mut());
+        let alt_a = alternatives(fra, pa, &model_a, ca2, side, detail_a.as_mut());
         let spread_b = alt_b.spread(cb2).max(smooth_b);
         let spread_a = alt_a.spread(ca2).max(smooth_a);
         // The light taken out of a light-hair map (as shine) lowers a reading; the change
