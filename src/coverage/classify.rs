@@ -722,8 +722,13 @@ pub(crate) fn colour_contrast(m: &Model) -> f32 {
 
 /// How far a linear colour is from grey: the length of its [`chroma`] coordinates.
 fn chroma_norm(c: [f32; 3]) -> f32 {
-    let (a, b) = chroma(ln3(c));
-    (a * a + b * b).sqrt()
+    chroma_len(ln3(c))
+}
+
+/// How far a log-RGB colour is from grey: the length of its [`chroma`] coordinates.
+fn chroma_len(c: [f32; 3]) -> f32 {
+    let (a, b) = chroma(c);
+    a.hypot(b)
 }
 
 /// Chroma coordinates of a log-RGB colour: (ln R/B, ln G/B).
@@ -745,8 +750,7 @@ fn chroma(c: [f32; 3]) -> (f32, f32) {
 fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> bool {
     let (ad, bd) = chroma(dark);
     let (al, bl) = chroma(light);
-    let md = (ad * ad + bd * bd).sqrt();
-    let ml = (al * al + bl * bl).sqrt();
+    let (md, ml) = (chroma_len(dark), chroma_len(light));
     let ratio = luma(light.map(f32::exp)) / luma(dark.map(f32::exp)).max(EPS);
     let yellow = |a: f32, b: f32| b - 0.5 * a;
     let redder = al - ad;
