@@ -1168,25 +1168,27 @@ impl Analyzer {
             mask: &mask,
         }];
         let [pb, pa] = &mut preps;
-        let mut model_b = fit_models(
+        let mut model_b = fit_colours(
             &fb,
             std::slice::from_mut(pb),
             detail_b.as_mut().map(std::slice::from_mut),
             None,
         );
-        let mut model_a = fit_models(
+        let mut model_a = fit_colours(
             &fa,
             std::slice::from_mut(pa),
             detail_a.as_mut().map(std::slice::from_mut),
             Some(model_b.dark_hair),
         );
         // Grey strands read by their own lightness in one visit and not the other would
-        // read as a change; both are read the same way.
+        // read as a change; both are read the same way, from the light-field refit on.
         if model_b.tone.is_some() != model_a.tone.is_some() {
             let tone = model_b.tone.or(model_a.tone);
             model_b.tone = tone;
             model_a.tone = tone;
         }
+        classify::envelope_refit(&fb[0], pb, &model_b);
+        classify::envelope_refit(&fa[0], pa, &model_a);
         check_contrast(&model_b)?;
         check_contrast(&model_a)?;
         let frames = [fb, fa].map(|f| f.into_iter().next());
