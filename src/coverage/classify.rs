@@ -977,11 +977,11 @@ fn beyond_skin(v: f32, dark_hair: bool, lim: f32) -> bool {
     (if dark_hair { -v } else { v }) > lim
 }
 
-/// The ln of the fitted light field at every pixel of the mask (0 outside); the local skin
-/// level against it (the log-luminance residual against skin, closed for dark hair or
-/// opened for light hair over a square wider than a strand: 0 where the brightest
-/// (darkest) skin nearby is at the field's skin level); and the hair/skin log-luminance
-/// contrast.
+/// The ln of the fitted light field at every pixel of the mask (0 outside); each pixel's
+/// log-luminance residual against skin under it; the local skin level (that residual,
+/// closed for dark hair or opened for light hair over a square wider than a strand: 0
+/// where the brightest (darkest) skin nearby is at the field's skin level); and the
+/// hair/skin log-luminance contrast.
 fn local_skin_level(fr: &Frame, prep: &Prepared, m: &Model) -> (Vec<f32>, Vec<f32>, Vec<f32>, f32) {
     let (w, h) = (fr.img.w, fr.img.h);
     let ls = (luma(m.skin) + EPS).ln();
@@ -1055,8 +1055,7 @@ fn noise_lift(fr: &Frame, m: &Model, q: &[f32], c: &[f32], contrast: f32, cov: f
     if share <= 0.0 {
         return 0.0;
     }
-    let (w, h) = (fr.img.w, fr.img.h);
-    closing_lift(q, c, fr.mask, w, h, 0.5 * contrast)
+    closing_lift(q, c, fr.mask, 0.5 * contrast)
         .map_or(0.0, |l| share * l.clamp(0.0, MAX_LIFT_SHARE * contrast))
 }
 
@@ -1070,7 +1069,7 @@ const MAX_LIFT_SHARE: f32 = 0.15;
 /// difference between `c` and a pixel's own residual `q` (see [`local_skin_level`]) within
 /// `lim` of zero. Pixels that are their own local skin level (the extreme of their square)
 /// are left out: they pile up at exactly zero. `None` when too few pixels lie within.
-fn closing_lift(q: &[f32], c: &[f32], mask: &[bool], w: usize, h: usize, lim: f32) -> Option<f32> {
+fn closing_lift(q: &[f32], c: &[f32], mask: &[bool], lim: f32) -> Option<f32> {
     const NB: usize = 80;
     let lim = lim.min(MAX_LIFT);
     let bin = 2.0 * lim / NB as f32;
@@ -1078,7 +1077,6 @@ fn closing_lift(q: &[f32], c: &[f32], mask: &[bool], w: usize, h: usize, lim: f3
         c.iter()
             .zip(q)
             .zip(mask)
-            .take(w * h)
             .filter(|(_, &m)| m)
             .map(|((c, q), _)| c - q)
             .filter(|v| *v != 0.0 && v.abs() < lim)
@@ -1453,14 +1451,14 @@ mod tests {
             .map(|(c, n)| c - n)
             .collect();
         let want = median(&mut lifted);
-        let lift = closing_lift(&q, &close(&q), &mask, w, h, 0.5).expect("enough pixels");
+        let lift = closing_lift(&q, &close(&q), &mask, 0.5).expect("enough pixels");
         assert!(
             (lift - want).abs() < 0.15 * want,
             "lift {lift}, closing lifts {want}"
         );
         // Without noise there is nothing to take off.
         let flat = vec![0.0f32; w * h];
-        assert_eq!(closing_lift(&flat, &flat, &mask, w, h, 0.5), None);
+        assert_eq!(closing_lift(&flat, &flat, &mask, 0.5), None);
     }
 
     #[test]
