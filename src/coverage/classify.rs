@@ -47,6 +47,9 @@ pub(crate) struct Model {
     /// white strands), the range of their lightness as multiples of `hair`; each pixel is
     /// then unmixed with hair of its own lightness within it ([`unmix_toned`]).
     pub tone: Option<(f32, f32)>,
+    /// The hair colour as the photo shows it, when `hair` was taken further from skin
+    /// because no pixel showed pure hair ([`toward_black`]); that reading stays plausible.
+    pub hair_seen: Option<[f32; 3]>,
 }
 
 const EPS: f32 = 1e-3;
@@ -317,6 +320,7 @@ pub(crate) fn fit_rounds(
         skin_texture: 0.0,
         hair_texture: 0.0,
         tone: None,
+        hair_seen: None,
     };
     if samples.len() < 16 {
         model.two_classes = false;
@@ -494,11 +498,13 @@ pub(crate) fn fit_rounds(
         let t_skin = t_lo + (peak as f32 + 0.5) / NB as f32 * span;
         let t_hpeak = t_lo + (hpeak as f32 + 0.5) / NB as f32 * span;
         let mut resolved = true;
+        let mut peaked = false;
         let hair = if hpeak > upper.start + 1
             && sm[hpeak] > 2.0 * upper_mean
             && hnear.len() > 20
             && t_hpeak >= t_skin + 0.75 * (t_top - t_skin)
         {
+            peaked = true;
             end(&hnear)
         } else {
             // The "mostly hair" pixels: beyond halfway from the skin peak to the extreme.
@@ -513,6 +519,28 @@ pub(crate) fn fit_rounds(
                 // strands); the extreme is the best estimate of the hair colour.
                 resolved = false;
                 end(&proj[n - nhi..])
+            }
+        };
+        // Without a peak of pure hair pixels, the hair end is part skin; dark hair whose
+        // end is a darkened skin colour is near-black hair seen in part.
+        model.hair_seen = None;
+        let hair = if peaked || !model.dark_hair {
+            hair
+        } else {
+            let ends = proj[n - nhi..].iter().map(|&(_, i)| &samples[i]);
+            let beside = |s: &Sample| {
+                let pos = |c: [f32; 3]| {
+                    let v = [c[0] - sc[0], c[1] - sc[1], c[2] - sc[2]];
+                    (dot3(v, axis) - t_skin) / (t_top - t_skin).max(1e-9)
+                };
+                beside_mean(&frames[s.frame], &preps[s.frame], s.idx, pos)
+            };
+            match toward_black(skin, hair, surround(ends, beside)) {
+                Some(h) => {
+                    model.hair_seen = Some(hair);
+                    h
+                }
+                None => hair,
             }
         };
         model.skin = skin;
@@ -555,6 +583,131 @@ pub(crate) fn fit_rounds(
         }
     }
     model
+}
+
+/// How far an unresolved dark hair end is taken towards black ([`toward_black`]), as a
+/// share of the way to where its first channel would reach zero. On the rendered photos
+/// the ideal share is 0.8 to 1.0 for black hair on skin I to IV and 0.45 to 0.95 for brown.
+const TOWARD_BLACK: f32 = 0.85;
+
+/// [`toward_black`] applies in full when the hair end's darkening is this even across the
+/// channels (least over most) and not at all at the first value (linearly between).
+const TOWARD_BLACK_EVEN: (f32, f32) = (0.8, 0.9);
+
+/// [`toward_black`] applies in full when the hair end is this much darker than skin (in
+/// its most darkened channel) and not at all at the first value: an end barely darker
+/// than skin may be mid-tone hair (brown on type V skin: hair at half the skin's
+/// lightness), not black hair seen in part.
+const TOWARD_BLACK_DARK: (f32, f32) = (0.45, 0.6);
+
+/// [`toward_black`] applies in full when the most hair-like pixels sit among pixels this
+/// far from skin towards them ([`surround`]) and not at all from the second value: thin
+/// strands, never seen pure, lie beside skin (0.5 to 0.83 on rendered strands 0.8 to 1 px
+/// wide), while pure hair sits in hair (0.87 to 1.0 on the real crown photos, where strands
+/// make a mass). Blurred strands sit among their own blur (0.89 to 0.95) and are not
+/// taken towards black.
+const TOWARD_BLACK_SURROUND: (f32, f32) = (0.8, 0.9);
+
+/// The median over `ends` (the most hair-like pixels) of `beside` (the mean position of a
+/// pixel's neighbours between skin, 0, and those pixels, 1); 1 when there are none.
+fn surround<'s>(
+    ends: impl Iterator<Item = &'s Sample>,
+    beside: impl Fn(&Sample) -> Option<f32>,
+) -> f32 {
+    let mut v: Vec<f32> = ends.filter_map(beside).collect();
+    if v.is_empty() {
+        1.0
+    } else {
+        median(&mut v)
+    }
+}
+
+/// The mean of `pos` (of a colour under the frame's light field) over the 8 neighbours of
+/// pixel `idx` inside the mask; `None` when none is.
+fn beside_mean(
+    fr: &Frame,
+    prep: &Prepared,
+    idx: usize,
+    pos: impl Fn([f32; 3]) -> f32,
+) -> Option<f32> {
+    let (w, h) = (fr.img.w, fr.img.h);
+    let (x, y) = (idx % w, idx / w);
+    let (mut sum, mut n) = (0.0f32, 0usize);
+    for yy in y.saturating_sub(1)..(y + 2).min(h) {
+        for xx in x.saturating_sub(1)..(x + 2).min(w) {
+            let j = yy * w + xx;
+            if j == idx || !fr.mask[j] {
+                continue;
+            }
+            let l = illum(&prep.plane, xx, yy, w, h);
+            sum += pos(fr.img.px(j).map(|v| v / l));
+            n += 1;
+        }
+    }
+    (n > 0).then(|| sum / n as f32)
+}
+
+/// The hair colour of dark strands that no pixel shows pure (thinner than a pixel, or
+/// blurred), from `hair`, the most hair-like pixels seen, which are then part skin: the
+/// mixing line from `skin` through `hair` is followed towards black. Black hair on skin is
+/// skin darkened evenly in every channel, and how far the line can go before a channel
+/// reaches zero bounds how much skin those pixels hold; dark hair is near that bound.
+/// `None` (keep `hair`) unless `hair` is darker than `skin` in every channel, evenly
+/// (hair of another hue, auburn or blond, is not black) and by enough.
+fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3]> {
+    if (0..3).any(|k| !(skin[k] > 0.0 && hair[k] < skin[k])) {
+        return None;
+    }
+    let dark = [0, 1, 2].map(|k| 1.0 - hair[k] / skin[k]);
+    let most = dark.iter().copied().fold(0.0f32, f32::max);
+    let least = dark.iter().copied().fold(1.0f32, f32::min);
+    let ramp = |v: f32, (lo, hi): (f32, f32)| ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+    let share = TOWARD_BLACK
+        * ramp(least / most, TOWARD_BLACK_EVEN)
+        * ramp(most, TOWARD_BLACK_DARK)
+        * (1.0 - ramp(surround, TOWARD_BLACK_SURROUND));
+    if share <= 0.0 || most >= 1.0 {
+        return None;
+    }
+    // The hair fraction of the pixels seen as hair, were the hair `share` of the way to
+    // the bound.
+    let seen = 1.0 - share * (1.0 - most);
+    Some([0, 1, 2].map(|k| skin[k] + (hair[k] - skin[k]) / seen))
+}
+
+/// How many times further from skin `m.hair` is than the hair colour the photo shows
+/// (1 unless [`toward_black`] took it further).
+fn reach(m: &Model) -> f32 {
+    let Some(seen) = m.hair_seen else {
+        return 1.0;
+    };
+    let d = |c: [f32; 3]| {
+        let v = [c[0] - m.skin[0], c[1] - m.skin[1], c[2] - m.skin[2]];
+        dot3(v, v).sqrt()
+    };
+    let s = d(seen);
+    if s > 0.0 {
+        d(m.hair) / s
+    } else {
+        1.0
+    }
+}
+
+/// Takes the hair colours of two visits' models the same share of the way towards black
+/// (the mean of the two, from each one's own hair colour as seen): the same strands read
+/// as black hair seen in part in one visit and as mid-tone hair in the other would read
+/// as a change.
+pub(crate) fn share_reach(a: &mut Model, b: &mut Model) {
+    let (ra, rb) = (reach(a), reach(b));
+    if ra == rb {
+        return;
+    }
+    let r = 0.5 * (ra + rb);
+    for m in [a, b] {
+        let seen = m.hair_seen.unwrap_or(m.hair);
+        m.hair = [0, 1, 2].map(|k| m.skin[k] + (seen[k] - m.skin[k]) * r);
+        m.hair_seen = (r > 1.0).then_some(seen);
+    }
 }
 
 /// The illumination field of `fr` (least squares on ln luminance, a smooth quadratic
@@ -1363,6 +1516,54 @@ mod tests {
     }
 
     #[test]
+    fn only_an_evenly_darkened_unresolved_end_is_taken_towards_black() {
+        let skin = [0.6f32, 0.45, 0.35];
+        let ratio = |h: [f32; 3]| [0, 1, 2].map(|k| h[k] / skin[k]);
+        // Black strands seen in part: skin darkened by 70 % in every channel, beside skin.
+        let seen = skin.map(|v| v * 0.3);
+        let h = toward_black(skin, seen, 0.6).expect("taken towards black");
+        let r = ratio(h);
+        assert!(r.iter().all(|&v| v > 0.0 && v < 0.1), "{r:?}");
+        assert!((r[0] - r[2]).abs() < 1e-4, "hue kept: {r:?}");
+        // The same end among pixels as dark as itself: pure hair, kept.
+        assert!(toward_black(skin, seen, 0.95).is_none());
+        // Between the two, part of the way.
+        let half = ratio(toward_black(skin, seen, 0.85).expect("part of the way"))[0];
+        assert!(half > r[0] && half < 0.3, "{half}");
+        // Auburn-like: darkened unevenly (the hair has its own hue).
+        assert!(toward_black(skin, [0.3, 0.09, 0.05], 0.6).is_none());
+        // Barely darker than skin: may be mid-tone hair.
+        assert!(toward_black(skin, skin.map(|v| v * 0.6), 0.6).is_none());
+        // Lighter than skin in one channel: not dark hair.
+        assert!(toward_black(skin, [0.2, 0.2, 0.4], 0.6).is_none());
+    }
+
+    #[test]
+    fn two_visits_take_their_hair_equally_far_towards_black() {
+        let m = |hair: [f32; 3], seen: Option<[f32; 3]>| Model {
+            skin: [0.6, 0.4, 0.3],
+            hair,
+            hair2: None,
+            dark_hair: true,
+            two_classes: true,
+            all_hair: false,
+            skin_texture: 0.05,
+            hair_texture: 0.2,
+            tone: None,
+            hair_seen: seen,
+        };
+        // BEFORE taken twice as far from skin as seen; AFTER kept as seen.
+        let mut b = m([0.0, 0.0, 0.0], Some([0.3, 0.2, 0.15]));
+        let mut a = m([0.3, 0.2, 0.15], None);
+        share_reach(&mut b, &mut a);
+        for x in [&b, &a] {
+            assert!((reach(x) - 1.5).abs() < 1e-5, "{}", reach(x));
+            assert_eq!(x.hair_seen, Some([0.3, 0.2, 0.15]));
+        }
+        assert!((a.hair[0] - 0.15).abs() < 1e-6, "{:?}", a.hair);
+    }
+
+    #[test]
     fn rank_filter_takes_the_extreme_of_the_square() {
         let mut v = vec![0.0f32; 7 * 5];
         v[2 * 7 + 3] = 5.0;
@@ -1388,6 +1589,7 @@ mod tests {
             skin_texture: 0.05,
             hair_texture: 0.2,
             tone: None,
+            hair_seen: None,
         };
         assert!(side_is_certain(&model([0.031, 0.04, 0.053]), 5.0));
         assert!(!side_is_certain(&model([0.04, 0.035, 0.03]), 5.0));

@@ -456,15 +456,20 @@ struct Alternatives {
     /// With a hair colour half as far again from skin (the purest hair pixels seen may
     /// still be part skin: thin or blurred strands), within black and white.
     purer_hair: f64,
+    /// With the hair colour as the photo shows it, when the model took it towards black
+    /// (the strands might be mid-tone hair, not black hair seen in part).
+    hair_as_seen: Option<f64>,
 }
 
 impl Alternatives {
     /// The largest distance of an alternative reading from `base`.
     fn spread(&self, base: f64) -> f64 {
         let side = self.other_side.map_or(0.0, |v| (v - base).abs());
+        let seen = self.hair_as_seen.map_or(0.0, |v| (v - base).abs());
         (self.local_light - base)
             .abs()
             .max(side)
+            .max(seen)
             .max((self.purer_hair - base).abs())
     }
 }
@@ -505,10 +510,18 @@ fn alternatives(
         purer.hair[k] =
             (model.skin[k] + PURER_HAIR * (model.hair[k] - model.skin[k])).clamp(0.003, 1.0);
     }
+    let hair_as_seen = model.hair_seen.map(|hair| {
+        let seen = Model {
+            hair,
+            ..model.clone()
+        };
+        mean_alpha_sparse(fr, prep, &seen, 2)
+    });
     Alternatives {
         local_light,
         other_side,
         purer_hair: mean_alpha_sparse(fr, prep, &purer, 2),
+        hair_as_seen,
     }
 }
 
@@ -1180,13 +1193,15 @@ impl Analyzer {
             detail_a.as_mut().map(std::slice::from_mut),
             Some(model_b.dark_hair),
         );
-        // Grey strands read by their own lightness in one visit and not the other would
-        // read as a change; both are read the same way, from the light-field refit on.
+        // Grey strands read by their own lightness in one visit and not the other, or dark
+        // strands taken towards black in one only, would read as a change; both are read
+        // the same way, from the light-field refit on.
         if model_b.tone.is_some() != model_a.tone.is_some() {
             let tone = model_b.tone.or(model_a.tone);
             model_b.tone = tone;
             model_a.tone = tone;
         }
+        classify::share_reach(&mut model_b, &mut model_a);
         classify::envelope_refit(&fb[0], pb, &model_b);
         classify::envelope_refit(&fa[0], pa, &model_a);
         check_contrast(&model_b)?;
@@ -1222,6 +1237,13 @@ impl Analyzer {
         spread_c = spread_c.max(((alt_a.local_light - alt_b.local_light) - (ca2 - cb2)).abs());
         spread_c = spread_c.max(((alt_a.purer_hair - alt_b.purer_hair) - (ca2 - cb2)).abs());
         if let (Some(b), Some(a)) = (alt_b.other_side, alt_a.other_side) {
+            spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
+        }
+        if alt_b.hair_as_seen.is_some() || alt_a.hair_as_seen.is_some() {
+            let (b, a) = (
+                alt_b.hair_as_seen.unwrap_or(cb2),
+                alt_a.hair_as_seen.unwrap_or(ca2),
+            );
             spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
         }
         // Each visit measured with the other's colours (its own light field refitted under
