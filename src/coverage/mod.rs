@@ -23,7 +23,8 @@
 //! error, combined with how far other plausible models of the same pixels land: the light
 //! taken from the local skin level (a closing or opening of the log luminance) instead of
 //! the smooth field; a hair colour half as far again from skin (the purest hair pixels may
-//! still be part skin); hair on the other side of skin when texture (skin is smooth, hair is
+//! still be part skin); the hair colour as seen, when dark strands that no pixel shows pure
+//! (thinner than a pixel) were taken towards black; hair on the other side of skin when texture (skin is smooth, hair is
 //! rough) disagrees with colour (not asked when hair is far darker than a skin-coloured
 //! skin); light hair read with the smooth light left in; and, for a change, each visit
 //! measured with the other visit's colours.
