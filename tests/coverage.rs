@@ -77,7 +77,7 @@ fn dark_hair_on_lighter_skin_is_accurate() {
 /// Black strands thinner than a pixel are never seen pure: their darkest pixels are still
 /// part skin. Taken as the hair colour, those pixels made every strand pixel read as more
 /// hair than it is (these eight photos: +9.6 to +10.9 pp, MAE 10.2). The hair colour is
-/// now followed towards black from them (MAE 1.5, worst +1.7).
+/// now followed towards black from them (MAE 1.1, worst +1.7).
 #[test]
 fn strands_thinner_than_a_pixel_are_not_read_as_paler_hair() {
     let mut an = analyzer();
