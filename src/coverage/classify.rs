@@ -1545,10 +1545,10 @@ mod tests {
         assert!(toward_black(skin, [0.2, 0.2, 0.4], 0.6).is_none());
     }
 
-    #[test]
-    fn two_visits_take_their_hair_equally_far_towards_black() {
-        let m = |hair: [f32; 3], seen: Option<[f32; 3]>| Model {
-            skin: [0.6, 0.4, 0.3],
+    /// A two-class model of dark `hair` on `skin`.
+    fn dark_model(skin: [f32; 3], hair: [f32; 3]) -> Model {
+        Model {
+            skin,
             hair,
             hair2: None,
             dark_hair: true,
@@ -1557,7 +1557,15 @@ mod tests {
             skin_texture: 0.05,
             hair_texture: 0.2,
             tone: None,
+            hair_seen: None,
+        }
+    }
+
+    #[test]
+    fn two_visits_take_their_hair_equally_far_towards_black() {
+        let m = |hair: [f32; 3], seen: Option<[f32; 3]>| Model {
             hair_seen: seen,
+            ..dark_model([0.6, 0.4, 0.3], hair)
         };
         // BEFORE taken twice as far from skin as seen; AFTER kept as seen.
         let mut b = m([0.0, 0.0, 0.0], Some([0.3, 0.2, 0.15]));
@@ -1586,18 +1594,7 @@ mod tests {
     fn the_side_is_certain_when_the_dark_class_cannot_be_skin() {
         // A greyish scalp under cool light with dark hair 20x darker: texture is asked
         // about the side unless the dark class is clearly greener than red (no skin is).
-        let model = |hair: [f32; 3]| Model {
-            skin: [0.64, 0.63, 0.6],
-            hair,
-            hair2: None,
-            dark_hair: true,
-            two_classes: true,
-            all_hair: false,
-            skin_texture: 0.05,
-            hair_texture: 0.2,
-            tone: None,
-            hair_seen: None,
-        };
+        let model = |hair: [f32; 3]| dark_model([0.64, 0.63, 0.6], hair);
         assert!(side_is_certain(&model([0.031, 0.04, 0.053]), 5.0));
         assert!(!side_is_certain(&model([0.04, 0.035, 0.03]), 5.0));
         // A skin-coloured scalp is certain either way; hair not dark enough is not.
