@@ -660,7 +660,8 @@ fn beside_mean(
 /// skin darkened evenly in every channel, and how far the line can go before a channel
 /// reaches zero bounds how much skin those pixels hold; dark hair is near that bound.
 /// `None` (keep `hair`) unless `hair` is darker than `skin` in every channel, evenly
-/// (hair of another hue, auburn or blond, is not black) and by enough.
+/// (hair of another hue, auburn or blond, is not black) and by enough, and those pixels
+/// have skin around them (`surround`, see [`TOWARD_BLACK_SURROUND`]), not more hair.
 fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3]> {
     if (0..3).any(|k| !(skin[k] > 0.0 && hair[k] < skin[k])) {
         return None;
