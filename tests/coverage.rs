@@ -107,6 +107,37 @@ fn strands_thinner_than_a_pixel_are_not_read_as_paler_hair() {
     assert!(errs.iter().all(|&e| e <= 6.0), "{errs:?}");
 }
 
+/// Dense auburn strands thinner than a pixel on the darkest skin: the two colour classes
+/// found are both mostly auburn (strands, and gaps blended with them), and the redder one
+/// was taken for skin: dense hair read as sparse (82 % read 23.5 +- 9.7 on the bench; here
+/// 88 % read 28 +- 12). Auburn is 4 to 5 times redder than green, no scalp is, so such a
+/// photo now says no scalp was found instead of giving a number.
+#[test]
+fn dense_thin_auburn_on_the_darkest_skin_is_not_read_as_sparse() {
+    let mut an = analyzer();
+    for seed in [3u64, 4, 5] {
+        let s = render(&SynthParams {
+            strand_width: 0.8,
+            strand_length: 30.0,
+            noise: 2.3,
+            ..closeup(Skin::VI, Hair::Auburn, 0.9, seed)
+        });
+        match an.coverage(&s.image, Some(&s.region)) {
+            Ok(c) => {
+                let e = 100.0 * (c.coverage - s.truth);
+                println!(
+                    "truth {:.1} got {:.1} +- {:.1}",
+                    100.0 * s.truth,
+                    100.0 * c.coverage,
+                    100.0 * c.uncertainty
+                );
+                assert!(e.abs() <= 100.0 * c.uncertainty, "{e:+.1} pp");
+            }
+            Err(e) => println!("truth {:.1} refused: {e}", 100.0 * s.truth),
+        }
+    }
+}
+
 /// Grey hair is pigmented and white strands together: their lightness varies from darker
 /// than the skin to far lighter. Read with one hair colour, the darker and the lighter
 /// strands both fell short of it and grey hair read low (these ten photos: MAE 14.3, worst
@@ -442,7 +473,11 @@ fn a_visit_whose_fit_goes_astray_is_not_a_confident_change() {
                 c.change_uncertainty_pp
             );
         }
-        Err(e) => assert_eq!(e, CoverageError::Ambiguous),
+        // Or AFTER's "skin" is too red for a scalp: its fit took auburn for skin.
+        Err(e) => assert!(
+            matches!(e, CoverageError::Ambiguous | CoverageError::NoSkinColour),
+            "{e:?}"
+        ),
     }
 }
 

@@ -862,13 +862,19 @@ pub(crate) fn side_is_certain(m: &Model, ratio: f32) -> bool {
 /// Red below this share of green makes a colour no skin's ([`has_skin_colour`]).
 const SKIN_RED_OVER_GREEN: f32 = 0.9;
 
-/// Whether a linear colour could be skin's: not clearly greener than red. Skin of every
-/// type is well redder than green (1.4 to 2.2 times in linear light), enough to survive a
-/// camera's white balance (cool light and heavy noise have brought a real scalp to 1.0); a
-/// class clearly greener than red is hair (white or grey strands blended with the scalp, or
-/// dark hair taken for skin) or light, not the scalp.
+/// Red above this many times green makes a colour no skin's ([`has_skin_colour`]).
+const SKIN_MAX_RED_OVER_GREEN: f32 = 3.5;
+
+/// Whether a linear colour could be skin's: not clearly greener than red, nor far redder
+/// than skin. Skin of every type is well redder than green (1.4 to 2.2 times in linear
+/// light), enough to survive a camera's white balance (cool light and heavy noise have
+/// brought a real scalp to 1.0); a class clearly greener than red is hair (white or grey
+/// strands blended with the scalp, or dark hair taken for skin) or light, not the scalp.
+/// Auburn hair is 4 to 5.4 times redder than green (the rendered photos' fitted hair), far
+/// beyond any scalp seen (the fitted skin of the real crown photos: at most 2.9, of the
+/// rendered ones under their casts: 2.7).
 fn has_skin_colour(c: [f32; 3]) -> bool {
-    c[0] >= SKIN_RED_OVER_GREEN * c[1]
+    c[0] >= SKIN_RED_OVER_GREEN * c[1] && c[0] <= SKIN_MAX_RED_OVER_GREEN * c[1]
 }
 
 /// Whether the model's skin has a skin's colour ([`has_skin_colour`]).

@@ -213,8 +213,9 @@ pub enum CoverageError {
     /// The hair and skin colours found are too close to tell a pixel's share of hair
     /// from the skin's own shading and mottling.
     AlikeColours,
-    /// The class taken for skin does not have a skin's colour (greener than red): both
-    /// classes found are hair, or hair and shine, and the scalp between was not found.
+    /// The class taken for skin does not have a skin's colour (greener than red, or far
+    /// redder than any scalp, as auburn hair is): both classes found are hair, or hair and
+    /// shine, and the scalp between was not found.
     NoSkinColour,
     /// What the model reads as partly hair varies smoothly, with none of the fine structure
     /// strands give: a change in the skin's own colour (flushed or darker skin, shade),
