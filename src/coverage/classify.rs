@@ -669,11 +669,10 @@ fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3
     let dark = [0, 1, 2].map(|k| 1.0 - hair[k] / skin[k]);
     let most = dark.iter().copied().fold(0.0f32, f32::max);
     let least = dark.iter().copied().fold(1.0f32, f32::min);
-    let ramp = |v: f32, (lo, hi): (f32, f32)| ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
     let share = TOWARD_BLACK
-        * ramp(least / most, TOWARD_BLACK_EVEN)
-        * ramp(most, TOWARD_BLACK_DARK)
-        * (1.0 - ramp(surround, TOWARD_BLACK_SURROUND));
+        * (1.0 - fade(least / most, TOWARD_BLACK_EVEN))
+        * (1.0 - fade(most, TOWARD_BLACK_DARK))
+        * fade(surround, TOWARD_BLACK_SURROUND);
     if share <= 0.0 || most >= 1.0 {
         return None;
     }
@@ -716,6 +715,11 @@ pub(crate) fn share_reach(a: &mut Model, b: &mut Model) {
         m.hair = [0, 1, 2].map(|k| m.skin[k] + (seen[k] - m.skin[k]) * r);
         m.hair_seen = (r > 1.0).then_some(seen);
     }
+}
+
+/// 1 at or below `lo`, 0 at or above `hi`, linear between.
+fn fade(v: f32, (lo, hi): (f32, f32)) -> f32 {
+    ((hi - v) / (hi - lo)).clamp(0.0, 1.0)
 }
 
 /// The illumination field of `fr` (least squares on ln luminance, a smooth quadratic
@@ -1198,8 +1202,7 @@ pub(crate) fn envelope_refit(fr: &Frame, prep: &mut Prepared, m: &Model) {
     // In dense hair the brightest pixels near each point are gaps between strands, still
     // part hair: the refit fades out as the reading rises.
     let cov = mean_alpha_strided(fr, prep, m, 2) as f32;
-    let (lo, hi) = ENVELOPE_FADE;
-    let wgt = f64::from(((hi - cov) / (hi - lo)).clamp(0.0, 1.0));
+    let wgt = f64::from(fade(cov, ENVELOPE_FADE));
     for (p, v) in prep.plane.iter_mut().zip(d) {
         *p += wgt * v;
     }
@@ -1217,8 +1220,7 @@ fn noise_lift(fr: &Frame, m: &Model, q: &[f32], c: &[f32], contrast: f32, cov: f
     if !m.dark_hair {
         return 0.0;
     }
-    let (lo, hi) = LIFT_FADE;
-    let share = ((hi - cov) / (hi - lo)).clamp(0.0, 1.0);
+    let share = fade(cov, LIFT_FADE);
     if share <= 0.0 {
         return 0.0;
     }

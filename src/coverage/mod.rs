@@ -24,10 +24,10 @@
 //! taken from the local skin level (a closing or opening of the log luminance) instead of
 //! the smooth field; a hair colour half as far again from skin (the purest hair pixels may
 //! still be part skin); the hair colour as seen, when dark strands that no pixel shows pure
-//! (thinner than a pixel) were taken towards black; hair on the other side of skin when texture (skin is smooth, hair is
-//! rough) disagrees with colour (not asked when hair is far darker than a skin-coloured
-//! skin); light hair read with the smooth light left in; and, for a change, each visit
-//! measured with the other visit's colours.
+//! (thinner than a pixel) were taken towards black; hair on the other side of skin when
+//! texture (skin is smooth, hair is rough) disagrees with colour (not asked when hair is far
+//! darker than a skin-coloured skin); light hair read with the smooth light left in; and, for
+//! a change, each visit measured with the other visit's colours.
 //! Beyond 30 points of uncertainty a photo or a pair gives no number
 //! ([`CoverageError::Ambiguous`]). On the benchmark the error lies within the stated
 //! uncertainty for about 80 % of photos and within twice it for about 95 %.
