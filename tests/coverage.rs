@@ -344,6 +344,66 @@ fn no_change_under_other_light_reads_near_zero() {
     assert!(measured >= 32, "only {measured} of 36 pairs given a number");
 }
 
+/// A second visit under warmer, brighter light with a highlight on the scalp, and no
+/// change in the hair. The colour correction between visits follows the brightest pixels,
+/// and the highlight (in the light's colour, less red than skin) moved it, so the second
+/// visit's skin came out far redder than the first's, and the two visits' readings
+/// disagreed: V/Brown and V/Black were refused as ambiguous, IV/Black read +1.3 +- 18.9.
+/// Beside dark hair the skin itself now sets the correction: +1.4 +- 13.7, +1.2 +- 6.2,
+/// +1.7 +- 6.6 and 0.0 +- 10.4. (Still above the 1 pp asked of a no-change pair: the
+/// highlight's own reading differs a little.)
+#[test]
+fn shine_at_one_visit_does_not_tint_the_other() {
+    let mut an = analyzer();
+    let mut report = Vec::new();
+    for (k, (skin, hair)) in [
+        (Skin::V, Hair::Brown),
+        (Skin::IV, Hair::Black),
+        (Skin::V, Hair::Black),
+        (Skin::III, Hair::Brown),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let base = SynthParams {
+            width: 320,
+            height: 320,
+            skin,
+            hair,
+            strand_width: 1.5,
+            strand_length: 40.0,
+            density: 0.45,
+            noise: 1.5,
+            seed: 940 + k as u64,
+            ..Default::default()
+        };
+        let b = render(&base);
+        let a = render(&SynthParams {
+            light_gradient: 0.3,
+            light_angle: 1.0,
+            exposure: 1.25,
+            white_balance: [1.15, 1.0, 0.85],
+            shine: 0.4,
+            ..base.clone()
+        });
+        let c = an
+            .change(&b.image, &a.image, IDENTITY, None)
+            .expect("measurable");
+        report.push((
+            format!("{skin:?}/{hair:?}"),
+            c.change_pp,
+            c.change_uncertainty_pp,
+        ));
+    }
+    println!("{report:?}");
+    for (name, change, unc) in &report {
+        assert!(
+            change.abs() <= 2.0 && change.abs() <= *unc && *unc < 15.0,
+            "{name}: {change:+.2} +- {unc:.2} pp for no change"
+        );
+    }
+}
+
 #[test]
 fn regrowth_and_loss_point_the_right_way() {
     let mut an = analyzer();
@@ -915,6 +975,26 @@ fn the_working_copy_keeps_strand_mixtures_exact() {
     assert_eq!((same.as_bytes(), one), (small.as_bytes(), 1.0));
 }
 
+/// Reads each named photo and checks that its error is within `limit` pp and within its
+/// stated uncertainty; returns the errors.
+fn errors_within(an: &mut Analyzer, photos: Vec<(String, SynthParams)>, limit: f64) -> Vec<f64> {
+    let mut report = Vec::new();
+    for (name, p) in photos {
+        let s = render(&p);
+        let c = an.coverage(&s.image, Some(&s.region)).expect("measurable");
+        let err = 100.0 * (c.coverage - s.truth);
+        report.push((name, err, 100.0 * c.uncertainty));
+    }
+    println!("{report:?}");
+    for (name, err, unc) in &report {
+        assert!(
+            err.abs() <= limit && err.abs() <= *unc,
+            "{name}: {err:+.1} +- {unc:.1}"
+        );
+    }
+    report.into_iter().map(|r| r.1).collect()
+}
+
 /// Shine on the bald patch of a scalp with white or grey hair is not hair. By colour it is:
 /// a bald scalp's highlight whitens the skin as white strands do. But it is smooth, and the
 /// strands are not: where the map reads partly hair with far less strand-scale variation
@@ -922,9 +1002,7 @@ fn the_working_copy_keeps_strand_mixtures_exact() {
 /// these read 8 to 12 points high.
 #[test]
 fn shine_on_a_bald_patch_is_not_white_hair() {
-    let mut an = analyzer();
-    let mut report = Vec::new();
-    for (k, (skin, hair, density)) in [
+    let photos = [
         (Skin::III, Hair::White, 0.3f32),
         (Skin::IV, Hair::White, 0.2),
         (Skin::V, Hair::White, 0.35),
@@ -932,26 +1010,53 @@ fn shine_on_a_bald_patch_is_not_white_hair() {
     ]
     .into_iter()
     .enumerate()
-    {
-        let s = render(&SynthParams {
+    .map(|(k, (skin, hair, density))| {
+        let p = SynthParams {
             width: 256,
             height: 256,
             strand_width: 1.5,
             bald_patch: Some((0.5, 0.45, 0.25, 0.0)),
             shine: 0.8,
             ..closeup(skin, hair, density, 620 + k as u64)
-        });
-        let c = an.coverage(&s.image, Some(&s.region)).expect("measurable");
-        let err = 100.0 * (c.coverage - s.truth);
-        report.push((format!("{skin:?}/{hair:?}"), err, 100.0 * c.uncertainty));
-    }
-    println!("{report:?}");
-    for (name, err, unc) in &report {
-        assert!(
-            err.abs() <= 5.0 && err.abs() <= *unc,
-            "{name}: {err:+.1} +- {unc:.1}"
-        );
-    }
+        };
+        (format!("{skin:?}/{hair:?}"), p)
+    })
+    .collect();
+    errors_within(&mut analyzer(), photos, 5.0);
+}
+
+/// Shine on a thinly haired scalp with dark hair: light off the skin's surface, in the
+/// light's colour, which the strands cut off where they lie. Taken for more light, it made
+/// the strands across the highlight read as far more hair than they are. Top-of-head
+/// views of brown and black strands on types III to V with a strong highlight: they read
+/// +2.0, +9.3, +3.1 and +5.0 (mean 4.8), now -0.2, +4.0, +2.0 and +3.3.
+#[test]
+fn shine_on_a_scalp_with_dark_hair_is_light_on_the_skin() {
+    let photos = [
+        (Skin::IV, Hair::Brown, 0.3f32),
+        (Skin::V, Hair::Black, 0.35),
+        (Skin::III, Hair::Brown, 0.25),
+        (Skin::IV, Hair::Black, 0.3),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(k, (skin, hair, density))| {
+        let p = SynthParams {
+            width: 384,
+            height: 384,
+            strand_width: 1.0,
+            strand_length: 35.0,
+            head: true,
+            shine: 0.8,
+            noise: 2.0,
+            ..closeup(skin, hair, density, 930 + k as u64)
+        };
+        (format!("{skin:?}/{hair:?}"), p)
+    })
+    .collect();
+    let errors = errors_within(&mut analyzer(), photos, 5.0);
+    let mean = errors.iter().map(|e| e.abs()).sum::<f64>() / errors.len() as f64;
+    assert!(mean <= 3.0, "mean error {mean:.1} pp");
 }
 
 /// Dense white hair on dark skin, blurred: both colour classes are mostly hair, and nearly

@@ -23,6 +23,26 @@ pub(crate) struct Prepared {
     pub texture: Vec<f32>,
     /// Per-pixel illumination from the local skin level (replaces `plane` when set).
     pub field: Option<Vec<f32>>,
+    /// Shine on the bare skin, when the photo shows some ([`shine_field`]).
+    pub shine: Option<Shine>,
+}
+
+/// Shine: light reflected off the surface of bare skin, added to the skin's own colour in
+/// the light's colour (strands cut it off where they lie). A pixel with a share `b` of
+/// shine is a mixture of hair and skin plus `b / (1 - b)` times the skin's light in the
+/// light's colour, under `under` times the light field.
+#[derive(Clone, Debug)]
+pub(crate) struct Shine {
+    /// The light's chromaticity (channels summing to 1).
+    pub light: [f32; 3],
+    /// At every pixel, the share of the local bare skin's light that is shine (0 outside
+    /// the mask and where no bare skin is near).
+    pub share: Vec<f32>,
+    /// At every pixel, the light on the skin beneath the shine, as a multiple of the light
+    /// field (1 where there is no shine).
+    pub under: Vec<f32>,
+    /// The model's second hair colour (light strands among dark ones) is this shine.
+    pub is_hair2: bool,
 }
 
 /// The fitted colour model.
@@ -144,6 +164,7 @@ pub(crate) fn prepare(img: &Lin) -> Prepared {
         plane: [0.0; 6],
         texture,
         field: None,
+        shine: None,
     }
 }
 
@@ -1054,8 +1075,19 @@ fn pixel_alpha(fr: &Frame, prep: &Prepared, m: &Model, x: usize, y: usize) -> f3
         Some(f) => f[y * w + x],
         None => illum(&prep.plane, x, y, w, h),
     };
-    let c = fr.img.px(y * w + x);
-    unmix([c[0] / l, c[1] / l, c[2] / l], m)
+    let i = y * w + x;
+    let c = fr.img.px(i).map(|v| v / l);
+    // Under the light from the local skin level, shine counts as light.
+    match (&prep.shine, &prep.field) {
+        (Some(sh), None) if sh.share[i] > 0.0 => {
+            let shiny = Model {
+                skin: shiny_skin(m.skin, sh.light, sh.share[i]),
+                ..m.clone()
+            };
+            unmix(c.map(|v| v / sh.under[i]), &shiny)
+        }
+        _ => unmix(c, m),
+    }
 }
 
 /// The hair fraction of every pixel of a frame (0 outside the mask).
@@ -1350,6 +1382,227 @@ pub(crate) fn texture_says_dark_hair(fr: &Frame, alpha: &[f32], m: &Model) -> Op
     } else {
         None
     }
+}
+
+/// Chromaticity of a colour: its channels over their sum.
+fn chromaticity(c: [f32; 3]) -> [f32; 3] {
+    let s = (c[0] + c[1] + c[2]).max(1e-9);
+    c.map(|v| v / s)
+}
+
+/// Pixels within this share of the hair/skin contrast of their local skin level
+/// ([`local_skin_level`]) count as bare skin for [`shine_field`]...
+const SHINE_NEAR: f32 = 0.2;
+
+/// ...and within this much (ln luminance) at most.
+const SHINE_NEAR_MAX: f32 = 0.15;
+
+/// Smoothing of the local colour of bare skin (Gaussian sigma, working pixels).
+const SHINE_SMOOTH: f32 = 6.0;
+
+/// Side of the square cells (working pixels) on which the local colour of bare skin is
+/// taken.
+const SHINE_CELL: usize = 4;
+
+/// Least (smoothed) share of bare-skin pixels nearby for a local skin colour.
+const SHINE_MIN_SKIN: f32 = 0.05;
+
+/// The most shifted percentage of local skin colours gives the shift's direction...
+const SHINE_TOP_PERCENT: usize = 5;
+
+/// ...and shows shine when their median shift (in chromaticity) is at least this...
+const SHINE_MIN_SHIFT: f32 = 0.01;
+
+/// ...when it points towards grey (the cosine of the angle at least this)...
+const SHINE_TOWARD_GREY: f32 = 0.5;
+
+/// ...when that skin is at least this many times brighter than the skin (shine adds light;
+/// strands blended in take it away). On the rendered photos with shine 1.25 to 2.7, except
+/// type I skin, where shine adds least (1.11 to 1.15); without shine, up to 1.18.
+const SHINE_MIN_BRIGHT: f32 = 1.2;
+
+/// ...and when the light's chromaticity found on that line is this near grey.
+const SHINE_MAX_OFF_GREY: f32 = 0.06;
+
+/// A second hair colour this near the light's chromaticity is the shine...
+const SHINE_HAIR2_NEAR: f32 = 0.05;
+
+/// ...when the local skin colour of half the photo is shifted less than this share of the
+/// most shifted: the shine is in one place, not wherever strands are.
+const SHINE_LOCAL: f32 = 0.2;
+
+/// Shares of shine below this are noise.
+const SHINE_DEAD: f32 = 0.03;
+
+/// The largest share of shine taken.
+const SHINE_MAX_SHARE: f32 = 0.9;
+
+/// Shine on the bare skin of `fr` under `m` and the frame's light field.
+///
+/// Shine is light reflected off the skin's surface, added to its own colour in the light's
+/// colour; strands cut it off where they lie. So where there is shine, the mixing line
+/// runs from skin with shine to hair (not from brighter skin to brighter hair, as more
+/// light would make it). The local colour of bare skin (the mean of the pixels at their
+/// neighbourhood's skin level) shows it: brighter than the skin, and shifted in
+/// chromaticity towards the light's, which is the point along that shift nearest grey.
+/// `None` when the skin shows no such shift, and for hair lighter than skin or strands
+/// of many lightnesses (grey hair), whose light strands look like shine.
+pub(crate) fn shine_field(fr: &Frame, prep: &Prepared, m: &Model) -> Option<Shine> {
+    if !m.two_classes || !m.dark_hair || m.tone.is_some() {
+        return None;
+    }
+    let (w, h) = (fr.img.w, fr.img.h);
+    let (_, q, c, contrast) = local_skin_level(fr, prep, m);
+    let near = (SHINE_NEAR * contrast).min(SHINE_NEAR_MAX);
+    let lim = LOCAL_DENSE * contrast;
+    // The local bare-skin colour, which is smooth, on a grid of cells: the bare-skin
+    // pixels' count and colours (under the light field) summed in each cell, smoothed.
+    let b = SHINE_CELL;
+    let (gw, gh) = (w.div_ceil(b), h.div_ceil(b));
+    let mut wt = vec![0.0f32; gw * gh];
+    let mut col: [Vec<f32>; 3] = [0, 1, 2].map(|_| vec![0.0f32; gw * gh]);
+    let mut inside = vec![false; gw * gh];
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if !fr.mask[i] {
+                continue;
+            }
+            let g = (y / b) * gw + x / b;
+            inside[g] = true;
+            if beyond_skin(c[i], true, lim) || (q[i] - c[i]).abs() > near {
+                continue;
+            }
+            let l = illum(&prep.plane, x, y, w, h);
+            wt[g] += 1.0;
+            for k in 0..3 {
+                col[k][g] += fr.img.c[k][i] / l;
+            }
+        }
+    }
+    let sigma = SHINE_SMOOTH / b as f32;
+    let ws = gauss_blur(&wt, gw, gh, sigma);
+    let cs = col.map(|v| gauss_blur(&v, gw, gh, sigma));
+    let s_chr = chromaticity(m.skin);
+    let shift = |g: usize| {
+        let k = chromaticity([cs[0][g], cs[1][g], cs[2][g]]);
+        [0, 1, 2].map(|j| k[j] - s_chr[j])
+    };
+    let per_cell = (b * b) as f32;
+    let valid = |g: usize| inside[g] && ws[g] >= SHINE_MIN_SKIN * per_cell;
+    let mut disp: Vec<(f32, usize)> = (0..gw * gh)
+        .filter(|&g| valid(g))
+        .map(|g| {
+            let d = shift(g);
+            (dot3(d, d).sqrt(), g)
+        })
+        .collect();
+    if disp.len() < 50 {
+        return None;
+    }
+    // The most shifted first, in no particular order; then the median of those and of all
+    // (the most shifted are above all the rest).
+    let n_top = (disp.len() * SHINE_TOP_PERCENT / 100).max(10);
+    let by_shift = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0);
+    disp.select_nth_unstable_by(n_top, by_shift);
+    let typical = {
+        let k = disp.len() / 2 - n_top;
+        let rest = &mut disp[n_top..];
+        rest.select_nth_unstable_by(k, by_shift);
+        rest[k].0
+    };
+    let top = &mut disp[..n_top];
+    top.select_nth_unstable_by(n_top / 2, by_shift);
+    let far = top[n_top / 2].0;
+    if far < SHINE_MIN_SHIFT {
+        return None;
+    }
+    let top = &disp[..n_top];
+    let mut u = [0.0f32; 3];
+    for &(_, g) in top {
+        let d = shift(g);
+        for k in 0..3 {
+            u[k] += d[k];
+        }
+    }
+    let norm = dot3(u, u).sqrt().max(1e-9);
+    let u = u.map(|v| v / norm);
+    let grey = [1.0 / 3.0; 3];
+    let to_grey = [0, 1, 2].map(|k| grey[k] - s_chr[k]);
+    let along = dot3(to_grey, u);
+    if along < SHINE_TOWARD_GREY * dot3(to_grey, to_grey).sqrt() {
+        return None;
+    }
+    let s_sum = m.skin[0] + m.skin[1] + m.skin[2];
+    let k_sum = |g: usize| (cs[0][g] + cs[1][g] + cs[2][g]) / ws[g];
+    let mut bright: Vec<f32> = top.iter().map(|&(_, g)| k_sum(g) / s_sum).collect();
+    let bright = median(&mut bright);
+    // The light: along the shift, nearest grey, and at least as far as the most shifted
+    // skin (the median of them: the extreme is noise).
+    let t = along.max(far);
+    let light = [0, 1, 2].map(|k| s_chr[k] + t * u[k]);
+    if bright < SHINE_MIN_BRIGHT || dist2(light, grey).sqrt() > SHINE_MAX_OFF_GREY {
+        return None;
+    }
+    // A cell's share of shine: how far its local skin colour lies towards the light's; the
+    // light on the skin beneath: the local skin's own brightness without the shine.
+    let cell_share: Vec<f32> = (0..gw * gh)
+        .map(|g| {
+            if valid(g) {
+                (dot3(shift(g), u) / t - SHINE_DEAD).clamp(0.0, SHINE_MAX_SHARE)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let cell_under: Vec<f32> = (0..gw * gh)
+        .map(|g| {
+            if cell_share[g] > 0.0 {
+                ((1.0 - cell_share[g]) * k_sum(g) / s_sum).max(0.05)
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    // Each pixel's, between the centres of the cells around it.
+    let (mut share, mut under) = (vec![0.0f32; w * h], vec![1.0f32; w * h]);
+    for y in 0..h {
+        let fy = ((y as f32 + 0.5) / b as f32 - 0.5).clamp(0.0, (gh - 1) as f32);
+        let (y0, ty) = (fy as usize, fy.fract());
+        let y1 = (y0 + 1).min(gh - 1);
+        for x in 0..w {
+            let i = y * w + x;
+            if !fr.mask[i] {
+                continue;
+            }
+            let fx = ((x as f32 + 0.5) / b as f32 - 0.5).clamp(0.0, (gw - 1) as f32);
+            let (x0, tx) = (fx as usize, fx.fract());
+            let x1 = (x0 + 1).min(gw - 1);
+            let at = |v: &[f32]| {
+                let top = v[y0 * gw + x0] * (1.0 - tx) + v[y0 * gw + x1] * tx;
+                let bottom = v[y1 * gw + x0] * (1.0 - tx) + v[y1 * gw + x1] * tx;
+                top * (1.0 - ty) + bottom * ty
+            };
+            share[i] = at(&cell_share);
+            under[i] = at(&cell_under);
+        }
+    }
+    let is_hair2 = m.hair2.is_some_and(|h2| {
+        dist2(chromaticity(h2), light).sqrt() < SHINE_HAIR2_NEAR && typical < SHINE_LOCAL * far
+    });
+    Some(Shine {
+        light,
+        share,
+        under,
+        is_hair2,
+    })
+}
+
+/// The skin colour under `m`'s light field at a pixel with a share `share` of shine of the
+/// light's chromaticity `light` (see [`Shine`]).
+fn shiny_skin(skin: [f32; 3], light: [f32; 3], share: f32) -> [f32; 3] {
+    let add = share / (1.0 - share) * (skin[0] + skin[1] + skin[2]);
+    [0, 1, 2].map(|k| skin[k] + add * light[k])
 }
 
 #[cfg(test)]
@@ -1715,6 +1968,51 @@ mod tests {
             local < 0.03,
             "bare skin reads {local:.3} hair with the local light"
         );
+    }
+
+    /// Shine is found where the skin shines, in the light's colour, and not on the same
+    /// scalp without it.
+    #[test]
+    fn shine_is_found_where_the_skin_shines_and_only_there() {
+        for shine in [0.8f32, 0.0] {
+            let p = SynthParams {
+                width: 256,
+                height: 256,
+                skin: Skin::V,
+                hair: Hair::Black,
+                strand_width: 1.5,
+                density: 0.3,
+                shine,
+                noise: 1.5,
+                seed: 11,
+                ..Default::default()
+            };
+            let (lin, mask, prep, model) = measure(&p);
+            let fr = Frame {
+                img: &lin,
+                mask: &mask,
+            };
+            let found = shine_field(&fr, &prep, &model);
+            if shine == 0.0 {
+                assert!(found.is_none(), "shine found on a scalp without any");
+                continue;
+            }
+            let sh = found.expect("the highlight is found");
+            // The highlight's centre (see `synth::render`) and a corner far from it.
+            let share_at = |x: f64, y: f64| sh.share[y as usize * lin.w + x as usize];
+            let (cx, cy) = (128.0 + 256.0 * 0.08, 128.0 - 256.0 * 0.10);
+            let (centre, corner) = (share_at(cx, cy), share_at(240.0, 240.0));
+            assert!(
+                centre > 0.3 && corner < 0.05,
+                "share {centre} at the highlight, {corner} far from it"
+            );
+            // The light is white (no colour cast here).
+            assert!(
+                sh.light.iter().all(|&v| (v - 1.0 / 3.0).abs() < 0.04),
+                "light {:?}",
+                sh.light
+            );
+        }
     }
 
     #[test]

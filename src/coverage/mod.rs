@@ -461,6 +461,8 @@ struct Alternatives {
     /// With the hair colour as the photo shows it, when the model took it towards black
     /// (the strands might be mid-tone hair, not black hair seen in part).
     hair_as_seen: Option<f64>,
+    /// With no shine, when the model found some (the brighter skin might be more light).
+    no_shine: Option<f64>,
 }
 
 impl Alternatives {
@@ -468,10 +470,12 @@ impl Alternatives {
     fn spread(&self, base: f64) -> f64 {
         let side = self.other_side.map_or(0.0, |v| (v - base).abs());
         let seen = self.hair_as_seen.map_or(0.0, |v| (v - base).abs());
+        let shine = self.no_shine.map_or(0.0, |v| (v - base).abs());
         (self.local_light - base)
             .abs()
             .max(side)
             .max(seen)
+            .max(shine)
             .max((self.purer_hair - base).abs())
     }
 }
@@ -497,6 +501,7 @@ fn alternatives(
     };
     let other_side = other_side.map(|dark| {
         let plane = prep.plane;
+        let shine = prep.shine.clone();
         let m = fit_models(
             std::slice::from_ref(fr),
             std::slice::from_mut(prep),
@@ -505,6 +510,7 @@ fn alternatives(
         );
         let v = mean_alpha_sparse(fr, prep, &m, 2);
         prep.plane = plane;
+        prep.shine = shine;
         v
     });
     let mut purer = model.clone();
@@ -519,11 +525,17 @@ fn alternatives(
         };
         mean_alpha_sparse(fr, prep, &seen, 2)
     });
+    let no_shine = prep.shine.take().map(|shine| {
+        let v = mean_alpha_sparse(fr, prep, model, 2);
+        prep.shine = Some(shine);
+        v
+    });
     Alternatives {
         local_light,
         other_side,
         purer_hair: mean_alpha_sparse(fr, prep, &purer, 2),
         hair_as_seen,
+        no_shine,
     }
 }
 
@@ -669,13 +681,23 @@ fn fit_models(
     details: Option<&mut [Detail]>,
     dark_hair: Option<bool>,
 ) -> Model {
-    let model = fit_colours(frames, preps, details, dark_hair);
+    let mut model = fit_colours(frames, preps, details, dark_hair);
     // Shade darkens skin as hair darker than skin does, so a field fitted to every pixel
     // can take shade for hair; the skin between strands shows the light itself.
     for (fr, prep) in frames.iter().zip(preps.iter_mut()) {
         classify::envelope_refit(fr, prep, &model);
+        find_shine(fr, prep, &mut model);
     }
     model
+}
+
+/// Finds shine on the bare skin of `fr` under `model` ([`classify::shine_field`]) and keeps
+/// it in `prep`; a second hair colour that is that shine leaves `model`.
+fn find_shine(fr: &Frame, prep: &mut Prepared, model: &mut Model) {
+    prep.shine = classify::shine_field(fr, prep, model);
+    if prep.shine.as_ref().is_some_and(|s| s.is_hair2) {
+        model.hair2 = None;
+    }
 }
 
 /// The colour model of `frames` and each one's light field under it (see [`fit_models`]).
@@ -921,6 +943,25 @@ fn shades_of_grey(img: &Lin, mask: &[bool]) -> [f64; 3] {
         }
     }
     norm.map(|v| v.powf(1.0 / 6.0).max(1e-12))
+}
+
+/// Skin colour ratios below or above which a correction is not the same skin under other
+/// light but a fit gone astray.
+const SKIN_GAIN_RANGE: (f32, f32) = (0.5, 2.0);
+
+/// Per-channel gains (green kept) that bring AFTER's skin colour (`after`'s) to BEFORE's,
+/// when both visits found skin and hair darker than it and the two skins differ in
+/// chromaticity by more than 2 % in a channel; `None` otherwise.
+fn skin_gains(before: &Model, after: &Model) -> Option<[f32; 3]> {
+    if !(before.two_classes && after.two_classes && before.dark_hair) {
+        return None;
+    }
+    let r = [0, 1, 2].map(|k| before.skin[k] / after.skin[k].max(1e-6));
+    let g = r.map(|v| v / r[1]);
+    let plausible = g
+        .iter()
+        .all(|v| v.is_finite() && *v > SKIN_GAIN_RANGE.0 && *v < SKIN_GAIN_RANGE.1);
+    (plausible && g.iter().any(|v| (v - 1.0).abs() > 0.02)).then_some(g)
 }
 
 impl Analyzer {
@@ -1178,10 +1219,6 @@ impl Analyzer {
             img: &wb.lin,
             mask: &mask,
         }];
-        let fa = [Frame {
-            img: &wa,
-            mask: &mask,
-        }];
         let [pb, pa] = &mut preps;
         let mut model_b = fit_colours(
             &fb,
@@ -1189,12 +1226,37 @@ impl Analyzer {
             detail_b.as_mut().map(std::slice::from_mut),
             None,
         );
-        let mut model_a = fit_colours(
-            &fa,
-            std::slice::from_mut(pa),
-            detail_a.as_mut().map(std::slice::from_mut),
-            Some(model_b.dark_hair),
-        );
+        // AFTER with hair on BEFORE's side of skin.
+        let dark = model_b.dark_hair;
+        let fit_after = |img: &Lin, prep: &mut Prepared, detail: Option<&mut Detail>| {
+            fit_colours(
+                &[Frame { img, mask: &mask }],
+                std::slice::from_mut(prep),
+                detail.map(std::slice::from_mut),
+                Some(dark),
+            )
+        };
+        let mut model_a = fit_after(&wa, pa, detail_a.as_mut());
+        // The shades-of-grey correction above follows the brightest pixels, and shine at
+        // one visit only (light off a bare scalp, in the light's colour) moves it. Beside
+        // dark hair, the skin is the same material at both visits: its colour fitted at
+        // each gives the correction, and AFTER is measured again under it. (Beside white
+        // hair the brightest pixels are the strands, a white reference; there the
+        // correction stands.)
+        if let Some(g) = skin_gains(&model_b, &model_a) {
+            for k in 0..3 {
+                wa.c[k].iter_mut().for_each(|v| *v *= g[k]);
+                if let Some(d) = detail_a.as_mut() {
+                    d.lin.c[k].iter_mut().for_each(|v| *v *= g[k]);
+                }
+            }
+            pa.plane = [0.0; 6];
+            model_a = fit_after(&wa, pa, detail_a.as_mut());
+        }
+        let fa = [Frame {
+            img: &wa,
+            mask: &mask,
+        }];
         // Grey strands read by their own lightness in one visit and not the other, or dark
         // strands taken towards black in one only, would read as a change; both are read
         // the same way, from the light-field refit on.
@@ -1206,6 +1268,8 @@ impl Analyzer {
         classify::share_reach(&mut model_b, &mut model_a);
         classify::envelope_refit(&fb[0], pb, &model_b);
         classify::envelope_refit(&fa[0], pa, &model_a);
+        find_shine(&fb[0], pb, &mut model_b);
+        find_shine(&fa[0], pa, &mut model_a);
         check_contrast(&model_b)?;
         check_contrast(&model_a)?;
         let frames = [fb, fa].map(|f| f.into_iter().next());
@@ -1241,12 +1305,14 @@ impl Analyzer {
         if let (Some(b), Some(a)) = (alt_b.other_side, alt_a.other_side) {
             spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
         }
-        if alt_b.hair_as_seen.is_some() || alt_a.hair_as_seen.is_some() {
-            let (b, a) = (
-                alt_b.hair_as_seen.unwrap_or(cb2),
-                alt_a.hair_as_seen.unwrap_or(ca2),
-            );
-            spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
+        for (b, a) in [
+            (alt_b.hair_as_seen, alt_a.hair_as_seen),
+            (alt_b.no_shine, alt_a.no_shine),
+        ] {
+            if b.is_some() || a.is_some() {
+                let (b, a) = (b.unwrap_or(cb2), a.unwrap_or(ca2));
+                spread_c = spread_c.max(((a - b) - (ca2 - cb2)).abs());
+            }
         }
         // Each visit measured with the other's colours (its own light field refitted under
         // them): the same yardstick for both. How far those changes land counts too; a
