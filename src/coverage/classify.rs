@@ -208,12 +208,17 @@ fn quantile(v: &mut [f32], q: f32) -> f32 {
 
 /// Alpha for one pixel colour (already divided by illumination).
 fn unmix(c: [f32; 3], m: &Model) -> f32 {
+    unmix_on(c, m, m.skin)
+}
+
+/// [`unmix`] with the skin colour `skin` in place of the model's.
+fn unmix_on(c: [f32; 3], m: &Model, skin: [f32; 3]) -> f32 {
     let a = match m.tone {
-        Some(range) => unmix_toned(c, m.skin, m.hair, range),
-        None => unmix_one(c, m.skin, m.hair),
+        Some(range) => unmix_toned(c, skin, m.hair, range),
+        None => unmix_one(c, skin, m.hair),
     };
     match m.hair2 {
-        Some(h2) => a.max(unmix_one(c, m.skin, h2)),
+        Some(h2) => a.max(unmix_one(c, skin, h2)),
         None => a,
     }
 }
@@ -1079,13 +1084,11 @@ fn pixel_alpha(fr: &Frame, prep: &Prepared, m: &Model, x: usize, y: usize) -> f3
     let c = fr.img.px(i).map(|v| v / l);
     // Under the light from the local skin level, shine counts as light.
     match (&prep.shine, &prep.field) {
-        (Some(sh), None) if sh.share[i] > 0.0 => {
-            let shiny = Model {
-                skin: shiny_skin(m.skin, sh.light, sh.share[i]),
-                ..m.clone()
-            };
-            unmix(c.map(|v| v / sh.under[i]), &shiny)
-        }
+        (Some(sh), None) if sh.share[i] > 0.0 => unmix_on(
+            c.map(|v| v / sh.under[i]),
+            m,
+            shiny_skin(m.skin, sh.light, sh.share[i]),
+        ),
         _ => unmix(c, m),
     }
 }
@@ -1215,12 +1218,43 @@ fn local_skin_level(fr: &Frame, prep: &Prepared, m: &Model) -> (Vec<f32>, Vec<f3
 /// least squares. Hair darker than skin and shade both darken a pixel, so a field fitted
 /// to every pixel can read shade as hair and stay too flat; the skin between strands
 /// shows the light itself.
-pub(crate) fn envelope_refit(fr: &Frame, prep: &mut Prepared, m: &Model) {
+///
+/// Returns the local skin level it found, for [`shine_field`].
+pub(crate) fn envelope_refit(fr: &Frame, prep: &mut Prepared, m: &Model) -> Option<LocalLevel> {
     if !m.two_classes {
-        return;
+        return None;
     }
-    let (w, h) = (fr.img.w, fr.img.h);
     let (_, q, c, contrast) = local_skin_level(fr, prep, m);
+    let before = prep.plane;
+    envelope_refit_with(fr, prep, m, &q, &c, contrast);
+    let moved = std::array::from_fn(|k| prep.plane[k] - before[k]);
+    Some(LocalLevel {
+        q,
+        c,
+        contrast,
+        moved,
+    })
+}
+
+/// A frame's local skin level ([`local_skin_level`]) as found under one light field, and how
+/// far the field's terms have moved since.
+pub(crate) struct LocalLevel {
+    q: Vec<f32>,
+    c: Vec<f32>,
+    contrast: f32,
+    moved: [f64; 6],
+}
+
+/// [`envelope_refit`] from the frame's local skin level `c` and residuals `q`.
+fn envelope_refit_with(
+    fr: &Frame,
+    prep: &mut Prepared,
+    m: &Model,
+    q: &[f32],
+    c: &[f32],
+    contrast: f32,
+) {
+    let (w, h) = (fr.img.w, fr.img.h);
     let (r, dark) = (LOCAL_RADIUS, m.dark_hair);
     let lim = (LOCAL_DENSE * contrast).min(ENVELOPE_WITHIN);
     let points = (r..h.saturating_sub(r))
@@ -1240,7 +1274,7 @@ pub(crate) fn envelope_refit(fr: &Frame, prep: &mut Prepared, m: &Model) {
     }
     // The closing keeps the brightest skin nearby, which camera noise lifts above the
     // skin's own level: the level comes down by that lift, the shape stays.
-    prep.plane[0] -= wgt * f64::from(noise_lift(fr, m, &q, &c, contrast, cov));
+    prep.plane[0] -= wgt * f64::from(noise_lift(fr, m, q, c, contrast, cov));
 }
 
 /// What comes off the local skin level `c` of dark hair (see [`local_skin_level`]) for
@@ -1447,12 +1481,31 @@ const SHINE_MAX_SHARE: f32 = 0.9;
 /// chromaticity towards the light's, which is the point along that shift nearest grey.
 /// `None` when the skin shows no such shift, and for hair lighter than skin or strands
 /// of many lightnesses (grey hair), whose light strands look like shine.
-pub(crate) fn shine_field(fr: &Frame, prep: &Prepared, m: &Model) -> Option<Shine> {
+/// `level` is the frame's local skin level when already found (by [`envelope_refit`]).
+pub(crate) fn shine_field(
+    fr: &Frame,
+    prep: &Prepared,
+    m: &Model,
+    level: Option<LocalLevel>,
+) -> Option<Shine> {
     if !m.two_classes || !m.dark_hair || m.tone.is_some() {
         return None;
     }
     let (w, h) = (fr.img.w, fr.img.h);
-    let (_, q, c, contrast) = local_skin_level(fr, prep, m);
+    let LocalLevel {
+        q,
+        c,
+        contrast,
+        moved,
+    } = level.unwrap_or_else(|| {
+        let (_, q, c, contrast) = local_skin_level(fr, prep, m);
+        LocalLevel {
+            q,
+            c,
+            contrast,
+            moved: [0.0; 6],
+        }
+    });
     let near = (SHINE_NEAR * contrast).min(SHINE_NEAR_MAX);
     let lim = LOCAL_DENSE * contrast;
     // The local bare-skin colour, which is smooth, on a grid of cells: the bare-skin
@@ -1470,14 +1523,29 @@ pub(crate) fn shine_field(fr: &Frame, prep: &Prepared, m: &Model) -> Option<Shin
             }
             let g = (y / b) * gw + x / b;
             inside[g] = true;
-            if beyond_skin(c[i], true, lim) || (q[i] - c[i]).abs() > near {
+            // The level under the field as it is now: it moved with the field (the gap
+            // between a pixel and its level did not).
+            let now = c[i]
+                - basis(x, y, w, h)
+                    .iter()
+                    .zip(&moved)
+                    .map(|(a, d)| a * d)
+                    .sum::<f64>() as f32;
+            if beyond_skin(now, true, lim) || (q[i] - c[i]).abs() > near {
                 continue;
             }
-            let l = illum(&prep.plane, x, y, w, h);
             wt[g] += 1.0;
             for k in 0..3 {
-                col[k][g] += fr.img.c[k][i] / l;
+                col[k][g] += fr.img.c[k][i];
             }
+        }
+    }
+    // Under the light field at each cell's centre (the field is smooth).
+    for g in (0..gw * gh).filter(|&g| wt[g] > 0.0) {
+        let (cx, cy) = (((g % gw) * b) as f64, ((g / gw) * b) as f64);
+        let l = illum_at(&prep.plane, cx + 0.5 * b as f64, cy + 0.5 * b as f64, w, h);
+        for ch in &mut col {
+            ch[g] /= l;
         }
     }
     let sigma = SHINE_SMOOTH / b as f32;
@@ -1992,7 +2060,7 @@ mod tests {
                 img: &lin,
                 mask: &mask,
             };
-            let found = shine_field(&fr, &prep, &model);
+            let found = shine_field(&fr, &prep, &model, None);
             if shine == 0.0 {
                 assert!(found.is_none(), "shine found on a scalp without any");
                 continue;

@@ -66,7 +66,7 @@ use std::fmt;
 pub use polygon::{Polygon, PolygonParseError};
 
 use crate::raster::RgbaImage;
-use classify::{Frame, Model, Prepared};
+use classify::{Frame, LocalLevel, Model, Prepared};
 use work::Lin;
 
 /// Settings of an [`Analyzer`].
@@ -500,9 +500,10 @@ fn alternatives(
         mean_alpha_sparse(fr, prep, model, 2)
     };
     let other_side = other_side.map(|dark| {
+        // Hair on the other side, read without looking for shine.
         let plane = prep.plane;
-        let shine = prep.shine.clone();
-        let m = fit_models(
+        let shine = prep.shine.take();
+        let (m, _) = fit_models(
             std::slice::from_ref(fr),
             std::slice::from_mut(prep),
             detail.map(std::slice::from_mut),
@@ -675,26 +676,29 @@ fn sharpest<'a>(photo: &'a RgbaImage, larger: Option<Larger<'a>>) -> (&'a RgbaIm
 /// each frame's own light field under those colours), otherwise on the frames themselves;
 /// then refits each frame's light field to its local skin level
 /// ([`classify::envelope_refit`]). `dark_hair` forces the side of skin hair is on.
+/// Returns each frame's local skin level with the model.
 fn fit_models(
     frames: &[Frame],
     preps: &mut [Prepared],
     details: Option<&mut [Detail]>,
     dark_hair: Option<bool>,
-) -> Model {
-    let mut model = fit_colours(frames, preps, details, dark_hair);
+) -> (Model, Vec<Option<LocalLevel>>) {
+    let model = fit_colours(frames, preps, details, dark_hair);
     // Shade darkens skin as hair darker than skin does, so a field fitted to every pixel
     // can take shade for hair; the skin between strands shows the light itself.
-    for (fr, prep) in frames.iter().zip(preps.iter_mut()) {
-        classify::envelope_refit(fr, prep, &model);
-        find_shine(fr, prep, &mut model);
-    }
-    model
+    let levels = frames
+        .iter()
+        .zip(preps.iter_mut())
+        .map(|(fr, prep)| classify::envelope_refit(fr, prep, &model))
+        .collect();
+    (model, levels)
 }
 
-/// Finds shine on the bare skin of `fr` under `model` ([`classify::shine_field`]) and keeps
-/// it in `prep`; a second hair colour that is that shine leaves `model`.
-fn find_shine(fr: &Frame, prep: &mut Prepared, model: &mut Model) {
-    prep.shine = classify::shine_field(fr, prep, model);
+/// Finds shine on the bare skin of `fr` under `model` ([`classify::shine_field`], from its
+/// local skin `level` when found) and keeps it in `prep`; a second hair colour that is that
+/// shine leaves `model`.
+fn find_shine(fr: &Frame, prep: &mut Prepared, model: &mut Model, level: Option<LocalLevel>) {
+    prep.shine = classify::shine_field(fr, prep, model, level);
     if prep.shine.as_ref().is_some_and(|s| s.is_hair2) {
         model.hair2 = None;
     }
@@ -945,13 +949,17 @@ fn shades_of_grey(img: &Lin, mask: &[bool]) -> [f64; 3] {
     norm.map(|v| v.powf(1.0 / 6.0).max(1e-12))
 }
 
+/// Skins this much apart in a channel (relative) are corrected ([`skin_gains`]); within
+/// it, the shades-of-grey correction stands and AFTER is not fitted again.
+const SKIN_GAIN_MIN: f32 = 0.05;
+
 /// Skin colour ratios below or above which a correction is not the same skin under other
 /// light but a fit gone astray.
 const SKIN_GAIN_RANGE: (f32, f32) = (0.5, 2.0);
 
 /// Per-channel gains (green kept) that bring AFTER's skin colour (`after`'s) to BEFORE's,
 /// when both visits found skin and hair darker than it and the two skins differ in
-/// chromaticity by more than 2 % in a channel; `None` otherwise.
+/// chromaticity by more than [`SKIN_GAIN_MIN`] in a channel; `None` otherwise.
 fn skin_gains(before: &Model, after: &Model) -> Option<[f32; 3]> {
     if !(before.two_classes && after.two_classes && before.dark_hair) {
         return None;
@@ -961,7 +969,7 @@ fn skin_gains(before: &Model, after: &Model) -> Option<[f32; 3]> {
     let plausible = g
         .iter()
         .all(|v| v.is_finite() && *v > SKIN_GAIN_RANGE.0 && *v < SKIN_GAIN_RANGE.1);
-    (plausible && g.iter().any(|v| (v - 1.0).abs() > 0.02)).then_some(g)
+    (plausible && g.iter().any(|v| (v - 1.0).abs() > SKIN_GAIN_MIN)).then_some(g)
 }
 
 impl Analyzer {
@@ -1074,12 +1082,14 @@ impl Analyzer {
                 )
             })
             .flatten();
-        let model = fit_models(
+        let (mut model, levels) = fit_models(
             &frames,
             &mut prep,
             detail.as_mut().map(std::slice::from_mut),
             None,
         );
+        let level = levels.into_iter().next().flatten();
+        find_shine(&frames[0], &mut prep[0], &mut model, level);
         check_contrast(&model)?;
         let (cov, a, smooth) = hair_reading(&frames[0], &prep[0], &model)?;
         let mut dev: f64 = 0.0;
@@ -1266,10 +1276,10 @@ impl Analyzer {
             model_a.tone = tone;
         }
         classify::share_reach(&mut model_b, &mut model_a);
-        classify::envelope_refit(&fb[0], pb, &model_b);
-        classify::envelope_refit(&fa[0], pa, &model_a);
-        find_shine(&fb[0], pb, &mut model_b);
-        find_shine(&fa[0], pa, &mut model_a);
+        let level_b = classify::envelope_refit(&fb[0], pb, &model_b);
+        let level_a = classify::envelope_refit(&fa[0], pa, &model_a);
+        find_shine(&fb[0], pb, &mut model_b, level_b);
+        find_shine(&fa[0], pa, &mut model_a, level_a);
         check_contrast(&model_b)?;
         check_contrast(&model_a)?;
         let frames = [fb, fa].map(|f| f.into_iter().next());
