@@ -743,6 +743,23 @@ pub(crate) fn share_reach(a: &mut Model, b: &mut Model) {
     }
 }
 
+/// Reads grey strands by their own lightness in both visits when one visit's model does
+/// ([`Model::tone`]): the same strands read that way in one visit only would read as a
+/// change. The range is in multiples of the hair colour, so the visit without one takes the
+/// other's range scaled to its own hair (relative to each one's skin, which the light
+/// scales alike): the same strand lightnesses, not the same multiples of a hair colour
+/// fitted further from skin or nearer it.
+pub(crate) fn share_tone(a: &mut Model, b: &mut Model) {
+    let (from, to) = match (a.tone.is_some(), b.tone.is_some()) {
+        (true, false) => (&*a, b),
+        (false, true) => (&*b, a),
+        _ => return,
+    };
+    let rel = |m: &Model| luma(m.hair) / luma(m.skin).max(EPS);
+    let f = rel(from) / rel(to).max(EPS);
+    to.tone = from.tone.map(|(lo, hi)| (lo * f, hi * f));
+}
+
 /// 1 at or below `lo`, 0 at or above `hi`, linear between.
 fn fade(v: f32, (lo, hi): (f32, f32)) -> f32 {
     ((hi - v) / (hi - lo)).clamp(0.0, 1.0)
@@ -2036,6 +2053,33 @@ mod tests {
             local < 0.03,
             "bare skin reads {local:.3} hair with the local light"
         );
+    }
+
+    /// A visit that read grey strands by one hair colour takes the other visit's range of
+    /// strand lightness in its own hair colour's multiples: the same strands, whatever hair
+    /// colour each visit fitted (a no-change IV/grey pair read -3.3 pp when the multiples
+    /// were copied as they were, the second visit's hair colour fitted 25 % lighter).
+    #[test]
+    fn a_shared_strand_lightness_range_keeps_the_strands_lightness() {
+        let skin = [0.41, 0.197, 0.1];
+        let model = |hair: [f32; 3], tone| Model {
+            dark_hair: false,
+            tone,
+            ..dark_model(skin, hair)
+        };
+        let mut before = model([0.63, 0.60, 0.57], Some((0.18, 1.2)));
+        let mut after = model([0.79, 0.77, 0.74], None);
+        share_tone(&mut before, &mut after);
+        assert_eq!(before.tone, Some((0.18, 1.2)));
+        let (lo, hi) = after.tone.expect("shared");
+        let bounds = |m: &Model, g: f32| luma(m.hair) * g;
+        assert!((bounds(&after, lo) - bounds(&before, 0.18)).abs() < 1e-4);
+        assert!((bounds(&after, hi) - bounds(&before, 1.2)).abs() < 1e-4);
+        // Neither or both with a range: nothing to share.
+        let mut a = model([0.63, 0.60, 0.57], None);
+        let mut b = model([0.79, 0.77, 0.74], None);
+        share_tone(&mut a, &mut b);
+        assert_eq!((a.tone, b.tone), (None, None));
     }
 
     /// Shine is found where the skin shines, in the light's colour, and not on the same

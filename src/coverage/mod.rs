@@ -1270,11 +1270,7 @@ impl Analyzer {
         // Grey strands read by their own lightness in one visit and not the other, or dark
         // strands taken towards black in one only, would read as a change; both are read
         // the same way, from the light-field refit on.
-        if model_b.tone.is_some() != model_a.tone.is_some() {
-            let tone = model_b.tone.or(model_a.tone);
-            model_b.tone = tone;
-            model_a.tone = tone;
-        }
+        classify::share_tone(&mut model_b, &mut model_a);
         classify::share_reach(&mut model_b, &mut model_a);
         let level_b = classify::envelope_refit(&fb[0], pb, &model_b);
         let level_a = classify::envelope_refit(&fa[0], pa, &model_a);
