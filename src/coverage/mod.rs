@@ -1270,6 +1270,7 @@ impl Analyzer {
         // Grey strands read by their own lightness in one visit and not the other, or dark
         // strands taken towards black in one only, would read as a change; both are read
         // the same way, from the light-field refit on.
+        classify::share_purity(&mut model_b, &mut model_a);
         classify::share_tone(&mut model_b, &mut model_a);
         classify::share_reach(&mut model_b, &mut model_a);
         let level_b = classify::envelope_refit(&fb[0], pb, &model_b);
