@@ -104,6 +104,8 @@ const es = {
     "en esta foto no se encontró entre el pelo cuero cabelludo de color de piel (el pelo puede ocultarlo, o la luz está muy teñida); dibuje una región donde se vea el cuero cabelludo o repita la foto con luz neutra",
   "what reads as hair in this photo shows no strands, only a smooth change in the scalp's colour (redder or darker skin, or shade); draw a region over the area that matters, or retake the photo evenly lit":
     "lo que parece pelo en esta foto no muestra cabellos, solo un cambio suave del color del cuero cabelludo (piel más roja u oscura, o sombra); dibuje una región sobre la zona que importa o repita la foto con luz uniforme",
+  "strong shine or glare on the scalp in this photo hides the skin between the hairs; retake the photo without flash or direct light, or draw a region away from the shine":
+    "en esta foto un brillo o reflejo fuerte en el cuero cabelludo oculta la piel entre el pelo; repita la foto sin flash ni luz directa o dibuje una región lejos del brillo",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",
