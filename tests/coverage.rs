@@ -845,8 +845,9 @@ fn every_refusal_reason_has_a_spanish_translation() {
     }
 }
 
-/// A close-up `side` px square with strands 2.4 px wide and a little blur: resolved at full
-/// size, under a pixel in a working copy a third the size.
+/// A close-up `side` px square with strands 2.4 px wide (its blur, 0.5, renders sharp; see
+/// `SynthParams::blur`): resolved at full size, under a pixel in a working copy a third the
+/// size.
 fn phone_closeup(side: u32, skin: Skin, hair: Hair, density: f32, seed: u64) -> SynthParams {
     SynthParams {
         width: side,

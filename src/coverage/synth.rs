@@ -115,7 +115,9 @@ pub struct SynthParams {
     pub shine: f32,
     /// Camera white balance gains for R, G, B.
     pub white_balance: [f32; 3],
-    /// Gaussian blur sigma in pixels (0 = sharp).
+    /// Blur in pixels (0 = sharp), applied as the analysis's own approximate Gaussian (three
+    /// box passes of a whole-pixel radius): below about 0.87 that radius rounds to zero and
+    /// nothing is blurred, and 0.87 to 1.9 all give a standard deviation of about 1.4.
     pub blur: f32,
     /// Gaussian noise in 8-bit levels.
     pub noise: f32,
@@ -157,7 +159,8 @@ impl SynthParams {
     /// A phone photo of the kind a patient takes: `width` x `height`, strands between
     /// `strand_width` and twice that wide and between `strand_length` and twice that long,
     /// a random density (a thinner patch on a head view), light gradient, exposure, white
-    /// balance, slight blur and noise, all drawn from `rng`.
+    /// balance, blur (0.3 to 1; most of that renders sharp, see [`SynthParams::blur`]) and
+    /// noise, all drawn from `rng`.
     #[allow(clippy::too_many_arguments)]
     pub fn phone_like(
         rng: &mut Rng,
