@@ -209,7 +209,8 @@ fn one_photo_is_measured_in_original_pixels_and_a_blank_one_is_refused() {
 fn a_linear_working_copy_and_the_larger_copy_read_a_phone_photo_right() {
     use scalp_compare::coverage::synth::{render, Hair, Skin, SynthParams};
     use scalp_compare::web::{measure_photo, working_copy};
-    // Strands 2.4 px wide at full size: under a pixel in the working copy a third the size.
+    // Sharp strands 2.4 px wide at full size: under a pixel in the working copy a third the
+    // size.
     // White hair on dark skin: lighter than skin, it has no darkest end to be taken to when
     // no pixel of the working copy is pure hair.
     let s = render(&SynthParams {
@@ -220,7 +221,6 @@ fn a_linear_working_copy_and_the_larger_copy_read_a_phone_photo_right() {
         strand_width: 2.4,
         strand_length: 90.0,
         density: 0.4,
-        blur: 0.5,
         noise: 1.5,
         seed: 12,
         ..Default::default()
@@ -257,7 +257,7 @@ fn a_pair_is_analysed_with_each_visits_larger_copy() {
     use scalp_compare::coverage::synth::{render, Hair, Skin, SynthParams};
     use scalp_compare::coverage::working_copy;
     use scalp_compare::web::analyze_pair;
-    // Regrowth between visits; strands 2.4 px wide at full size, the working copies a third
+    // Regrowth between visits; sharp strands 2.4 px wide at full size, the working copies a third
     // of it; each visit's full-size pixels go along as its larger copy. White hair on dark
     // skin, whose colour only the larger copy shows.
     let base = SynthParams {
@@ -268,7 +268,6 @@ fn a_pair_is_analysed_with_each_visits_larger_copy() {
         strand_width: 2.4,
         strand_length: 90.0,
         density: 0.3,
-        blur: 0.5,
         noise: 1.5,
         seed: 21,
         ..Default::default()
