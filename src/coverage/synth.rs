@@ -489,10 +489,9 @@ pub fn render(p: &SynthParams) -> SynthImage {
 
 /// A Gaussian blur of standard deviation `sigma` (a kernel sampled at pixel centres to 3.5
 /// sigma, normalised; edges repeat; within 2 % of `sigma` from 0.7 up, 0.46 at 0.5), so that
-/// a rendered photo has the blur asked for. The
-/// analysis's fast blur ([`super::work::gauss_blur`], three box passes) rounds to whole box
-/// radii: it would leave 0.5 and 0.7 sharp and make 1.0 about 1.4 (as the renderer did
-/// until 2026-11-28).
+/// a rendered photo has the blur asked for. The analysis's fast blur
+/// ([`super::work::gauss_blur`], three box passes) rounds to whole box radii: it would leave
+/// 0.5 and 0.7 sharp and make 1.0 about 1.4 (as the renderer did until 2026-11-28).
 fn gaussian_blur(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
     let r = (3.5 * sigma).ceil().max(1.0) as usize;
     let mut k: Vec<f32> = (0..=2 * r)
