@@ -37,7 +37,7 @@ mod ecc;
 mod features;
 mod fft;
 mod fourier;
-mod plane;
+pub(crate) mod plane;
 
 use crate::geometry::{GeometryError, Model, Transform};
 use ecc::{detail_agreement, ecc_level, pyramid, EccRun, Level, Norm};

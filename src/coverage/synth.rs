@@ -8,6 +8,7 @@
 
 use super::polygon::Polygon;
 use super::work::{linear_to_srgb, srgb_to_linear};
+use crate::align::plane::{self, Plane};
 use crate::raster::RgbaImage;
 
 /// Skin tone by Fitzpatrick type (I palest to VI darkest).
@@ -487,44 +488,19 @@ pub fn render(p: &SynthParams) -> SynthImage {
     }
 }
 
-/// A Gaussian blur of standard deviation `sigma` (a kernel sampled at pixel centres to 3.5
-/// sigma, normalised; edges repeat; within 2 % of `sigma` from 0.7 up, 0.46 at 0.5), so that
-/// a rendered photo has the blur asked for. The analysis's fast blur
-/// ([`super::work::gauss_blur`], three box passes) rounds to whole box radii: it would leave
-/// 0.5 and 0.7 sharp and make 1.0 about 1.4 (as the renderer did until 2026-11-28).
+/// A Gaussian blur of standard deviation `sigma` (the registration's separable blur: a
+/// kernel sampled at pixel centres to 3 sigma, normalised; edges repeat; 0.46 at 0.5, within
+/// 2 % of `sigma` from 0.7 up), so that a rendered photo has the blur asked for. The
+/// analysis's fast blur ([`super::work::gauss_blur`], three box passes) rounds to whole box
+/// radii: it would leave 0.5 and 0.7 sharp and make 1.0 about 1.4 (as the renderer did
+/// until 2026-11-28).
 fn gaussian_blur(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
-    let r = (3.5 * sigma).ceil().max(1.0) as usize;
-    let mut k: Vec<f32> = (0..=2 * r)
-        .map(|j| {
-            let d = j as f32 - r as f32;
-            (-d * d / (2.0 * sigma * sigma)).exp()
-        })
-        .collect();
-    let sum: f32 = k.iter().sum();
-    k.iter_mut().for_each(|v| *v /= sum);
-    // Index of the pixel `j - r` away from `i` along a line of `n`, repeated at the ends.
-    let clamp = |i: usize, j: usize, n: usize| (i + j).saturating_sub(r).min(n - 1);
-    let mut tmp = vec![0.0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            tmp[y * w + x] = k
-                .iter()
-                .enumerate()
-                .map(|(j, kv)| kv * src[y * w + clamp(x, j, w)])
-                .sum();
-        }
-    }
-    let mut out = vec![0.0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            out[y * w + x] = k
-                .iter()
-                .enumerate()
-                .map(|(j, kv)| kv * tmp[clamp(y, j, h) * w + x])
-                .sum();
-        }
-    }
-    out
+    let plane = Plane {
+        w,
+        h,
+        data: src.to_vec(),
+    };
+    plane::gaussian_blur(&plane, f64::from(sigma)).data
 }
 
 #[cfg(test)]
