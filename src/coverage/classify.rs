@@ -1482,7 +1482,7 @@ pub(crate) fn texture_says_dark_hair(fr: &Frame, alpha: &[f32], m: &Model) -> Op
 }
 
 /// Chromaticity of a colour: its channels over their sum.
-fn chromaticity(c: [f32; 3]) -> [f32; 3] {
+pub(crate) fn chromaticity(c: [f32; 3]) -> [f32; 3] {
     let s = (c[0] + c[1] + c[2]).max(1e-9);
     c.map(|v| v / s)
 }
@@ -1727,6 +1727,36 @@ pub(crate) fn shine_field(
         under,
         is_hair2,
     })
+}
+
+/// `fr`'s pixels with the shine found in `prep` taken off: each pixel loses the shine on its
+/// skin part (one minus its hair fraction under `m`). The photo as it would look without
+/// the shine, for fitting the colours again ([`crate::coverage`]'s refit without shine).
+/// `None` when `prep` holds no shine.
+pub(crate) fn without_shine(fr: &Frame, prep: &Prepared, m: &Model) -> Option<Lin> {
+    let sh = prep.shine.as_ref()?;
+    let (w, h) = (fr.img.w, fr.img.h);
+    let mut out = Lin::new(w, h);
+    let s_sum = m.skin[0] + m.skin[1] + m.skin[2];
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let mut c = fr.img.px(i);
+            if fr.mask[i] && sh.share[i] > 0.0 {
+                let a = pixel_alpha(fr, prep, m, x, y);
+                let l = illum(&prep.plane, x, y, w, h);
+                // The shine on bare skin here (see [`shiny_skin`]), in the photo's units.
+                let add = sh.share[i] / (1.0 - sh.share[i]) * s_sum * sh.under[i] * l;
+                for k in 0..3 {
+                    c[k] = (c[k] - (1.0 - a) * add * sh.light[k]).max(1e-4);
+                }
+            }
+            for k in 0..3 {
+                out.c[k][i] = c[k];
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The skin colour under `m`'s light field at a pixel with a share `share` of shine of the
@@ -2213,6 +2243,57 @@ mod tests {
                 sh.light
             );
         }
+    }
+
+    #[test]
+    fn taking_the_shine_off_leaves_the_photo_without_it() {
+        let p = SynthParams {
+            width: 256,
+            height: 256,
+            skin: Skin::V,
+            hair: Hair::Black,
+            strand_width: 1.5,
+            density: 0.3,
+            shine: 0.8,
+            noise: 1.5,
+            seed: 11,
+            ..Default::default()
+        };
+        let (lin, mask, mut prep, model) = measure(&p);
+        let fr = Frame {
+            img: &lin,
+            mask: &mask,
+        };
+        prep.shine = shine_field(&fr, &prep, &model, None);
+        let off = without_shine(&fr, &prep, &model).expect("there is shine to take off");
+        let (plain, ..) = measure(&SynthParams { shine: 0.0, ..p });
+        // Mean luminance over a square around the highlight's centre (see `synth::render`).
+        let (cx, cy) = (128 + 20, 128 - 26);
+        let around = |img: &Lin| {
+            let mut sum = 0.0;
+            for y in cy - 8..=cy + 8 {
+                for x in cx - 8..=cx + 8 {
+                    sum += img.luma(y * img.w + x);
+                }
+            }
+            sum / 289.0
+        };
+        let (shiny, taken, without) = (around(&lin), around(&off), around(&plain));
+        // Most of the light the shine added is gone (measured: 90 %), and no more than it.
+        let gone = (shiny - taken) / (shiny - without);
+        assert!(
+            shiny > 3.0 * without,
+            "the highlight: {shiny} against {without}"
+        );
+        assert!(
+            (0.8..=1.05).contains(&gone),
+            "{gone} of the shine taken off: {taken}; rendered without: {without}"
+        );
+        // Nothing changes where there is no shine.
+        let sh = prep.shine.as_ref().expect("shine found");
+        let untouched = (0..lin.w * lin.h).filter(|&i| sh.share[i] == 0.0);
+        assert!(untouched.clone().count() > lin.w * lin.h / 2);
+        assert!(untouched.into_iter().all(|i| off.px(i) == lin.px(i)));
     }
 
     #[test]
