@@ -30,13 +30,14 @@
 //! a change, each visit measured with the other visit's colours.
 //! Beyond 30 points of uncertainty a photo or a pair gives no number
 //! ([`CoverageError::Ambiguous`]). On the benchmark the error lies within the stated
-//! uncertainty for about 85 % of photos and within twice it for about 95 %.
+//! uncertainty for about 86 % of photos and within twice it for about 96 %.
 //!
 //! What it does not do: diagnose anything, count hairs, or measure hair thickness. The
 //! numbers are estimates of *visible* coverage in a photo. Known weak cases: light hair on
 //! light skin, brown or auburn hair on the darkest skin, strong blur (hair then reads too
 //! high), and shine or shading on a bald scalp under dark hair (can read as hair; strong shine
-//! taken for the skin is refused as [`CoverageError::Glare`]).
+//! taken for the skin is refused as [`CoverageError::Glare`]; a wide shine that pulls the
+//! fitted skin colour towards it is taken off and the colours of one photo fitted again).
 //! [`salt_estimate`] is labelled as an estimate, not a SALT score taken by a clinician.
 //!
 //! Coordinates are pixels of the original photo (after EXIF orientation). Work happens on a
