@@ -188,7 +188,7 @@ fn ln3(p: [f32; 3]) -> [f32; 3] {
     [(p[0] + EPS).ln(), (p[1] + EPS).ln(), (p[2] + EPS).ln()]
 }
 
-fn dist2(a: [f32; 3], b: [f32; 3]) -> f32 {
+pub(crate) fn dist2(a: [f32; 3], b: [f32; 3]) -> f32 {
     (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
 
@@ -1737,18 +1737,18 @@ pub(crate) fn without_shine(fr: &Frame, prep: &Prepared, m: &Model) -> Option<Li
     let sh = prep.shine.as_ref()?;
     let (w, h) = (fr.img.w, fr.img.h);
     let mut out = Lin::new(w, h);
-    let s_sum = m.skin[0] + m.skin[1] + m.skin[2];
     for y in 0..h {
         for x in 0..w {
             let i = y * w + x;
             let mut c = fr.img.px(i);
             if fr.mask[i] && sh.share[i] > 0.0 {
                 let a = pixel_alpha(fr, prep, m, x, y);
-                let l = illum(&prep.plane, x, y, w, h);
-                // The shine on bare skin here (see [`shiny_skin`]), in the photo's units.
-                let add = sh.share[i] / (1.0 - sh.share[i]) * s_sum * sh.under[i] * l;
+                // The shine on bare skin here, in the photo's units (as `pixel_alpha` reads
+                // it: the shiny skin under `under` times the light field).
+                let lit = shiny_skin(m.skin, sh.light, sh.share[i]);
+                let l = sh.under[i] * illum(&prep.plane, x, y, w, h);
                 for k in 0..3 {
-                    c[k] = (c[k] - (1.0 - a) * add * sh.light[k]).max(1e-4);
+                    c[k] = (c[k] - (1.0 - a) * l * (lit[k] - m.skin[k])).max(1e-4);
                 }
             }
             for k in 0..3 {

@@ -743,12 +743,13 @@ fn refit_without_shine(fr: &Frame, prep: &mut Prepared, model: &mut Model) -> bo
         mask: fr.mask,
     }];
     let mut preps = [classify::prepare(&lin)];
-    let (mut refit, _) = fit_models(&frames, &mut preps, None, Some(model.dark_hair));
-    let (c0, c1) = (
+    // The colours only: the light field that goes with them is fitted on `fr` below.
+    let mut refit = fit_colours(&frames, &mut preps, None, Some(model.dark_hair));
+    let moved = classify::dist2(
         classify::chromaticity(model.skin),
         classify::chromaticity(refit.skin),
-    );
-    let moved = (0..3).map(|k| (c0[k] - c1[k]).powi(2)).sum::<f32>().sqrt();
+    )
+    .sqrt();
     if !refit.two_classes || moved >= SHINE_REFIT_SAME_SKIN {
         return false;
     }
