@@ -2202,22 +2202,27 @@ mod tests {
 
     /// Shine is found where the skin shines, in the light's colour, and not on the same
     /// scalp without it.
+    /// Dark strands on type V skin, with a highlight of strength `shine` (see
+    /// `synth::render`: centred at (148, 102)).
+    fn shiny_scalp(shine: f32) -> SynthParams {
+        SynthParams {
+            width: 256,
+            height: 256,
+            skin: Skin::V,
+            hair: Hair::Black,
+            strand_width: 1.5,
+            density: 0.3,
+            shine,
+            noise: 1.5,
+            seed: 11,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn shine_is_found_where_the_skin_shines_and_only_there() {
         for shine in [0.8f32, 0.0] {
-            let p = SynthParams {
-                width: 256,
-                height: 256,
-                skin: Skin::V,
-                hair: Hair::Black,
-                strand_width: 1.5,
-                density: 0.3,
-                shine,
-                noise: 1.5,
-                seed: 11,
-                ..Default::default()
-            };
-            let (lin, mask, prep, model) = measure(&p);
+            let (lin, mask, prep, model) = measure(&shiny_scalp(shine));
             let fr = Frame {
                 img: &lin,
                 mask: &mask,
@@ -2247,26 +2252,14 @@ mod tests {
 
     #[test]
     fn taking_the_shine_off_leaves_the_photo_without_it() {
-        let p = SynthParams {
-            width: 256,
-            height: 256,
-            skin: Skin::V,
-            hair: Hair::Black,
-            strand_width: 1.5,
-            density: 0.3,
-            shine: 0.8,
-            noise: 1.5,
-            seed: 11,
-            ..Default::default()
-        };
-        let (lin, mask, mut prep, model) = measure(&p);
+        let (lin, mask, mut prep, model) = measure(&shiny_scalp(0.8));
         let fr = Frame {
             img: &lin,
             mask: &mask,
         };
         prep.shine = shine_field(&fr, &prep, &model, None);
         let off = without_shine(&fr, &prep, &model).expect("there is shine to take off");
-        let (plain, ..) = measure(&SynthParams { shine: 0.0, ..p });
+        let (plain, ..) = measure(&shiny_scalp(0.0));
         // Mean luminance over a square around the highlight's centre (see `synth::render`).
         let (cx, cy) = (128 + 20, 128 - 26);
         let around = |img: &Lin| {
