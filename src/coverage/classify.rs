@@ -582,6 +582,16 @@ pub(crate) fn fit_rounds(
         model.skin = skin;
         model.hair = hair;
         model.hair2 = second_hair(&lin_norm, &samples, preps, skin, hair);
+        if iter + 1 == rounds && !model.dark_hair && has_skin_colour(skin) {
+            if let Some(h2) = model.hair2.filter(|&h2| is_blend_of(skin, hair, h2)) {
+                // Light hair so dense that bare skin is rarely seen: what read as skin is
+                // hair and skin blended, and the darker class beyond it is the skin. (A
+                // "skin" without a skin's colour is refused as such: both classes may be
+                // hair, and the darker one is not taken for the skin.)
+                model.skin = h2;
+                model.hair2 = None;
+            }
+        }
         // Only where pure hair pixels exist: blended ones spread in lightness too.
         model.tone = if resolved {
             tone_range(&lin_norm, skin, hair)
@@ -936,6 +946,30 @@ fn second_hair(
         }
     }
     Some([median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])])
+}
+
+/// Most distance from the line between two colours, as a share of their distance apart, at
+/// which a third lies on it ([`is_blend_of`]). On the rendered photos, light hair with a
+/// second, darker class: dense strands on dark skin, whose "skin" was the strands blended
+/// with it, 0.006 to 0.043; blond strands with darker ones around type III skin, 0.175.
+/// (Type II skin between white and dark grey strands: 0.33.)
+const BLEND_OFF_LINE: f32 = 0.1;
+
+/// Whether `skin` lies between `hair` and the second colour `hair2` on the line from one to
+/// the other (within [`BLEND_OFF_LINE`]), from 15 to 85 % of the way: a blend of the two.
+/// A scalp between white and pigmented strands is off that line (a skin's hue, neutral
+/// strands); where dense light strands leave little bare skin, the class taken for skin
+/// can be the strands blended with the skin, and the textured darker class the skin.
+fn is_blend_of(skin: [f32; 3], hair: [f32; 3], hair2: [f32; 3]) -> bool {
+    let d = [0, 1, 2].map(|k| hair[k] - hair2[k]);
+    let v = [0, 1, 2].map(|k| skin[k] - hair2[k]);
+    let dd = dot3(d, d);
+    if dd <= 0.0 {
+        return false;
+    }
+    let along = dot3(v, d) / dd;
+    let off = [0, 1, 2].map(|k| v[k] - along * d[k]);
+    (0.15..=0.85).contains(&along) && dot3(off, off) / dd < BLEND_OFF_LINE * BLEND_OFF_LINE
 }
 
 /// Whether the model's side of skin for hair is beyond doubt from colour alone: hair at
@@ -1793,6 +1827,23 @@ mod tests {
     /// red; the skin beside it is far redder, as auburn hair is beside type VI skin. The
     /// lightness tells them apart: the black strands stay hair (they were once taken for
     /// skin and the photo read as its complement), the auburn strands too.
+    #[test]
+    fn a_blend_of_two_colours_is_told_from_skin_between_strands() {
+        let skin = [0.076, 0.037, 0.023];
+        let blond = [0.62, 0.43, 0.18];
+        let blend = [0, 1, 2].map(|k| 0.4 * skin[k] + 0.6 * blond[k]);
+        assert!(is_blend_of(blend, blond, skin));
+        // Pink skin between white and dark grey strands is off their line.
+        assert!(!is_blend_of(
+            [0.78, 0.49, 0.34],
+            [0.83, 0.82, 0.78],
+            [0.3, 0.3, 0.29]
+        ));
+        // Near one end it is that colour, not a blend.
+        let near = [0, 1, 2].map(|k| 0.95 * skin[k] + 0.05 * blond[k]);
+        assert!(!is_blend_of(near, blond, skin));
+    }
+
     #[test]
     fn black_strands_on_brown_skin_are_not_read_as_auburn_on_dark_skin() {
         for (skin, hair, density) in [

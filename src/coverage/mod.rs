@@ -4,8 +4,9 @@
 //! What it does: a per-pixel hair fraction by linear unmixing between a skin colour and a
 //! hair colour in linear light (a second hair colour on the other side of skin for grey
 //! hair; when neutral strands range widely in lightness, as grey hair's pigmented and
-//! white strands do, each pixel is unmixed with hair of the lightness that fits it), after a
-//! smooth illumination field is removed; which side of skin hair lies on is
+//! white strands do, each pixel is unmixed with hair of the lightness that fits it; when
+//! light strands are so dense that the class taken for skin lies between them and a darker
+//! one, that darker class is the skin), after a smooth illumination field is removed; which side of skin hair lies on is
 //! decided from the two colour classes (neutral, yellower or redder than the skin locus,
 //! otherwise darker; under a colour cast, by how they differ, which the cast leaves alone).
 //! Hair lighter than skin is then read only where the map shows strands: smooth light on
