@@ -187,3 +187,77 @@ fn coverage_and_compare_json_follow_the_contract() {
     let (ok, _, err) = cli(&["coverage", "www/samples/before.jpg", "--roi", "1,2;3"]);
     assert!(!ok && err.contains("--roi"), "{err}");
 }
+
+/// Four views of one visit give a SALT-style estimate, labelled as such: the views' losses
+/// weighted 40/24/18/18, each view read as `coverage` reads it alone. A view that cannot be
+/// read is named in the one-line message.
+#[test]
+fn salt_weights_four_views_and_names_the_one_that_fails() {
+    let views = [
+        "www/samples/before.jpg",
+        "www/samples/after.jpg",
+        "www/samples/after.jpg",
+        "www/samples/before.jpg",
+    ];
+    let mut args = vec!["salt"];
+    args.extend(views);
+    args.push("--json");
+    let (ok, out, err) = cli(&args);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["label"]
+        .as_str()
+        .unwrap()
+        .contains("not a clinical SALT score"));
+    let mut loss = 0.0;
+    for ((name, weight), photo) in [
+        ("top", 0.40),
+        ("back", 0.24),
+        ("left", 0.18),
+        ("right", 0.18),
+    ]
+    .into_iter()
+    .zip(views)
+    {
+        let view = &v["views"][name];
+        assert_eq!(view["weight"].as_f64().unwrap(), weight);
+        assert_eq!(view["photo"], photo);
+        let (ok, alone, err) = cli(&["coverage", photo, "--json"]);
+        assert!(ok, "{err}");
+        let alone: serde_json::Value = serde_json::from_str(&alone).unwrap();
+        assert_eq!(view["coverage"], alone["coverage"], "{name}");
+        assert_eq!(view["uncertainty"], alone["uncertainty"], "{name}");
+        loss += weight * 100.0 * (1.0 - view["coverage"].as_f64().unwrap());
+    }
+    assert!(
+        (v["loss_percent"].as_f64().unwrap() - loss).abs() < 1e-9,
+        "{out}"
+    );
+    let u = v["uncertainty_pp"].as_f64().unwrap();
+    assert!(u > 0.0 && u < 30.0, "{out}");
+
+    let (ok, text, err) = cli(&["salt", views[0], views[1], views[2], views[3]]);
+    assert!(ok, "{err}");
+    assert!(text.contains("without visible hair") && text.contains("not a clinical SALT score"));
+
+    let dir = std::env::temp_dir().join(format!("scalp-salt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let notes = dir.join("notes.jpg");
+    std::fs::write(&notes, "not a photo").unwrap();
+    let (ok, out, err) = cli(&[
+        "salt",
+        views[0],
+        notes.to_str().unwrap(),
+        views[2],
+        views[3],
+    ]);
+    assert!(!ok && out.is_empty());
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("back view") && err.contains("not a photo"),
+        "{err}"
+    );
+    let (ok, _, err) = cli(&["salt", views[0], views[1]]);
+    assert!(!ok && err.contains("four photos"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -6,6 +6,7 @@
 //!                     [--landmarks "bx,by>ax,ay;..."] [--overlay OUT.png]
 //! scalp-compare coverage PHOTO [--roi "x,y;x,y;..."] [--json]
 //! scalp-compare compare BEFORE AFTER [--roi "x,y;..."] [--json] [--heatmap OUT.png]
+//! scalp-compare salt TOP BACK LEFT RIGHT [--json]
 //! ```
 //!
 //! Output goes to stdout; a failure exits non-zero with one line on stderr.
@@ -34,7 +35,9 @@ mod cli {
     use std::time::Instant;
 
     use scalp_compare::align::{rgba_to_grey, AlignOptions, Aligner, GreyRef};
-    use scalp_compare::coverage::{Analyzer, CoverageOptions, Polygon, RegionSource};
+    use scalp_compare::coverage::{
+        salt_estimate, Analyzer, Coverage, CoverageOptions, Polygon, RegionSource, SALT_VIEWS,
+    };
     use scalp_compare::decode::decode_file;
     use scalp_compare::geometry::{Model, Transform};
     use scalp_compare::RgbaImage;
@@ -43,7 +46,8 @@ mod cli {
         align BEFORE AFTER [--json] [--model similarity|affine|homography] \
         [--landmarks \"bx,by>ax,ay;...\"] [--overlay OUT.png] | \
         coverage PHOTO [--roi \"x,y;x,y;...\"] [--json] | \
-        compare BEFORE AFTER [--roi \"x,y;...\"] [--json] [--heatmap OUT.png]";
+        compare BEFORE AFTER [--roi \"x,y;...\"] [--json] [--heatmap OUT.png] | \
+        salt TOP BACK LEFT RIGHT [--json]";
 
     /// Parsed command-line words: positionals, flags and `--name value` options.
     struct Args<'a> {
@@ -96,6 +100,7 @@ mod cli {
             "align" => align(&args[1..]),
             "coverage" => coverage(&args[1..]),
             "compare" => compare(&args[1..]),
+            "salt" => salt(&args[1..]),
             "-h" | "--help" | "help" => Ok(USAGE.into()),
             other => Err(format!("unknown command '{other}'; {USAGE}")),
         }
@@ -335,6 +340,77 @@ mod cli {
                 change.change_pp,
                 change.change_uncertainty_pp,
                 alignment.confidence * 100.0
+            ))
+        }
+    }
+
+    /// What a SALT-style estimate is, said wherever one is printed.
+    const SALT_LABEL: &str = "SALT-style estimate from photos, not a clinical SALT score";
+
+    /// A SALT-style estimate of hair loss from four views of one visit (top, back, left,
+    /// right), each measured over its automatically found scalp.
+    fn salt(args: &[String]) -> Result<String, String> {
+        let a = Args::parse(args, &[])?;
+        let [top, back, left, right] = a.positional[..] else {
+            return Err(format!(
+                "salt takes four photos of one visit: TOP BACK LEFT RIGHT; {USAGE}"
+            ));
+        };
+        let paths = [top, back, left, right];
+        let mut analyzer = Analyzer::new(CoverageOptions::default());
+        let t0 = Instant::now();
+        let mut measured: Vec<Coverage> = Vec::with_capacity(4);
+        for ((view, _), path) in SALT_VIEWS.iter().zip(paths) {
+            let (_, photo) = decode_file(path).map_err(|e| format!("{view} view, {path}: {e}"))?;
+            let c = analyzer
+                .coverage(&photo, None)
+                .map_err(|e| format!("{view} view, {path}: {e}"))?;
+            measured.push(c);
+        }
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        let [t, b, l, r] = &measured[..] else {
+            unreachable!("four views were measured");
+        };
+        let est = salt_estimate(t, b, l, r);
+        if a.json {
+            let mut per_view = serde_json::Map::new();
+            for (((view, weight), path), c) in SALT_VIEWS.iter().zip(paths).zip(&measured) {
+                per_view.insert(
+                    (*view).into(),
+                    serde_json::json!({
+                        "photo": path,
+                        "coverage": c.coverage,
+                        "uncertainty": c.uncertainty,
+                        "weight": weight,
+                        "roi": {"source": source_name(c.region_source), "area_px": c.region_area_px},
+                    }),
+                );
+            }
+            Ok(serde_json::json!({
+                "label": SALT_LABEL,
+                "loss_percent": est.estimated_loss_percent,
+                "uncertainty_pp": est.uncertainty_pp,
+                "views": per_view,
+                "timing_ms": {"decode_and_coverage": ms},
+            })
+            .to_string())
+        } else {
+            let parts: Vec<String> = SALT_VIEWS
+                .iter()
+                .zip(&measured)
+                .map(|((view, _), c)| {
+                    format!(
+                        "{view} {:.1}% \u{b1} {:.1}",
+                        c.coverage * 100.0,
+                        c.uncertainty * 100.0
+                    )
+                })
+                .collect();
+            Ok(format!(
+                "{:.1}% of the scalp without visible hair \u{b1} {:.1} pp ({SALT_LABEL}; hair coverage {})",
+                est.estimated_loss_percent,
+                est.uncertainty_pp,
+                parts.join(", ")
             ))
         }
     }

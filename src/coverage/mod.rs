@@ -1498,6 +1498,15 @@ impl Analyzer {
     }
 }
 
+/// The four views of a SALT-style estimate, in the order [`salt_estimate`] takes them,
+/// with the share of the scalp each stands for.
+pub const SALT_VIEWS: [(&str, f64); 4] = [
+    ("top", 0.40),
+    ("back", 0.24),
+    ("left", 0.18),
+    ("right", 0.18),
+];
+
 /// A SALT-style estimate of hair loss from four views.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SaltEstimate {
@@ -1518,7 +1527,10 @@ pub fn salt_estimate(
     left: &Coverage,
     right: &Coverage,
 ) -> SaltEstimate {
-    let views = [(top, 0.40), (back, 0.24), (left, 0.18), (right, 0.18)];
+    let views = [top, back, left, right]
+        .into_iter()
+        .zip(SALT_VIEWS.map(|(_, w)| w))
+        .collect::<Vec<_>>();
     let loss: f64 = views
         .iter()
         .map(|(c, w)| w * 100.0 * (1.0 - c.coverage.clamp(0.0, 1.0)))
