@@ -33,7 +33,7 @@
 //! reach); and, for a change, each visit measured with the other visit's colours.
 //! Beyond 30 points of uncertainty a photo or a pair gives no number
 //! ([`CoverageError::Ambiguous`]). On the benchmark the error lies within the stated
-//! uncertainty for about 86 % of photos and within twice it for about 96 %.
+//! uncertainty for about 87 % of photos and within twice it for about 96 %.
 //!
 //! What it does not do: diagnose anything, count hairs, or measure hair thickness. The
 //! numbers are estimates of *visible* coverage in a photo. Known weak cases: light hair on
