@@ -592,6 +592,7 @@ pub(crate) fn fit_rounds(
                 model.hair2 = None;
             }
         }
+        let skin = model.skin;
         // Only where pure hair pixels exist: blended ones spread in lightness too.
         model.tone = if resolved {
             tone_range(&lin_norm, skin, hair)
@@ -1823,10 +1824,6 @@ mod tests {
         (lin, mask, prep, model)
     }
 
-    /// Thin black strands over type IV skin blend into a class with some of the skin's
-    /// red; the skin beside it is far redder, as auburn hair is beside type VI skin. The
-    /// lightness tells them apart: the black strands stay hair (they were once taken for
-    /// skin and the photo read as its complement), the auburn strands too.
     #[test]
     fn a_blend_of_two_colours_is_told_from_skin_between_strands() {
         let skin = [0.076, 0.037, 0.023];
@@ -1844,6 +1841,10 @@ mod tests {
         assert!(!is_blend_of(near, blond, skin));
     }
 
+    /// Thin black strands over type IV skin blend into a class with some of the skin's
+    /// red; the skin beside it is far redder, as auburn hair is beside type VI skin. The
+    /// lightness tells them apart: the black strands stay hair (they were once taken for
+    /// skin and the photo read as its complement), the auburn strands too.
     #[test]
     fn black_strands_on_brown_skin_are_not_read_as_auburn_on_dark_skin() {
         for (skin, hair, density) in [

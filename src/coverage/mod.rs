@@ -6,9 +6,10 @@
 //! hair; when neutral strands range widely in lightness, as grey hair's pigmented and
 //! white strands do, each pixel is unmixed with hair of the lightness that fits it; when
 //! light strands are so dense that the class taken for skin lies between them and a darker
-//! one, that darker class is the skin), after a smooth illumination field is removed; which side of skin hair lies on is
-//! decided from the two colour classes (neutral, yellower or redder than the skin locus,
-//! otherwise darker; under a colour cast, by how they differ, which the cast leaves alone).
+//! one, that darker class is the skin), after a smooth illumination field is removed;
+//! which side of skin hair lies on is decided from the two colour classes (neutral,
+//! yellower or redder than the skin locus, otherwise darker; under a colour cast, by how
+//! they differ, which the cast leaves alone).
 //! Hair lighter than skin is then read only where the map shows strands: smooth light on
 //! skin, a bald scalp's shine, is taken out. It also finds the scalp automatically (head
 //! against background) or takes a drawn region, normalises colour between visits
