@@ -1824,6 +1824,8 @@ mod tests {
         (lin, mask, prep, model)
     }
 
+    /// Blond hair blended with type VI skin lies on the line between the two; pink skin
+    /// between white and dark grey strands does not, and a colour at one end is that colour.
     #[test]
     fn a_blend_of_two_colours_is_told_from_skin_between_strands() {
         let skin = [0.076, 0.037, 0.023];
