@@ -359,18 +359,16 @@ mod cli {
         let paths = [top, back, left, right];
         let mut analyzer = Analyzer::new(CoverageOptions::default());
         let t0 = Instant::now();
-        let mut measured: Vec<Coverage> = Vec::with_capacity(4);
-        for ((view, _), path) in SALT_VIEWS.iter().zip(paths) {
+        let mut measure = |i: usize| -> Result<Coverage, String> {
+            let (view, path) = (SALT_VIEWS[i].0, paths[i]);
             let (_, photo) = decode_file(path).map_err(|e| format!("{view} view, {path}: {e}"))?;
-            let c = analyzer
+            analyzer
                 .coverage(&photo, None)
-                .map_err(|e| format!("{view} view, {path}: {e}"))?;
-            measured.push(c);
-        }
-        let ms = t0.elapsed().as_secs_f64() * 1e3;
-        let [t, b, l, r] = &measured[..] else {
-            unreachable!("four views were measured");
+                .map_err(|e| format!("{view} view, {path}: {e}"))
         };
+        let measured = [measure(0)?, measure(1)?, measure(2)?, measure(3)?];
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        let [t, b, l, r] = &measured;
         let est = salt_estimate(t, b, l, r);
         if a.json {
             let mut per_view = serde_json::Map::new();

@@ -962,15 +962,14 @@ const BLEND_OFF_LINE: f32 = 0.1;
 /// strands); where dense light strands leave little bare skin, the class taken for skin
 /// can be the strands blended with the skin, and the textured darker class the skin.
 fn is_blend_of(skin: [f32; 3], hair: [f32; 3], hair2: [f32; 3]) -> bool {
-    let d = [0, 1, 2].map(|k| hair[k] - hair2[k]);
-    let v = [0, 1, 2].map(|k| skin[k] - hair2[k]);
-    let dd = dot3(d, d);
-    if dd <= 0.0 {
+    // How far along from `hair2` to `hair` (cut to 0..1, which the range below excludes).
+    let along = unmix_one(skin, hair2, hair);
+    if !(0.15..=0.85).contains(&along) {
         return false;
     }
-    let along = dot3(v, d) / dd;
-    let off = [0, 1, 2].map(|k| v[k] - along * d[k]);
-    (0.15..=0.85).contains(&along) && dot3(off, off) / dd < BLEND_OFF_LINE * BLEND_OFF_LINE
+    let d = [0, 1, 2].map(|k| hair[k] - hair2[k]);
+    let off = [0, 1, 2].map(|k| skin[k] - hair2[k] - along * d[k]);
+    dot3(off, off) < BLEND_OFF_LINE * BLEND_OFF_LINE * dot3(d, d)
 }
 
 /// Whether the model's side of skin for hair is beyond doubt from colour alone: hair at

@@ -1530,14 +1530,12 @@ pub fn salt_estimate(
 ) -> SaltEstimate {
     let views = [top, back, left, right]
         .into_iter()
-        .zip(SALT_VIEWS.map(|(_, w)| w))
-        .collect::<Vec<_>>();
+        .zip(SALT_VIEWS.map(|(_, w)| w));
     let loss: f64 = views
-        .iter()
+        .clone()
         .map(|(c, w)| w * 100.0 * (1.0 - c.coverage.clamp(0.0, 1.0)))
         .sum();
     let var: f64 = views
-        .iter()
         .map(|(c, w)| (w * 100.0 * c.uncertainty).powi(2))
         .sum();
     SaltEstimate {
