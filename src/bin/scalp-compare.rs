@@ -36,7 +36,8 @@ mod cli {
 
     use scalp_compare::align::{rgba_to_grey, AlignOptions, Aligner, GreyRef};
     use scalp_compare::coverage::{
-        salt_estimate, Analyzer, Coverage, CoverageOptions, Polygon, RegionSource, SALT_VIEWS,
+        salt_estimate, Analyzer, Coverage, CoverageOptions, Polygon, RegionSource, SALT_LABEL,
+        SALT_VIEWS,
     };
     use scalp_compare::decode::decode_file;
     use scalp_compare::geometry::{Model, Transform};
@@ -343,9 +344,6 @@ mod cli {
             ))
         }
     }
-
-    /// What a SALT-style estimate is, said wherever one is printed.
-    const SALT_LABEL: &str = "SALT-style estimate from photos, not a clinical SALT score";
 
     /// A SALT-style estimate of hair loss from four views of one visit (top, back, left,
     /// right), each measured over its automatically found scalp.

@@ -1519,6 +1519,9 @@ pub struct SaltEstimate {
     pub uncertainty_pp: f64,
 }
 
+/// What a SALT-style estimate is, said wherever one is shown.
+pub const SALT_LABEL: &str = "SALT-style estimate from photos, not a clinical SALT score";
+
 /// Combines coverages of the top, back, left and right views into a SALT-style estimate of
 /// loss (100 * (1 - coverage) per view, weighted 40/24/18/18). Uncertainties are combined
 /// as if independent.
@@ -1528,16 +1531,18 @@ pub fn salt_estimate(
     left: &Coverage,
     right: &Coverage,
 ) -> SaltEstimate {
-    let views = [top, back, left, right]
-        .into_iter()
-        .zip(SALT_VIEWS.map(|(_, w)| w));
+    salt_from_readings([top, back, left, right].map(|c| (c.coverage, c.uncertainty)))
+}
+
+/// [`salt_estimate`] from each view's `(coverage, uncertainty)` as fractions, in the order
+/// of [`SALT_VIEWS`] (a reading measured elsewhere, such as in a browser's worker).
+pub fn salt_from_readings(readings: [(f64, f64); 4]) -> SaltEstimate {
+    let views = readings.into_iter().zip(SALT_VIEWS.map(|(_, w)| w));
     let loss: f64 = views
         .clone()
-        .map(|(c, w)| w * 100.0 * (1.0 - c.coverage.clamp(0.0, 1.0)))
+        .map(|((c, _), w)| w * 100.0 * (1.0 - c.clamp(0.0, 1.0)))
         .sum();
-    let var: f64 = views
-        .map(|(c, w)| (w * 100.0 * c.uncertainty).powi(2))
-        .sum();
+    let var: f64 = views.map(|((_, u), w)| (w * 100.0 * u).powi(2)).sum();
     SaltEstimate {
         estimated_loss_percent: loss,
         uncertainty_pp: var.sqrt(),
