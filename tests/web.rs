@@ -326,3 +326,36 @@ fn a_pair_is_analysed_with_each_visits_larger_copy() {
     let (cb0, ca0, _) = read(false);
     assert!(cb0 - b.truth > 0.04 && ca0 - a.truth > 0.04, "{cb0} {ca0}");
 }
+
+#[wasm_bindgen_test]
+fn four_views_weigh_into_a_salt_estimate_and_a_missing_one_is_named() {
+    use scalp_compare::web::salt_estimate;
+    // Top, back, left, right: coverage and uncertainty of each.
+    let readings = [0.5, 0.1, 1.0, 0.0, 0.8, 0.05, 0.8, 0.05];
+    let v = json(&salt_estimate(&readings).expect("estimated"));
+    // Loss per view 50, 0, 20, 20 points, weighted 40/24/18/18.
+    let loss = v["loss_percent"].as_f64().unwrap();
+    assert!(
+        (loss - (0.4 * 50.0 + 0.18 * 20.0 * 2.0)).abs() < 1e-9,
+        "{loss}"
+    );
+    let unc = v["uncertainty_pp"].as_f64().unwrap();
+    let expected = ((0.4f64 * 10.0).powi(2) + 2.0 * (0.18f64 * 5.0).powi(2)).sqrt();
+    assert!((unc - expected).abs() < 1e-9, "{unc}");
+    assert_eq!(v["views"]["back"]["weight"], 0.24);
+    assert!(v["label"]
+        .as_str()
+        .unwrap()
+        .contains("not a clinical SALT score"));
+    let left_unmeasured = [0.5, 0.1, 1.0, 0.0, f64::NAN, 0.05, 0.8, 0.05];
+    let why = message(salt_estimate(&left_unmeasured).unwrap_err());
+    assert!(
+        why.contains("the left view has no coverage reading"),
+        "{why}"
+    );
+    let why = message(salt_estimate(&readings[..6]).unwrap_err());
+    assert!(
+        why.contains("the right view has no coverage reading"),
+        "{why}"
+    );
+}

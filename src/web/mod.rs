@@ -511,3 +511,73 @@ pub fn analyze_pair(
     let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the analysis"))
 }
+
+/// One view in [`SaltReply`]: its reading and its weight.
+#[derive(serde::Serialize)]
+struct SaltView {
+    coverage: f64,
+    uncertainty: f64,
+    weight: f64,
+}
+
+/// What [`salt_estimate`] answers (the shape of the CLI's `salt --json`).
+#[derive(serde::Serialize)]
+struct SaltReply {
+    label: &'static str,
+    loss_percent: f64,
+    uncertainty_pp: f64,
+    views: SaltViews,
+}
+
+/// The views of [`SaltReply`], by name.
+#[derive(serde::Serialize)]
+struct SaltViews {
+    top: SaltView,
+    back: SaltView,
+    left: SaltView,
+    right: SaltView,
+}
+
+/// A SALT-style estimate of hair loss from the coverage measured on four views of one
+/// visit. `readings` holds each view's coverage and uncertainty (fractions, as
+/// [`measure_photo`] answers), top, back, left, right: `[c, u, c, u, c, u, c, u]`.
+/// Answers `{label, loss_percent, uncertainty_pp, views: {top: {coverage, uncertainty,
+/// weight}, ...}}`, the shape of the CLI's `salt --json`; throws naming the view whose
+/// reading is missing or not a fraction.
+#[wasm_bindgen(js_name = saltEstimate)]
+pub fn salt_estimate(readings: &[f64]) -> Result<JsValue, JsError> {
+    use crate::coverage::{salt_from_readings, SALT_LABEL, SALT_VIEWS};
+    let mut given = [(0.0, 0.0); 4];
+    for (i, (slot, (view, _))) in given.iter_mut().zip(SALT_VIEWS).enumerate() {
+        let (c, u) = (readings.get(2 * i), readings.get(2 * i + 1));
+        *slot = c
+            .zip(u)
+            .map(|(&c, &u)| (c, u))
+            .filter(|&(c, u)| (0.0..=1.0).contains(&c) && u.is_finite() && u >= 0.0)
+            .ok_or_else(|| {
+                JsError::new(&format!(
+                    "the {view} view has no coverage reading (a fraction 0 to 1 with its uncertainty)"
+                ))
+            })?;
+    }
+    let est = salt_from_readings(given);
+    let view = |i: usize| SaltView {
+        coverage: given[i].0,
+        uncertainty: given[i].1,
+        weight: SALT_VIEWS[i].1,
+    };
+    let reply = SaltReply {
+        label: SALT_LABEL,
+        loss_percent: est.estimated_loss_percent,
+        uncertainty_pp: est.uncertainty_pp,
+        views: SaltViews {
+            top: view(0),
+            back: view(1),
+            left: view(2),
+            right: view(3),
+        },
+    };
+    let text = serde_json::to_string(&reply)
+        .map_err(|_| JsError::new("could not describe the estimate"))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the estimate"))
+}
