@@ -122,6 +122,19 @@ const es = {
   "Visit {n}": "Visita {n}",
   "{label}, shown as {role}": "{label}, mostrada como {role}",
   "not measured": "sin medir",
+  // SALT-style estimate from four views
+  "Measuring the four views… ({n} of 4)": "Midiendo las cuatro vistas… ({n} de 4)",
+  "No SALT-style estimate: {message}": "Sin estimación de tipo SALT: {message}",
+  "The last estimate stands: {text}": "Se mantiene la última estimación: {text}",
+  "{view}: {message}": "{view}: {message}",
+  "top view": "vista superior",
+  "back view": "vista posterior",
+  "left view": "vista izquierda",
+  "right view": "vista derecha",
+  "SALT-style estimate from photos, not a clinical SALT score":
+    "Estimación de tipo SALT a partir de fotos, no una puntuación SALT clínica",
+  "{label}: {loss}% of the scalp without visible hair ± {unc} points (hair coverage: top {top}%, back {back}%, left {left}%, right {right}%).":
+    "{label}: {loss}% del cuero cabelludo sin pelo visible ± {unc} puntos (cobertura de pelo: arriba {top}%, atrás {back}%, izquierda {left}%, derecha {right}%).",
   // Annotations
   "Annotations": "Anotaciones",
   "Slide": "Deslizar",

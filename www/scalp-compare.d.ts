@@ -42,6 +42,20 @@ export interface Analysis {
   timing_ms?: Record<string, number>;
 }
 
+/** The four views of one visit a SALT-style estimate weighs (top 40 %, back 24 %, left 18 %, right 18 %). */
+export type SaltView = "top" | "back" | "left" | "right";
+
+/** A SALT-style estimate of hair loss from four views (an estimate from photos, not a clinical SALT score). */
+export interface SaltEstimate {
+  /** "SALT-style estimate from photos, not a clinical SALT score". */
+  label: string;
+  /** Percentage 0-100 of the scalp without visible hair, weighted over the views. */
+  loss_percent: number;
+  /** Uncertainty of `loss_percent` in percentage points. */
+  uncertainty_pp: number;
+  views: Record<SaltView, Coverage & { weight: number }>;
+}
+
 /** A W3C Web Annotation as the element exports it. */
 export interface WebAnnotation {
   "@context": "http://www.w3.org/ns/anno.jsonld";
@@ -103,6 +117,7 @@ export interface ScalpCompareEventMap {
   aligned: CustomEvent<{ matrix: Matrix3; model: Alignment["model"]; confidence: number | null; source: string }>;
   "align-failed": CustomEvent<{ message: string; confidence: number }>;
   analysis: CustomEvent<Analysis | { error: string }>;
+  salt: CustomEvent<SaltEstimate | { error: string }>;
   "annotation-change": CustomEvent<{ annotations: WebAnnotation[] }>;
 }
 
@@ -118,6 +133,8 @@ export class ScalpCompare extends HTMLElement {
   /** Set a matrix (or `{matrix, locked}`) to restore an alignment; null shows the photos as taken. */
   alignment: Alignment | null;
   readonly analysis: Analysis | null;
+  /** The last SALT-style estimate made, or null. */
+  readonly salt: SaltEstimate | null;
   /** The measured region in BEFORE pixels, or null for the automatic one. */
   region: [number, number][] | null;
   readonly busy: boolean;
@@ -129,6 +146,12 @@ export class ScalpCompare extends HTMLElement {
   session: Session;
   load(side: "before" | "after", source: string | Blob): Promise<boolean>;
   setRegion(points: [number, number][] | null): void;
+  /**
+   * Measures four views of one visit (URLs or files) in the worker and weighs them into a
+   * SALT-style estimate. Rejects naming the view that could not be measured (the last
+   * estimate is kept). Child `<img data-view="top|back|left|right">` elements start it too.
+   */
+  saltEstimate(views: Record<SaltView, string | Blob>): Promise<SaltEstimate>;
   loadSession(doc: Session | string): "applied" | "pending";
   importFile(file: Blob & { name?: string }): Promise<boolean>;
   undo(): boolean;

@@ -69,6 +69,9 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 30000);
 }
 
+/** The four views of a SALT-style estimate, in the order the core weighs them. */
+const SALT_VIEWS = ["top", "back", "left", "right"];
+
 /** A file name stem from a photo name: "IMG_0042.jpg" -> "IMG_0042". */
 const stem = (name) => String(name || "photo").replace(/\.[^.]*$/, "").replace(/[^\w.-]+/g, "_");
 let nextRequest = 1;
@@ -371,6 +374,8 @@ canvas.overlay { pointer-events: none; }
 .analysis { margin-top: 2px; }
 /* Three lines reserved, so the numbers arriving never push the page down. */
 .summary { margin: 0 0 6px; font-size: 14px; line-height: 1.4; min-height: 4.2em; }
+.salt { margin: 0 0 6px; font-size: 14px; line-height: 1.4; }
+.salt[hidden] { display: none; }
 .views { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; }
 .legend { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 13px; }
 .legend[hidden] { display: none; }
@@ -668,6 +673,7 @@ export class ScalpCompare extends HTMLElement {
       <div class="chip" part="status" role="status" aria-live="polite"></div>
       <div class="analysis" part="analysis">
         <p class="summary" part="summary" role="status" aria-live="polite"></p>
+        <p class="salt" part="salt" role="status" aria-live="polite" hidden></p>
         <div class="views">
           <label class="mode">View
             <select data-action="mode">${Object.entries(MODES)
@@ -764,6 +770,9 @@ export class ScalpCompare extends HTMLElement {
     this._landmarks.addEventListener("landmarks-apply", (e) => this._alignFromLandmarks(e.detail));
     this._overlay = $("canvas.overlay");
     this._summary = $(".summary");
+    this._saltLine = $(".salt");
+    this._salt = null;
+    this._saltViews = "";
     this._legend = $(".legend");
     this._heatButton = $('button[data-action="heatmap"]');
     this._drawButton = $('button[data-action="draw-region"]');
@@ -858,10 +867,19 @@ export class ScalpCompare extends HTMLElement {
   connectedCallback() {
     this._applyLanguage();
     if (!this._visits.length) this._readChildVisits();
+    this._readChildViews();
     if (!this._childObserver) {
-      this._childObserver = new MutationObserver(() => this._readChildVisits());
+      this._childObserver = new MutationObserver(() => {
+        this._readChildVisits();
+        this._readChildViews();
+      });
     }
-    this._childObserver.observe(this, { childList: true, subtree: true, attributes: true, attributeFilter: ["src", "data-date", "alt"] });
+    this._childObserver.observe(this, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["src", "data-date", "data-view", "alt"],
+    });
     this._resizeObserver.observe(this._frame);
     this._applyAspect();
     this._renderMode();
@@ -940,6 +958,7 @@ export class ScalpCompare extends HTMLElement {
     this._renderTimeline();
     this._renderChart();
     if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
+    if (this._salt && !this._saltBusy) this._saltLine.textContent = this._saltText(this._salt);
     this._annotator.render();
   }
 
@@ -1985,6 +2004,106 @@ export class ScalpCompare extends HTMLElement {
       el("circle", { cx: x(i), cy: y(p.coverage), r: 3.5, class: "point", "data-coverage": p.coverage });
     });
     svgEl.prepend(el("path", { d: path, class: "trend" })); // behind the points
+  }
+
+  // ----- SALT-style estimate from four views -----
+
+  /** The last SALT-style estimate made (`saltEstimate`), or null. */
+  get salt() {
+    return this._salt ? structuredClone(this._salt) : null;
+  }
+
+  /**
+   * A SALT-style estimate of hair loss from four views of one visit,
+   * `{top, back, left, right}`, each a URL or a Blob. Each view is measured over its
+   * automatically found scalp in the analysis worker, then weighted 40/24/18/18.
+   * Resolves with `{label, loss_percent, uncertainty_pp, views}` (also the `salt`
+   * property and a `salt` event). Rejects with an Error naming the view that could
+   * not be measured; the estimate made before is kept.
+   */
+  async saltEstimate(views) {
+    if (!views || typeof views !== "object") {
+      throw new TypeError("saltEstimate needs the four views: {top, back, left, right}");
+    }
+    for (const view of SALT_VIEWS) {
+      const v = views[view];
+      if (!(typeof v === "string" && v) && !(v instanceof Blob)) {
+        throw new TypeError(`saltEstimate needs the ${view} view (a URL or a file)`);
+      }
+    }
+    const token = (this._saltToken = (this._saltToken || 0) + 1);
+    const line = this._saltLine;
+    const current = () => token === this._saltToken;
+    this._saltBusy = true;
+    line.hidden = false;
+    const readings = {};
+    try {
+      for (const [k, view] of SALT_VIEWS.entries()) {
+        if (current()) line.textContent = this._t("Measuring the four views\u2026 ({n} of 4)", { n: k + 1 });
+        const source = typeof views[view] === "string" ? new URL(views[view], document.baseURI).href : views[view];
+        const loaded = await requestPhoto(source);
+        if (loaded.bitmap) loaded.bitmap.close(); // only the working copy is measured
+        if (!loaded.ok) throw this._viewError(view, loaded.message);
+        const reply = await ask("analysis", { kind: "measure", photo: loaded.photoId, roi: null });
+        worker("analysis").postMessage({ kind: "free", photoId: loaded.photoId });
+        if (!reply.ok) throw this._viewError(view, reply.message);
+        readings[view] = { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
+      }
+      const reply = await ask("analysis", { kind: "salt", readings });
+      if (!reply.ok) throw new Error(reply.message);
+      if (current()) {
+        this._saltBusy = false;
+        this._salt = reply.result;
+        line.textContent = this._saltText(reply.result);
+        this._emit("salt", this.salt);
+      }
+      return structuredClone(reply.result);
+    } catch (error) {
+      if (current()) {
+        this._saltBusy = false;
+        const kept = this._salt ? ` ${this._t("The last estimate stands: {text}", { text: this._saltText(this._salt) })}` : "";
+        line.textContent = `${this._t("No SALT-style estimate: {message}", { message: error.message })}${kept}`;
+        this._emit("salt", { error: error.message });
+      }
+      throw error;
+    }
+  }
+
+  /** An Error for a view that could not be loaded or measured, naming the view. */
+  _viewError(view, message) {
+    return new Error(this._t("{view}: {message}", { view: this._t(`${view} view`), message: this._t(message) }));
+  }
+
+  _saltText(est) {
+    const pct = (view) => Math.round(est.views[view].coverage * 100);
+    return this._t(
+      "{label}: {loss}% of the scalp without visible hair \u00b1 {unc} points (hair coverage: top {top}%, back {back}%, left {left}%, right {right}%).",
+      {
+        label: this._t(est.label),
+        loss: est.loss_percent.toFixed(1),
+        unc: est.uncertainty_pp.toFixed(1),
+        top: pct("top"),
+        back: pct("back"),
+        left: pct("left"),
+        right: pct("right"),
+      },
+    );
+  }
+
+  /** Child `<img data-view="top|back|left|right">`: with all four, they are estimated. */
+  _readChildViews() {
+    const srcs = SALT_VIEWS.map((view) => {
+      const img = this.querySelector(`img[data-view="${view}"]`);
+      const src = img && img.getAttribute("src");
+      return src ? new URL(src, document.baseURI).href : null;
+    });
+    if (srcs.includes(null)) return;
+    const key = JSON.stringify(srcs);
+    if (key === this._saltViews) return;
+    this._saltViews = key;
+    const [top, back, left, right] = srcs;
+    // A failure is shown in the widget and sent as a `salt` event.
+    this.saltEstimate({ top, back, left, right }).catch(() => {});
   }
 
   // ----- annotations, sessions, reports -----

@@ -4,7 +4,7 @@
 // pairs, all with the wasm core, so the page never decodes or computes on its main
 // thread.
 // A thin shim: the checks, messages and algorithms live in Rust (src/).
-import init, { loadPhoto, alignPhotos, analyzePair, measurePhoto, workingCopy } from "./pkg/scalp_compare.js";
+import init, { loadPhoto, alignPhotos, analyzePair, measurePhoto, saltEstimate, workingCopy } from "./pkg/scalp_compare.js";
 
 const ready = init();
 let wasmMemory = null;
@@ -32,6 +32,7 @@ self.onmessage = async (event) => {
     else if (msg.kind === "align") await align(msg);
     else if (msg.kind === "analyze") await analyze(msg);
     else if (msg.kind === "measure") await measure(msg);
+    else if (msg.kind === "salt") salt(msg);
     else if (msg.kind === "keep") keep(msg.photoId, msg.work);
     else if (msg.kind === "free") free(msg.photoId);
   } catch (error) {
@@ -201,6 +202,12 @@ async function measure({ id, photo, roi }) {
     ms: p.copyMs,
   };
   self.postMessage({ id, ok: true, result });
+}
+
+/** A SALT-style estimate from the four views' readings ({top: {coverage, uncertainty}, ...}). */
+function salt({ id, readings }) {
+  const flat = ["top", "back", "left", "right"].flatMap((v) => [readings[v]?.coverage, readings[v]?.uncertainty]);
+  self.postMessage({ id, ok: true, result: saltEstimate(Float64Array.from(flat, (x) => x ?? NaN)) });
 }
 
 /** The larger copy's arguments for the core: pixels, width, height (none: empty). */

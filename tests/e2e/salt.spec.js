@@ -1,0 +1,96 @@
+// A SALT-style estimate from four views of one visit: chosen on the demo page's form
+// or given as child <img data-view> elements, measured in the worker, weighted
+// 40/24/18/18 and shown under the comparison; a photo that cannot be measured is
+// named, and neither the estimate before nor the comparison is lost.
+import { test, expect } from "@playwright/test";
+import { fileURLToPath } from "node:url";
+import { waitForPhotos } from "./helpers.js";
+
+const sample = (name) => fileURLToPath(new URL(`../../www/samples/${name}`, import.meta.url));
+const WEIGHTS = { top: 0.4, back: 0.24, left: 0.18, right: 0.18 };
+
+test.use({ viewport: { width: 900, height: 1700 } });
+
+test.beforeEach(async ({ page }) => {
+  await page.addInitScript(() => {
+    window.saltEvents = [];
+    document.addEventListener("salt", (e) => window.saltEvents.push(e.detail));
+  });
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+});
+
+/** Chooses the four views on the demo form and submits it. */
+async function estimate(page, files) {
+  const form = page.locator("#salt-form");
+  for (const [view, file] of Object.entries(files)) {
+    await form.getByLabel(view[0].toUpperCase() + view.slice(1), { exact: true }).setInputFiles(file);
+  }
+  await form.getByRole("button", { name: "Estimate" }).click();
+}
+
+test("four views chosen on the page are weighed into a SALT-style estimate shown under the comparison", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const line = el.locator(".salt");
+  await expect(line).toBeHidden();
+  await estimate(page, { top: sample("before.jpg"), back: sample("after.jpg"), left: sample("before.jpg"), right: sample("after.jpg") });
+  await expect(line).toContainText("of the scalp without visible hair", { timeout: 30000 });
+  await expect(line).toHaveAttribute("role", "status");
+  const salt = await page.evaluate(() => document.querySelector("scalp-compare").salt);
+  expect(salt.label).toBe("SALT-style estimate from photos, not a clinical SALT score");
+  await expect(line).toContainText("not a clinical SALT score");
+  // The same photo reads the same in two views; the loss is the weighted loss of the views.
+  expect(salt.views.left.coverage).toBe(salt.views.top.coverage);
+  expect(salt.views.right.coverage).toBe(salt.views.back.coverage);
+  let loss = 0;
+  for (const [view, w] of Object.entries(WEIGHTS)) {
+    expect(salt.views[view].weight).toBe(w);
+    loss += w * 100 * (1 - salt.views[view].coverage);
+  }
+  expect(salt.loss_percent).toBeCloseTo(loss, 6);
+  expect(salt.uncertainty_pp).toBeGreaterThan(0);
+  await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}%`);
+  await expect(line).toContainText(`top ${Math.round(salt.views.top.coverage * 100)}%`);
+  // One photo measured alone reads as it does in the comparison, within the uncertainties.
+  const a = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
+  expect(Math.abs(salt.views.top.coverage - a.before.coverage)).toBeLessThanOrEqual(
+    salt.views.top.uncertainty + a.before.uncertainty,
+  );
+  const events = await page.evaluate(() => window.saltEvents);
+  expect(events.at(-1)).toEqual(salt);
+
+  // A view that is not a photo: named, and the estimate before and the comparison stay.
+  await estimate(page, { back: { name: "notes.jpg", mimeType: "image/jpeg", buffer: Buffer.from("not a photo") } });
+  await expect(line).toContainText("No SALT-style estimate: back view:", { timeout: 30000 });
+  await expect(line).toContainText("The last estimate stands");
+  await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}%`);
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(salt);
+  expect((await page.evaluate(() => window.saltEvents)).at(-1).error).toContain("back view");
+  const after = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
+  expect(after.before.coverage).toBe(a.before.coverage);
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").photos.before)).not.toBeNull();
+});
+
+test("four child images with data-view are estimated without any script, and in Spanish", async ({ page }) => {
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.setAttribute("lang", "es");
+    for (const [view, src] of [["top", "samples/after.jpg"], ["back", "samples/after.jpg"], ["left", "samples/before.jpg"], ["right", "samples/before.jpg"]]) {
+      const img = document.createElement("img");
+      img.dataset.view = view;
+      img.src = src;
+      img.alt = view;
+      el.append(img);
+    }
+  });
+  const line = page.locator("scalp-compare .salt");
+  await expect(line).toContainText("del cuero cabelludo sin pelo visible", { timeout: 30000 });
+  await expect(line).toContainText("no una puntuación SALT clínica");
+  const salt = await page.evaluate(() => document.querySelector("scalp-compare").salt);
+  expect(salt.views.back.coverage).toBe(salt.views.top.coverage);
+  expect(salt.views.right.coverage).toBe(salt.views.left.coverage);
+  // Each photo is measured on its own: the two photos read differently.
+  expect(salt.views.top.coverage).not.toBe(salt.views.left.coverage);
+  expect((await page.evaluate(() => window.saltEvents)).at(-1)).toEqual(salt);
+});
