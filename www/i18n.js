@@ -77,6 +77,9 @@ const es = {
   "Automatic region": "Región automática",
   "Draw the scalp region: click its corners (or move the cross with the arrow keys and press Space), then Enter or double-click to finish; Backspace removes a corner; Escape cancels":
     "Dibuje la región: haga clic en sus esquinas (o mueva la cruz con las flechas y pulse Espacio) y pulse Intro o doble clic para terminar; Retroceso quita una esquina; Escape cancela",
+  "Edit scalp region": "Editar región del cuero cabelludo",
+  "Edit the scalp region: drag a corner to move it, click beside an edge to add a corner there (or move the cross with the arrow keys; Space picks up or drops the corner under it, or adds one); Backspace removes the corner under the cross; Enter or double-click finishes; Escape cancels":
+    "Edite la región: arrastre una esquina para moverla, haga clic junto a un borde para añadir ahí una esquina (o mueva la cruz con las flechas; Espacio toma o suelta la esquina bajo ella, o añade una); Retroceso quita la esquina bajo la cruz; Intro o doble clic termina; Escape cancela",
   "Measuring hair coverage…": "Midiendo la cobertura de pelo…",
   "Hair coverage could not be measured: {message}.": "No se pudo medir la cobertura de pelo: {message}.",
   // Why the core gave no coverage number (its messages, word for word; a test keeps them in step).

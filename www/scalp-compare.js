@@ -954,7 +954,7 @@ export class ScalpCompare extends HTMLElement {
     this._renderChip();
     this._renderMode();
     this._setHeat(this._heat);
-    this._drawButton.textContent = this._t(this._drawing ? "Finish region" : "Draw scalp region");
+    this._renderDrawButton();
     this._renderTimeline();
     this._renderChart();
     if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
@@ -1142,6 +1142,7 @@ export class ScalpCompare extends HTMLElement {
     this._alignment = null;
     this._region = null;
     this._clearRegionButton.disabled = true;
+    this._renderDrawButton();
     this._setDrawing(false);
     this._setAnalysis(null, "");
     ++this._analysisToken;
@@ -1417,6 +1418,7 @@ export class ScalpCompare extends HTMLElement {
       this._region = null;
     }
     this._clearRegionButton.disabled = !this._region;
+    this._renderDrawButton();
     this._drawOverlay();
     this._scheduleAnalysis(0);
     this._autosave();
@@ -1748,15 +1750,22 @@ export class ScalpCompare extends HTMLElement {
       ctx.setLineDash([6 / m.s, 4 / m.s]);
       ctx.beginPath();
       outline.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
-      if (!this._drawing) ctx.closePath();
+      if (!this._drawing || this._editing) ctx.closePath();
       ctx.stroke();
       ctx.setLineDash([]);
       ctx.fillStyle = "#ffffff";
-      for (const [x, y] of outline) {
+      outline.forEach(([x, y], i) => {
+        // Corners are grips while drawing; the one held is larger.
+        const r = this._drawing ? (i === this._held ? 7 : 5) : 3;
         ctx.beginPath();
-        ctx.arc(x, y, 3 / m.s, 0, Math.PI * 2);
+        ctx.arc(x, y, r / m.s, 0, Math.PI * 2);
         ctx.fill();
-      }
+        if (this._drawing) {
+          ctx.lineWidth = 1.5 / m.s;
+          ctx.strokeStyle = "#000000";
+          ctx.stroke();
+        }
+      });
     }
   }
 
@@ -1767,18 +1776,23 @@ export class ScalpCompare extends HTMLElement {
       this._annotator.setTool(null);
     }
     this._drawing = on;
-    this._draft = [];
+    // With a region drawn before, its corners are edited (the outline stays closed).
+    this._editing = Boolean(on && this._region);
+    this._draft = this._editing ? this._region.map((p) => p.slice()) : [];
+    this._held = null;
+    this._heldPointer = null;
     this._regionCursor = null;
     this._frame.classList.toggle("drawing", on);
-    this._drawButton.setAttribute("aria-pressed", String(on));
-    this._drawButton.textContent = this._t(on ? "Finish region" : "Draw scalp region");
+    this._renderDrawButton();
     if (on) {
       this._frame.tabIndex = 0;
       this._frame.setAttribute("role", "application");
       this._frame.setAttribute(
         "aria-label",
         this._t(
-          "Draw the scalp region: click its corners (or move the cross with the arrow keys and press Space), then Enter or double-click to finish; Backspace removes a corner; Escape cancels",
+          this._editing
+            ? "Edit the scalp region: drag a corner to move it, click beside an edge to add a corner there (or move the cross with the arrow keys; Space picks up or drops the corner under it, or adds one); Backspace removes the corner under the cross; Enter or double-click finishes; Escape cancels"
+            : "Draw the scalp region: click its corners (or move the cross with the arrow keys and press Space), then Enter or double-click to finish; Backspace removes a corner; Escape cancels",
         ),
       );
       this._frame.focus({ preventScroll: true });
@@ -1788,6 +1802,53 @@ export class ScalpCompare extends HTMLElement {
       this._frame.removeAttribute("aria-label");
     }
     this._drawOverlay();
+  }
+
+  _renderDrawButton() {
+    this._drawButton.setAttribute("aria-pressed", String(Boolean(this._drawing)));
+    this._drawButton.textContent = this._t(
+      this._drawing ? "Finish region" : this._region ? "Edit scalp region" : "Draw scalp region",
+    );
+  }
+
+  /** The index of the draft corner within `reach` BEFORE pixels of `p`, or null. */
+  _cornerNear(p, reach) {
+    let best = null;
+    let bestD = reach;
+    this._draft.forEach((q, i) => {
+      const d = Math.hypot(q[0] - p[0], q[1] - p[1]);
+      if (d <= bestD) {
+        best = i;
+        bestD = d;
+      }
+    });
+    return best;
+  }
+
+  /**
+   * Adds a corner at `p` (BEFORE pixels): at the end while drawing, into the nearest
+   * edge while editing a closed region. Not on top of a corner already there.
+   */
+  _addCorner(p) {
+    const d = this._draft;
+    if (this._cornerNear(p, 3 * this._beforePerCss()) !== null) return;
+    if (!this._editing || d.length < 3) {
+      d.push(p);
+      return;
+    }
+    let at = 0;
+    let best = Infinity;
+    d.forEach((a, i) => {
+      const b = d[(i + 1) % d.length];
+      const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
+      const t = Math.min(1, Math.max(0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy || 1)));
+      const dist = Math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
+      if (dist < best) {
+        best = dist;
+        at = i + 1;
+      }
+    });
+    d.splice(at, 0, p);
   }
 
   /** Ends drawing: three or more corners become the region. */
@@ -2312,6 +2373,7 @@ export class ScalpCompare extends HTMLElement {
     this._annotator.reset(s.annotations || [], cal, { undoable });
     this._region = s.region ? s.region.map((p) => p.slice()) : null;
     this._clearRegionButton.disabled = !this._region;
+    this._renderDrawButton();
     if (s.view && Number.isFinite(s.view.value)) {
       this._value = clamp(s.view.value);
       this._renderValue();
@@ -2828,6 +2890,13 @@ export class ScalpCompare extends HTMLElement {
 
   // ----- input -----
 
+  /** Where a pointer event is, in BEFORE pixels. */
+  _beforePointAt(event) {
+    const m = this._beforeToCss();
+    const r = this._frame.getBoundingClientRect();
+    return [(event.clientX - r.left - m.ox) / m.s, (event.clientY - r.top - m.oy) / m.s];
+  }
+
   _valueAt(event) {
     const r = this._frame.getBoundingClientRect();
     return this.direction === "vertical"
@@ -2842,11 +2911,16 @@ export class ScalpCompare extends HTMLElement {
       if (this._notice.contains(event.target) || this._nudge.contains(event.target)) return;
       if (this._drawing) {
         event.preventDefault();
-        const m = this._beforeToCss();
-        const r = frame.getBoundingClientRect();
-        const p = [(event.clientX - r.left - m.ox) / m.s, (event.clientY - r.top - m.oy) / m.s];
-        const last = this._draft[this._draft.length - 1];
-        if (!last || Math.hypot(p[0] - last[0], p[1] - last[1]) * m.s > 3) this._draft.push(p);
+        const p = this._beforePointAt(event);
+        // On a corner: drag it; elsewhere: a new corner.
+        const near = this._cornerNear(p, 12 * this._beforePerCss());
+        if (near !== null) {
+          this._held = near;
+          this._heldPointer = event.pointerId;
+          frame.setPointerCapture(event.pointerId);
+        } else {
+          this._addCorner(p);
+        }
         this._drawOverlay();
         return;
       }
@@ -2897,6 +2971,11 @@ export class ScalpCompare extends HTMLElement {
       if (!onHandle) this._setFromUser(this._valueAt(event));
     });
     frame.addEventListener("pointermove", (event) => {
+      if (this._heldPointer === event.pointerId && this._held !== null) {
+        this._draft[this._held] = this._beforePointAt(event);
+        this._drawOverlay();
+        return;
+      }
       if (this._tap && this._tap.id === event.pointerId) {
         this._tap.cx = event.clientX;
         this._tap.cy = event.clientY;
@@ -2930,6 +3009,12 @@ export class ScalpCompare extends HTMLElement {
       if (this._drag === event.pointerId) this._setFromUser(this._valueAt(event));
     });
     const end = (event) => {
+      if (this._heldPointer === event.pointerId) {
+        this._heldPointer = null;
+        this._held = null;
+        this._drawOverlay();
+        return;
+      }
       if (this._pointers.delete(event.pointerId)) {
         const pan = this._pan;
         if (pan && pan.id === event.pointerId) {
@@ -2991,14 +3076,27 @@ export class ScalpCompare extends HTMLElement {
           const [x, y] = this._regionCursor || [b.width / 2, b.height / 2];
           const [dx, dy] = moves[event.key];
           this._regionCursor = [Math.min(b.width, Math.max(0, x + dx)), Math.min(b.height, Math.max(0, y + dy))];
+          if (this._held !== null) this._draft[this._held] = this._regionCursor.slice();
           this._drawOverlay();
         } else if (event.key === " ") {
-          this._draft.push((this._regionCursor || [b.width / 2, b.height / 2]).slice());
+          // Space drops a corner held, picks up the one under the cross, or adds one.
+          const cursor = (this._regionCursor || [b.width / 2, b.height / 2]).slice();
+          const near = this._cornerNear(cursor, 12 * this._beforePerCss());
+          if (this._held !== null) this._held = null;
+          else if (near !== null) {
+            this._held = near;
+            this._regionCursor = this._draft[near].slice();
+          } else this._addCorner(cursor);
           this._drawOverlay();
         } else if (event.key === "Enter") this._finishRegion();
         else if (event.key === "Escape") this._setDrawing(false);
         else if (event.key === "Backspace") {
-          this._draft.pop();
+          // The corner held or under the cross; while drawing, else the last one.
+          const cursor = this._regionCursor;
+          const near = this._held ?? (cursor ? this._cornerNear(cursor, 12 * this._beforePerCss()) : null);
+          if (near !== null) this._draft.splice(near, 1);
+          else if (!this._editing) this._draft.pop();
+          this._held = null;
           this._drawOverlay();
         } else return;
         event.preventDefault();

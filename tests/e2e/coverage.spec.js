@@ -119,6 +119,81 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
   expect(a.roi.area_px).toBeLessThan(auto.roi.area_px);
 });
 
+test("a drawn region is edited: a corner dragged, a corner added on an edge, Escape keeps it", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const frame = el.locator(".frame");
+  // Where a point of the frame is on the page now (a button's click may scroll it).
+  const at = async (fx, fy) => {
+    await frame.scrollIntoViewIfNeeded();
+    const box = await frame.boundingBox();
+    return [box.x + box.width * fx, box.y + box.height * fy];
+  };
+  await el.getByRole("button", { name: "Draw scalp region" }).click();
+  for (const [fx, fy] of [[0.3, 0.3], [0.6, 0.3], [0.6, 0.6], [0.3, 0.6]]) await page.mouse.click(...await at(fx, fy));
+  await page.keyboard.press("Enter");
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis?.roi.source === "given");
+  const square = await analysis(page);
+
+  await el.getByRole("button", { name: "Edit scalp region" }).click();
+  // Drag the lower right corner out to 70 %, then click just above the top edge's middle.
+  await page.mouse.move(...await at(0.6, 0.6));
+  await page.mouse.down();
+  await page.mouse.move(...await at(0.65, 0.65), { steps: 4 });
+  await page.mouse.move(...await at(0.7, 0.7), { steps: 4 });
+  await page.mouse.up();
+  await page.mouse.click(...await at(0.45, 0.28));
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((area) => {
+    const a = document.querySelector("scalp-compare").analysis;
+    return a && a.roi.source === "given" && a.roi.area_px !== area;
+  }, square.roi.area_px);
+  const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
+  const expected = [[0.3, 0.3], [0.45, 0.28], [0.6, 0.3], [0.7, 0.7], [0.3, 0.6]].map(([x, y]) => [x * 640, y * 640]);
+  expect(region).toHaveLength(5);
+  region.forEach(([x, y], i) => {
+    expect(Math.abs(x - expected[i][0])).toBeLessThan(8);
+    expect(Math.abs(y - expected[i][1])).toBeLessThan(8);
+  });
+  // The measured area follows the edited outline (shoelace formula).
+  const shoelace = Math.abs(expected.reduce((s, [x, y], i) => {
+    const [nx, ny] = expected[(i + 1) % expected.length];
+    return s + x * ny - nx * y;
+  }, 0)) / 2;
+  const edited = await analysis(page);
+  expect(Math.abs(edited.roi.area_px - shoelace) / shoelace).toBeLessThan(0.1);
+  expect(edited.roi.area_px).toBeGreaterThan(square.roi.area_px * 1.2);
+
+  // Escape leaves the region as it was.
+  await el.getByRole("button", { name: "Edit scalp region" }).click();
+  await page.mouse.move(...await at(0.3, 0.3));
+  await page.mouse.down();
+  await page.mouse.move(...await at(0.1, 0.1), { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.press("Escape");
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toEqual(region);
+  await expect(el.getByRole("button", { name: "Edit scalp region" })).toBeVisible();
+});
+
+test("a region's corner is moved by keyboard alone", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[320, 320], [500, 150], [500, 500]]));
+  await el.getByRole("button", { name: "Edit scalp region" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".frame")).toBeFocused();
+  // The cross starts in the middle, on the first corner: Space picks it up, the arrows
+  // move it, Space drops it, Enter finishes.
+  await page.keyboard.press("Space");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+ArrowLeft");
+  await page.keyboard.press("Space");
+  await page.keyboard.press("Enter");
+  const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
+  expect(region).toHaveLength(3);
+  expect(region[0][0]).toBeLessThan(320 - 50);
+  expect(region[0][1]).toBe(320);
+  expect(region.slice(1)).toEqual([[500, 150], [500, 500]]);
+});
+
 test("a pair that cannot support a number says why and keeps the comparison", async ({ page }) => {
   await loadUnmeasurablePair(page);
   const summary = page.locator("scalp-compare .summary");
