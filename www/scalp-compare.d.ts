@@ -106,7 +106,8 @@ export interface Session {
   alignment: Alignment | null;
   region: [number, number][] | null;
   annotations: SessionAnnotation[];
-  analysis: Omit<Analysis, "cells"> | null;
+  /** The pair's analysis and/or the last SALT-style estimate (`salt`). */
+  analysis: (Partial<Omit<Analysis, "cells">> & { salt?: SaltEstimate }) | null;
   view?: { value: number } | null;
 }
 

@@ -72,6 +72,18 @@ function download(blob, name) {
 /** The four views of a SALT-style estimate, in the order the core weighs them. */
 const SALT_VIEWS = ["top", "back", "left", "right"];
 
+/** Whether `v` has the shape of a SALT-style estimate (as `saltEstimate` makes one). */
+function isSaltEstimate(v) {
+  return Boolean(
+    v &&
+      typeof v.label === "string" &&
+      Number.isFinite(v.loss_percent) &&
+      Number.isFinite(v.uncertainty_pp) &&
+      v.views &&
+      SALT_VIEWS.every((k) => v.views[k] && Number.isFinite(v.views[k].coverage) && Number.isFinite(v.views[k].uncertainty)),
+  );
+}
+
 /** A file name stem from a photo name: "IMG_0042.jpg" -> "IMG_0042". */
 const stem = (name) => String(name || "photo").replace(/\.[^.]*$/, "").replace(/[^\w.-]+/g, "_");
 let nextRequest = 1;
@@ -2300,6 +2312,8 @@ export class ScalpCompare extends HTMLElement {
       const { cells: _cells, ...rest } = this._analysis;
       analysis = rest;
     }
+    // The last SALT-style estimate travels with the session (its photos are not in it).
+    if (this._salt) analysis = { ...(analysis || {}), salt: structuredClone(this._salt) };
     return {
       format: "scalp-compare-session",
       version: 1,
@@ -2371,6 +2385,12 @@ export class ScalpCompare extends HTMLElement {
       after: (photos.after && photos.after.date) || null,
     };
     this._annotator.reset(s.annotations || [], cal, { undoable });
+    const salt = s.analysis && s.analysis.salt;
+    if (isSaltEstimate(salt) && !this._saltBusy) {
+      this._salt = structuredClone(salt);
+      this._saltLine.hidden = false;
+      this._saltLine.textContent = this._saltText(this._salt);
+    }
     this._region = s.region ? s.region.map((p) => p.slice()) : null;
     this._clearRegionButton.disabled = !this._region;
     this._renderDrawButton();
@@ -2559,9 +2579,12 @@ export class ScalpCompare extends HTMLElement {
       annotations: this._annotator.items,
       calibration: this._annotator.calibration,
       numbers: this._annotator.numbering(),
-      summary: this._analysis
-        ? this._summaryText(this._analysis)
-        : this._summary.textContent || this._t("Hair coverage has not been measured."),
+      summary: [
+        this._analysis
+          ? this._summaryText(this._analysis)
+          : this._summary.textContent || this._t("Hair coverage has not been measured."),
+        this._salt ? this._saltText(this._salt) : "",
+      ].join(" ").trim(),
       labels: {
         before: this._labelOf("before"),
         after: this._labelOf("after"),

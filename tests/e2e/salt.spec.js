@@ -1,7 +1,8 @@
 // A SALT-style estimate from four views of one visit: chosen on the demo page's form
 // or given as child <img data-view> elements, measured in the worker, weighted
 // 40/24/18/18 and shown under the comparison; a photo that cannot be measured is
-// named, and neither the estimate before nor the comparison is lost.
+// named, and neither the estimate before nor the comparison is lost; the estimate is
+// saved with the session.
 import { test, expect } from "@playwright/test";
 import { fileURLToPath } from "node:url";
 import { waitForPhotos } from "./helpers.js";
@@ -70,6 +71,16 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   const after = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
   expect(after.before.coverage).toBe(a.before.coverage);
   expect(await page.evaluate(() => document.querySelector("scalp-compare").photos.before)).not.toBeNull();
+
+  // The estimate is saved with the session and comes back with it on another page.
+  const doc = await page.evaluate(() => document.querySelector("scalp-compare").session);
+  expect(doc.analysis.salt).toEqual(salt);
+  await page.goto("/");
+  await waitForPhotos(page);
+  await expect(line).toBeHidden();
+  expect(await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), doc)).toBe("applied");
+  await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}% of the scalp without visible hair`);
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(salt);
 });
 
 test("four child images with data-view are estimated without any script, and in Spanish", async ({ page }) => {
