@@ -2110,15 +2110,26 @@ export class ScalpCompare extends HTMLElement {
     this._saltBusy = true;
     line.hidden = false;
     const readings = {};
+    // The next view decodes in the loading worker while this one is measured (one at a
+    // time ahead: four 12 MP photos at once would be too much for a phone's memory).
+    const load = async (view) => {
+      const source = typeof views[view] === "string" ? new URL(views[view], document.baseURI).href : views[view];
+      const loaded = await requestPhoto(source);
+      if (loaded.bitmap) loaded.bitmap.close(); // only the working copy is measured
+      return loaded;
+    };
+    const free = (loaded) => {
+      if (loaded.ok) worker("analysis").postMessage({ kind: "free", photoId: loaded.photoId });
+    };
+    let next = load(SALT_VIEWS[0]);
     try {
       for (const [k, view] of SALT_VIEWS.entries()) {
         if (current()) line.textContent = this._t("Measuring the four views\u2026 ({n} of 4)", { n: k + 1 });
-        const source = typeof views[view] === "string" ? new URL(views[view], document.baseURI).href : views[view];
-        const loaded = await requestPhoto(source);
-        if (loaded.bitmap) loaded.bitmap.close(); // only the working copy is measured
+        const loaded = await next;
+        next = k + 1 < SALT_VIEWS.length ? load(SALT_VIEWS[k + 1]) : null;
         if (!loaded.ok) throw this._viewError(view, loaded.message);
         const reply = await ask("analysis", { kind: "measure", photo: loaded.photoId, roi: null });
-        worker("analysis").postMessage({ kind: "free", photoId: loaded.photoId });
+        free(loaded);
         if (!reply.ok) throw this._viewError(view, reply.message);
         readings[view] = { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
       }
@@ -2132,6 +2143,7 @@ export class ScalpCompare extends HTMLElement {
       }
       return structuredClone(reply.result);
     } catch (error) {
+      if (next) next.then(free); // a view already on its way is not kept
       if (current()) {
         this._saltBusy = false;
         const kept = this._salt ? ` ${this._t("The last estimate stands: {text}", { text: this._saltText(this._salt) })}` : "";

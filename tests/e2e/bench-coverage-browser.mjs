@@ -5,7 +5,7 @@
 // pixels on), and the widget's analysis worker (scalp-compare.worker.js) measures it
 // through its `measure` message, on its working copy with the display pixels for the
 // colours. Prints both readings per photo and the mean absolute error of each over the
-// photos both give a number for.
+// photos both give a number for; then times a SALT-style estimate from four of them.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { base, launchChromium, installWorkerProbe } from "./bench-common.mjs";
@@ -54,5 +54,27 @@ const mean = (i) => (100 * both.reduce((s, r) => s + r[i], 0)) / Math.max(1, bot
 console.log(
   `over the ${both.length} photos both measure: native MAE ${mean(0).toFixed(2)} pp, browser MAE ${mean(1).toFixed(2)} pp; ` +
     `browser minus native: mean ${mean(2).toFixed(2)} pp; refused: native ${refused.native}, browser ${refused.browser} of ${truth.length}`,
+);
+// A SALT-style estimate from four of these photos as four views: the widget's
+// saltEstimate, from the files to the weighted estimate (decoding, working copies and
+// four measurements in the workers), three runs.
+const four = truth.slice(0, 4).map((p) => readFileSync(join(dir, p.file)).toString("base64"));
+const saltMs = [];
+for (let run = 0; run < 3; run++) {
+  saltMs.push(
+    await page.evaluate(async (b64s) => {
+      const [top, back, left, right] = b64s.map(
+        (b) => new Blob([Uint8Array.from(atob(b), (c) => c.charCodeAt(0))], { type: "image/jpeg" }),
+      );
+      const t0 = performance.now();
+      await document.querySelector("scalp-compare").saltEstimate({ top, back, left, right });
+      return performance.now() - t0;
+    }, four),
+  );
+}
+saltMs.sort((a, b) => a - b);
+console.log(
+  `SALT-style estimate from four 12 MP JPEGs in the widget: median ${saltMs[1].toFixed(0)} ms ` +
+    `(${saltMs.map((v) => v.toFixed(0)).join(", ")} ms over 3 runs)`,
 );
 await browser.close();
