@@ -69,6 +69,9 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 30000);
 }
 
+/** Longest time between the two clicks of a double-click (browsers default to 500 ms). */
+const DOUBLE_CLICK_MS = 600;
+
 /** The four views of a SALT-style estimate, in the order the core weighs them. */
 const SALT_VIEWS = ["top", "back", "left", "right"];
 
@@ -80,7 +83,13 @@ function isSaltEstimate(v) {
       Number.isFinite(v.loss_percent) &&
       Number.isFinite(v.uncertainty_pp) &&
       v.views &&
-      SALT_VIEWS.every((k) => v.views[k] && Number.isFinite(v.views[k].coverage) && Number.isFinite(v.views[k].uncertainty)),
+      SALT_VIEWS.every(
+        (k) =>
+          v.views[k] &&
+          Number.isFinite(v.views[k].coverage) &&
+          Number.isFinite(v.views[k].uncertainty) &&
+          Number.isFinite(v.views[k].weight),
+      ),
   );
 }
 
@@ -387,7 +396,9 @@ canvas.overlay { pointer-events: none; }
 /* Three lines reserved, so the numbers arriving never push the page down. */
 .summary { margin: 0 0 6px; font-size: 14px; line-height: 1.4; min-height: 4.2em; }
 .salt { margin: 0 0 6px; font-size: 14px; line-height: 1.4; }
-.salt[hidden] { display: none; }
+/* Empty until an estimate is asked for; it stays in the page so that screen readers
+   announce what first appears in it. */
+.salt:empty { margin: 0; }
 .views { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; }
 .legend { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 13px; }
 .legend[hidden] { display: none; }
@@ -685,7 +696,7 @@ export class ScalpCompare extends HTMLElement {
       <div class="chip" part="status" role="status" aria-live="polite"></div>
       <div class="analysis" part="analysis">
         <p class="summary" part="summary" role="status" aria-live="polite"></p>
-        <p class="salt" part="salt" role="status" aria-live="polite" hidden></p>
+        <p class="salt" part="salt" role="status" aria-live="polite"></p>
         <div class="views">
           <label class="mode">View
             <select data-action="mode">${Object.entries(MODES)
@@ -784,6 +795,7 @@ export class ScalpCompare extends HTMLElement {
     this._summary = $(".summary");
     this._saltLine = $(".salt");
     this._salt = null;
+    this._saltError = null;
     this._saltViews = "";
     this._legend = $(".legend");
     this._heatButton = $('button[data-action="heatmap"]');
@@ -970,7 +982,7 @@ export class ScalpCompare extends HTMLElement {
     this._renderTimeline();
     this._renderChart();
     if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
-    if (this._salt && !this._saltBusy) this._saltLine.textContent = this._saltText(this._salt);
+    if (!this._saltBusy) this._renderSaltLine();
     this._annotator.render();
   }
 
@@ -1793,6 +1805,7 @@ export class ScalpCompare extends HTMLElement {
     this._draft = this._editing ? this._region.map((p) => p.slice()) : [];
     this._held = null;
     this._heldPointer = null;
+    this._justAdded = null;
     this._regionCursor = null;
     this._frame.classList.toggle("drawing", on);
     this._renderDrawButton();
@@ -1843,10 +1856,10 @@ export class ScalpCompare extends HTMLElement {
    */
   _addCorner(p) {
     const d = this._draft;
-    if (this._cornerNear(p, 3 * this._beforePerCss()) !== null) return;
+    if (this._cornerNear(p, 3 * this._beforePerCss()) !== null) return null;
     if (!this._editing || d.length < 3) {
       d.push(p);
-      return;
+      return d.length - 1;
     }
     let at = 0;
     let best = Infinity;
@@ -1861,6 +1874,8 @@ export class ScalpCompare extends HTMLElement {
       }
     });
     d.splice(at, 0, p);
+    if (this._held !== null && this._held >= at) this._held += 1;
+    return at;
   }
 
   /** Ends drawing: three or more corners become the region. */
@@ -2098,23 +2113,29 @@ export class ScalpCompare extends HTMLElement {
     if (!views || typeof views !== "object") {
       throw new TypeError("saltEstimate needs the four views: {top, back, left, right}");
     }
+    const sources = {};
     for (const view of SALT_VIEWS) {
       const v = views[view];
-      if (!(typeof v === "string" && v) && !(v instanceof Blob)) {
-        throw new TypeError(`saltEstimate needs the ${view} view (a URL or a file)`);
-      }
+      if (v instanceof Blob) sources[view] = v;
+      else if (typeof v === "string" && v) {
+        try {
+          sources[view] = new URL(v, document.baseURI).href;
+        } catch {
+          throw new TypeError(`saltEstimate: the ${view} view's URL is not valid: ${v}`);
+        }
+      } else throw new TypeError(`saltEstimate needs the ${view} view (a URL or a file)`);
     }
     const token = (this._saltToken = (this._saltToken || 0) + 1);
     const line = this._saltLine;
     const current = () => token === this._saltToken;
+    // A newer call takes over: this one stops at its next step.
+    const superseded = () => new Error("replaced by a newer SALT-style estimate");
     this._saltBusy = true;
-    line.hidden = false;
     const readings = {};
     // The next view decodes in the loading worker while this one is measured (one at a
     // time ahead: four 12 MP photos at once would be too much for a phone's memory).
     const load = async (view) => {
-      const source = typeof views[view] === "string" ? new URL(views[view], document.baseURI).href : views[view];
-      const loaded = await requestPhoto(source);
+      const loaded = await requestPhoto(sources[view]);
       if (loaded.bitmap) loaded.bitmap.close(); // only the working copy is measured
       return loaded;
     };
@@ -2126,32 +2147,49 @@ export class ScalpCompare extends HTMLElement {
       for (const [k, view] of SALT_VIEWS.entries()) {
         if (current()) line.textContent = this._t("Measuring the four views\u2026 ({n} of 4)", { n: k + 1 });
         const loaded = await next;
+        if (!current()) {
+          free(loaded);
+          next = null;
+          throw superseded();
+        }
         next = k + 1 < SALT_VIEWS.length ? load(SALT_VIEWS[k + 1]) : null;
         if (!loaded.ok) throw this._viewError(view, loaded.message);
         const reply = await ask("analysis", { kind: "measure", photo: loaded.photoId, roi: null });
         free(loaded);
+        if (!current()) throw superseded();
         if (!reply.ok) throw this._viewError(view, reply.message);
         readings[view] = { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
       }
       const reply = await ask("analysis", { kind: "salt", readings });
       if (!reply.ok) throw new Error(reply.message);
-      if (current()) {
-        this._saltBusy = false;
-        this._salt = reply.result;
-        line.textContent = this._saltText(reply.result);
-        this._emit("salt", this.salt);
-      }
+      if (!current()) throw superseded();
+      this._saltBusy = false;
+      this._salt = reply.result;
+      this._saltError = null;
+      this._renderSaltLine();
+      this._emit("salt", this.salt);
       return structuredClone(reply.result);
     } catch (error) {
       if (next) next.then(free); // a view already on its way is not kept
       if (current()) {
         this._saltBusy = false;
-        const kept = this._salt ? ` ${this._t("The last estimate stands: {text}", { text: this._saltText(this._salt) })}` : "";
-        line.textContent = `${this._t("No SALT-style estimate: {message}", { message: error.message })}${kept}`;
+        this._saltError = error.message;
+        this._renderSaltLine();
         this._emit("salt", { error: error.message });
       }
       throw error;
     }
+  }
+
+  /** The line under the comparison: the last estimate, or why the last attempt failed. */
+  _renderSaltLine() {
+    const est = this._salt ? this._saltText(this._salt) : "";
+    if (this._saltError === null) {
+      this._saltLine.textContent = est;
+      return;
+    }
+    const kept = est ? ` ${this._t("The last estimate stands: {text}", { text: est })}` : "";
+    this._saltLine.textContent = `${this._t("No SALT-style estimate: {message}", { message: this._saltError })}${kept}`;
   }
 
   /** An Error for a view that could not be loaded or measured, naming the view. */
@@ -2397,11 +2435,14 @@ export class ScalpCompare extends HTMLElement {
       after: (photos.after && photos.after.date) || null,
     };
     this._annotator.reset(s.annotations || [], cal, { undoable });
+    // The session's SALT-style estimate replaces the one shown; a session opened without
+    // one clears it (it was another comparison's). What the browser kept for these photos
+    // (`undoable` false) leaves an estimate alone unless it has one.
     const salt = s.analysis && s.analysis.salt;
-    if (isSaltEstimate(salt) && !this._saltBusy) {
-      this._salt = structuredClone(salt);
-      this._saltLine.hidden = false;
-      this._saltLine.textContent = this._saltText(this._salt);
+    if (!this._saltBusy && (isSaltEstimate(salt) || undoable)) {
+      this._salt = isSaltEstimate(salt) ? structuredClone(salt) : null;
+      this._saltError = null;
+      this._renderSaltLine();
     }
     this._region = s.region ? s.region.map((p) => p.slice()) : null;
     this._clearRegionButton.disabled = !this._region;
@@ -2581,6 +2622,18 @@ export class ScalpCompare extends HTMLElement {
     return toPng(await this._reportCanvas());
   }
 
+  /** The report's text: the pair's coverage and the last SALT-style estimate. */
+  _reportSummary() {
+    return [
+      this._analysis
+        ? this._summaryText(this._analysis)
+        : this._summary.textContent || this._t("Hair coverage has not been measured."),
+      this._salt ? this._saltText(this._salt) : "",
+    ]
+      .join(" ")
+      .trim();
+  }
+
   async _reportCanvas() {
     const { before, after } = this._photos;
     if (!before || !after) throw new Error(this._t("Load a BEFORE and an AFTER photo first."));
@@ -2591,12 +2644,7 @@ export class ScalpCompare extends HTMLElement {
       annotations: this._annotator.items,
       calibration: this._annotator.calibration,
       numbers: this._annotator.numbering(),
-      summary: [
-        this._analysis
-          ? this._summaryText(this._analysis)
-          : this._summary.textContent || this._t("Hair coverage has not been measured."),
-        this._salt ? this._saltText(this._salt) : "",
-      ].join(" ").trim(),
+      summary: this._reportSummary(),
       labels: {
         before: this._labelOf("before"),
         after: this._labelOf("after"),
@@ -2622,7 +2670,7 @@ export class ScalpCompare extends HTMLElement {
     const title = this._t("Scalp comparison report");
     doc.title = `${title}${this.getAttribute("clinic") ? ` \u2014 ${this.getAttribute("clinic")}` : ""}`;
     canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", `${title}. ${this._summary.textContent}`);
+    canvas.setAttribute("aria-label", `${title}. ${this._reportSummary()}`);
     canvas.style.display = "block";
     canvas.style.width = "100%";
     canvas.style.maxWidth = "1600px";
@@ -2947,14 +2995,19 @@ export class ScalpCompare extends HTMLElement {
       if (this._drawing) {
         event.preventDefault();
         const p = this._beforePointAt(event);
-        // On a corner: drag it; elsewhere: a new corner.
-        const near = this._cornerNear(p, 12 * this._beforePerCss());
+        // On a corner: drag it; elsewhere: a new corner. A finger gets a wider reach.
+        const reach = (event.pointerType === "touch" ? 24 : 12) * this._beforePerCss();
+        const near = this._cornerNear(p, reach);
         if (near !== null) {
+          if (!this._justAdded || near !== this._justAdded.i) this._justAdded = null;
           this._held = near;
           this._heldPointer = event.pointerId;
           frame.setPointerCapture(event.pointerId);
         } else {
-          this._addCorner(p);
+          // Remembered while editing: the first click of a double-click that finishes
+          // adds no corner.
+          const i = this._addCorner(p);
+          this._justAdded = this._editing && i !== null ? { i, t: event.timeStamp } : null;
         }
         this._drawOverlay();
         return;
@@ -3007,6 +3060,7 @@ export class ScalpCompare extends HTMLElement {
     });
     frame.addEventListener("pointermove", (event) => {
       if (this._heldPointer === event.pointerId && this._held !== null) {
+        this._justAdded = null; // dragged: a corner placed on purpose
         this._draft[this._held] = this._beforePointAt(event);
         this._drawOverlay();
         return;
@@ -3077,7 +3131,11 @@ export class ScalpCompare extends HTMLElement {
     };
     frame.addEventListener("pointerup", end);
     frame.addEventListener("dblclick", (event) => {
-      if (this._drawing) this._finishRegion();
+      if (this._drawing) {
+        const added = this._justAdded;
+        if (this._editing && added && event.timeStamp - added.t < DOUBLE_CLICK_MS) this._draft.splice(added.i, 1);
+        this._finishRegion();
+      }
       else if (!this._adjusting && !this._annotator.tool && !this._handle.contains(event.target)) {
         // Double-click or double-tap: zoom in there, or back out.
         const r = frame.getBoundingClientRect();
@@ -3122,16 +3180,20 @@ export class ScalpCompare extends HTMLElement {
             this._held = near;
             this._regionCursor = this._draft[near].slice();
           } else this._addCorner(cursor);
+          this._regionCursor = cursor; // the cross shows where Space acted
+          this._justAdded = null;
           this._drawOverlay();
         } else if (event.key === "Enter") this._finishRegion();
         else if (event.key === "Escape") this._setDrawing(false);
         else if (event.key === "Backspace") {
           // The corner held or under the cross; while drawing, else the last one.
-          const cursor = this._regionCursor;
-          const near = this._held ?? (cursor ? this._cornerNear(cursor, 12 * this._beforePerCss()) : null);
-          if (near !== null) this._draft.splice(near, 1);
+          const cursor = this._regionCursor || [b.width / 2, b.height / 2];
+          const near = this._held ?? this._cornerNear(cursor, 12 * this._beforePerCss());
+          // An edited region keeps at least three corners.
+          if (near !== null && (!this._editing || this._draft.length > 3)) this._draft.splice(near, 1);
           else if (!this._editing) this._draft.pop();
           this._held = null;
+          this._justAdded = null;
           this._drawOverlay();
         } else return;
         event.preventDefault();

@@ -164,6 +164,12 @@ test("a drawn region is edited: a corner dragged, a corner added on an edge, Esc
   expect(Math.abs(edited.roi.area_px - shoelace) / shoelace).toBeLessThan(0.1);
   expect(edited.roi.area_px).toBeGreaterThan(square.roi.area_px * 1.2);
 
+  // A double-click finishes without adding the corner its first click would add.
+  await el.getByRole("button", { name: "Edit scalp region" }).click();
+  await page.mouse.dblclick(...(await at(0.5, 0.62)));
+  await expect(el.getByRole("button", { name: "Edit scalp region" })).toBeVisible();
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toEqual(region);
+
   // Escape leaves the region as it was.
   await el.getByRole("button", { name: "Edit scalp region" }).click();
   await page.mouse.move(...await at(0.3, 0.3));
@@ -192,6 +198,28 @@ test("a region's corner is moved by keyboard alone", async ({ page }) => {
   expect(region[0][0]).toBeLessThan(320 - 50);
   expect(region[0][1]).toBe(320);
   expect(region.slice(1)).toEqual([[500, 150], [500, 500]]);
+
+  // Space beside the corners adds one where the cross is, Backspace takes it away again;
+  // a region keeps at least three corners, so Backspace on one of three does nothing.
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[320, 320], [500, 150], [500, 500]]));
+  await el.getByRole("button", { name: "Edit scalp region" }).focus();
+  await page.keyboard.press("Enter");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Space");
+  await page.keyboard.press("Enter");
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toHaveLength(4);
+  await el.getByRole("button", { name: "Edit scalp region" }).focus();
+  await page.keyboard.press("Enter");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.press("Enter");
+  const three = await page.evaluate(() => document.querySelector("scalp-compare").region);
+  expect(three).toEqual([[320, 320], [500, 150], [500, 500]]);
+  await el.getByRole("button", { name: "Edit scalp region" }).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Backspace"); // the cross is on the first corner
+  await page.keyboard.press("Enter");
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toEqual(three);
 });
 
 test("a pair that cannot support a number says why and keeps the comparison", async ({ page }) => {

@@ -81,6 +81,36 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   expect(await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), doc)).toBe("applied");
   await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}% of the scalp without visible hair`);
   expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(salt);
+  // Another comparison's session, without an estimate, clears it.
+  const other = structuredClone(doc);
+  delete other.analysis.salt;
+  await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), other);
+  await expect(line).toBeEmpty();
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toBeNull();
+});
+
+test("a newer estimate replaces one still being made", async ({ page }) => {
+  const results = await page.evaluate(async () => {
+    const el = document.querySelector("scalp-compare");
+    const first = el.saltEstimate({ top: "samples/before.jpg", back: "samples/before.jpg", left: "samples/before.jpg", right: "samples/before.jpg" });
+    const second = el.saltEstimate({ top: "samples/after.jpg", back: "samples/after.jpg", left: "samples/after.jpg", right: "samples/after.jpg" });
+    const settle = (p) => p.then((v) => ({ ok: v }), (e) => ({ error: e.message }));
+    return [await settle(first), await settle(second), el.salt];
+  });
+  expect(results[0].error).toContain("replaced by a newer");
+  expect(results[1].ok.views.top.coverage).toBe(results[1].ok.views.right.coverage);
+  expect(results[2]).toEqual(results[1].ok);
+  // Only the newer one was announced.
+  const events = await page.evaluate(() => window.saltEvents);
+  expect(events).toEqual([results[1].ok]);
+  // A URL that is not one is named before anything is loaded.
+  const bad = await page.evaluate(() =>
+    document
+      .querySelector("scalp-compare")
+      .saltEstimate({ top: "samples/before.jpg", back: "http://[bad", left: "samples/before.jpg", right: "samples/after.jpg" })
+      .catch((e) => e.message),
+  );
+  expect(bad).toContain("back view's URL is not valid");
 });
 
 test("four child images with data-view are estimated without any script, and in Spanish", async ({ page }) => {
