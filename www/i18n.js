@@ -78,6 +78,14 @@ const es = {
   "Draw the scalp region: click its corners (or move the cross with the arrow keys and press Space), then Enter or double-click to finish; Backspace removes a corner; Escape cancels":
     "Dibuje la región: haga clic en sus esquinas (o mueva la cruz con las flechas y pulse Espacio) y pulse Intro o doble clic para terminar; Retroceso quita una esquina; Escape cancela",
   "Edit scalp region": "Editar región del cuero cabelludo",
+  "Corner added.": "Esquina añadida.",
+  "Corner removed.": "Esquina quitada.",
+  "Corner dropped.": "Esquina soltada.",
+  "Corner picked up: move it with the arrow keys, Space drops it.":
+    "Esquina tomada: muévala con las flechas; Espacio la suelta.",
+  "A corner is already there.": "Ya hay una esquina ahí.",
+  "No corner under the cross.": "No hay ninguna esquina bajo la cruz.",
+  "A region keeps at least three corners.": "Una región conserva al menos tres esquinas.",
   "Edit the scalp region: drag a corner to move it, click beside an edge to add a corner there (or move the cross with the arrow keys; Space picks up or drops the corner under it, or adds one); Backspace removes the corner under the cross; Enter or double-click finishes; Escape cancels":
     "Edite la región: arrastre una esquina para moverla, haga clic junto a un borde para añadir ahí una esquina (o mueva la cruz con las flechas; Espacio toma o suelta la esquina bajo ella, o añade una); Retroceso quita la esquina bajo la cruz; Intro o doble clic termina; Escape cancela",
   "Measuring hair coverage…": "Midiendo la cobertura de pelo…",

@@ -739,6 +739,7 @@ export class ScalpCompare extends HTMLElement {
         </span>
         <span class="region-tools" role="group" aria-label="Measured region">
           <button type="button" data-action="draw-region" aria-pressed="false">Draw scalp region</button>
+          <span class="sr-only region-news" role="status" aria-live="polite"></span>
           <button type="button" data-action="clear-region" disabled>Automatic region</button>
         </span>
       </div>
@@ -800,15 +801,26 @@ export class ScalpCompare extends HTMLElement {
     this._legend = $(".legend");
     this._heatButton = $('button[data-action="heatmap"]');
     this._drawButton = $('button[data-action="draw-region"]');
+    this._regionNews = $(".region-news");
     this._clearRegionButton = $('button[data-action="clear-region"]');
     this._analysis = null;
     this._analysisToken = 0;
     this._region = null;
     this._heat = false;
     this._heatButton.addEventListener("click", () => this._setHeat(!this._heat));
-    this._drawButton.addEventListener("click", () =>
-      this._drawing ? this._finishRegion() : this._setDrawing(true),
-    );
+    this._drawButton.addEventListener("click", (event) => {
+      if (this._drawing) {
+        this._finishRegion();
+        return;
+      }
+      this._setDrawing(true);
+      // From the keyboard (a click with no pointer): show the cross where Space acts.
+      const b = this._photos.before;
+      if (this._drawing && event.detail === 0 && b) {
+        this._regionCursor = [b.width / 2, b.height / 2];
+        this._drawOverlay();
+      }
+    });
     this._clearRegionButton.addEventListener("click", () => this.setRegion(null));
 
     this._alert.querySelector("button").addEventListener("click", () => this._hideError());
@@ -1827,6 +1839,11 @@ export class ScalpCompare extends HTMLElement {
       this._frame.removeAttribute("aria-label");
     }
     this._drawOverlay();
+  }
+
+  /** Says what a key did to the region being drawn (screen readers; `news` is English). */
+  _announceRegion(news) {
+    this._regionNews.textContent = this._t(news);
   }
 
   _renderDrawButton() {
@@ -3175,13 +3192,20 @@ export class ScalpCompare extends HTMLElement {
           // Space drops a corner held, picks up the one under the cross, or adds one.
           const cursor = (this._regionCursor || [b.width / 2, b.height / 2]).slice();
           const near = this._cornerNear(cursor, 12 * this._beforePerCss());
-          if (this._held !== null) this._held = null;
-          else if (near !== null) {
+          let news;
+          if (this._held !== null) {
+            this._held = null;
+            news = "Corner dropped.";
+          } else if (near !== null) {
             this._held = near;
-            this._regionCursor = this._draft[near].slice();
-          } else this._addCorner(cursor);
+            cursor.splice(0, 2, ...this._draft[near]);
+            news = "Corner picked up: move it with the arrow keys, Space drops it.";
+          } else {
+            news = this._addCorner(cursor.slice()) === null ? "A corner is already there." : "Corner added.";
+          }
           this._regionCursor = cursor; // the cross shows where Space acted
           this._justAdded = null;
+          this._announceRegion(news);
           this._drawOverlay();
         } else if (event.key === "Enter") this._finishRegion();
         else if (event.key === "Escape") this._setDrawing(false);
@@ -3190,8 +3214,16 @@ export class ScalpCompare extends HTMLElement {
           const cursor = this._regionCursor || [b.width / 2, b.height / 2];
           const near = this._held ?? this._cornerNear(cursor, 12 * this._beforePerCss());
           // An edited region keeps at least three corners.
-          if (near !== null && (!this._editing || this._draft.length > 3)) this._draft.splice(near, 1);
-          else if (!this._editing) this._draft.pop();
+          let news = "No corner under the cross.";
+          if (near !== null && (!this._editing || this._draft.length > 3)) {
+            this._draft.splice(near, 1);
+            news = "Corner removed.";
+          } else if (near !== null) news = "A region keeps at least three corners.";
+          else if (!this._editing && this._draft.length) {
+            this._draft.pop();
+            news = "Corner removed.";
+          }
+          this._announceRegion(news);
           this._held = null;
           this._justAdded = null;
           this._drawOverlay();

@@ -188,10 +188,14 @@ test("a region's corner is moved by keyboard alone", async ({ page }) => {
   await page.keyboard.press("Enter");
   await expect(el.locator(".frame")).toBeFocused();
   // The cross starts in the middle, on the first corner: Space picks it up, the arrows
-  // move it, Space drops it, Enter finishes.
+  // move it, Space drops it, Enter finishes. Each step is said to screen readers.
+  const news = el.locator(".region-news");
+  await expect(news).toHaveAttribute("role", "status");
   await page.keyboard.press("Space");
+  await expect(news).toHaveText("Corner picked up: move it with the arrow keys, Space drops it.");
   for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+ArrowLeft");
   await page.keyboard.press("Space");
+  await expect(news).toHaveText("Corner dropped.");
   await page.keyboard.press("Enter");
   const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
   expect(region).toHaveLength(3);
@@ -218,6 +222,7 @@ test("a region's corner is moved by keyboard alone", async ({ page }) => {
   await el.getByRole("button", { name: "Edit scalp region" }).focus();
   await page.keyboard.press("Enter");
   await page.keyboard.press("Backspace"); // the cross is on the first corner
+  await expect(news).toHaveText("A region keeps at least three corners.");
   await page.keyboard.press("Enter");
   expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toEqual(three);
 });
