@@ -2177,7 +2177,9 @@ export class ScalpCompare extends HTMLElement {
         if (!reply.ok) throw this._viewError(view, reply.message);
         readings[view] = { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
       }
-      const reply = await ask("analysis", { kind: "salt", readings });
+      // In the order the core weighs them: coverage and uncertainty of each view.
+      const flat = SALT_VIEWS.flatMap((view) => [readings[view].coverage, readings[view].uncertainty]);
+      const reply = await ask("analysis", { kind: "salt", readings: flat });
       if (!reply.ok) throw new Error(reply.message);
       if (!current()) throw superseded();
       this._saltBusy = false;
@@ -3181,17 +3183,19 @@ export class ScalpCompare extends HTMLElement {
         const step = (event.shiftKey ? 25 : 5) * this._beforePerCss();
         const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
         const b = this._photos.before;
+        // Keyboard: a cross (in BEFORE pixels), in the middle until moved, where Space and
+        // Backspace act on the corner within reach.
+        const cursor = (this._regionCursor || [b.width / 2, b.height / 2]).slice();
+        const reach = 12 * this._beforePerCss();
         if (moves[event.key]) {
-          // Keyboard: a cross (in BEFORE pixels) that Space drops a corner at.
-          const [x, y] = this._regionCursor || [b.width / 2, b.height / 2];
+          const [x, y] = cursor;
           const [dx, dy] = moves[event.key];
           this._regionCursor = [Math.min(b.width, Math.max(0, x + dx)), Math.min(b.height, Math.max(0, y + dy))];
           if (this._held !== null) this._draft[this._held] = this._regionCursor.slice();
           this._drawOverlay();
         } else if (event.key === " ") {
           // Space drops a corner held, picks up the one under the cross, or adds one.
-          const cursor = (this._regionCursor || [b.width / 2, b.height / 2]).slice();
-          const near = this._cornerNear(cursor, 12 * this._beforePerCss());
+          const near = this._cornerNear(cursor, reach);
           let news;
           if (this._held !== null) {
             this._held = null;
@@ -3211,8 +3215,7 @@ export class ScalpCompare extends HTMLElement {
         else if (event.key === "Escape") this._setDrawing(false);
         else if (event.key === "Backspace") {
           // The corner held or under the cross; while drawing, else the last one.
-          const cursor = this._regionCursor || [b.width / 2, b.height / 2];
-          const near = this._held ?? this._cornerNear(cursor, 12 * this._beforePerCss());
+          const near = this._held ?? this._cornerNear(cursor, reach);
           // An edited region keeps at least three corners.
           let news = "No corner under the cross.";
           if (near !== null && (!this._editing || this._draft.length > 3)) {

@@ -204,10 +204,9 @@ async function measure({ id, photo, roi }) {
   self.postMessage({ id, ok: true, result });
 }
 
-/** A SALT-style estimate from the four views' readings ({top: {coverage, uncertainty}, ...}). */
+/** A SALT-style estimate from the four views' readings: [coverage, uncertainty] of top, back, left, right in turn. */
 function salt({ id, readings }) {
-  const flat = ["top", "back", "left", "right"].flatMap((v) => [readings[v]?.coverage, readings[v]?.uncertainty]);
-  self.postMessage({ id, ok: true, result: saltEstimate(Float64Array.from(flat, (x) => x ?? NaN)) });
+  self.postMessage({ id, ok: true, result: saltEstimate(Float64Array.from(readings)) });
 }
 
 /** The larger copy's arguments for the core: pixels, width, height (none: empty). */
