@@ -529,7 +529,8 @@ struct SaltReply {
     views: SaltViews,
 }
 
-/// The views of [`SaltReply`], by name.
+/// The views of [`SaltReply`], by name (named fields: a map built from
+/// [`crate::coverage::SALT_VIEWS`] cost the wasm 3.5 KB more).
 #[derive(serde::Serialize)]
 struct SaltViews {
     top: SaltView,

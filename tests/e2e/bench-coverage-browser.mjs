@@ -25,9 +25,10 @@ await page.evaluate(async () => {
   const el = document.createElement("scalp-compare");
   el.setAttribute("autosave", "off");
   document.body.append(el);
+  // A JPEG file from its bytes in base64.
+  window.jpegFile = (b64, name) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: "image/jpeg" });
   window.measureInTheWorker = async (b64, name, region) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const file = new File([bytes], name, { type: "image/jpeg" });
+    const file = window.jpegFile(b64, name);
     if (!(await el.load("before", file))) throw new Error(`${name} was not loaded`);
     const reply = await window.scalpWorkers.measure(file, region);
     if (!reply.ok) return { error: reply.message };
@@ -63,9 +64,7 @@ const saltMs = [];
 for (let run = 0; run < 3; run++) {
   saltMs.push(
     await page.evaluate(async (b64s) => {
-      const [top, back, left, right] = b64s.map(
-        (b) => new Blob([Uint8Array.from(atob(b), (c) => c.charCodeAt(0))], { type: "image/jpeg" }),
-      );
+      const [top, back, left, right] = b64s.map((b, i) => window.jpegFile(b, `view-${i}.jpg`));
       const t0 = performance.now();
       await document.querySelector("scalp-compare").saltEstimate({ top, back, left, right });
       return performance.now() - t0;
