@@ -840,6 +840,7 @@ export class ScalpCompare extends HTMLElement {
     this._fade = 50;
     this._zoom = { s: 1, x: 0, y: 0 };
     this._pointers = new Map();
+    this._drawTouch = null; // the finger drawing the region, while it is down
     this._visits = [];
     this._picks = [];
     this._progress = [];
@@ -1818,6 +1819,7 @@ export class ScalpCompare extends HTMLElement {
     this._held = null;
     this._heldPointer = null;
     this._justAdded = null;
+    this._drawTouch = null;
     this._regionCursor = null;
     this._frame.classList.toggle("drawing", on);
     this._renderDrawButton();
@@ -1893,6 +1895,36 @@ export class ScalpCompare extends HTMLElement {
     d.splice(at, 0, p);
     if (this._held !== null && this._held >= at) this._held += 1;
     return at;
+  }
+
+  /**
+   * A second finger came down while the first one, `first`, draws the region:
+   * the two pinch to zoom and move the photos instead. The corner the first
+   * finger added goes again, and a corner it picked up but has not yet moved
+   * goes back where it was.
+   */
+  _pinchWhileDrawing(first, event) {
+    this._drawTouch = null;
+    if (first.added !== null) this._draft.splice(first.added, 1);
+    if (first.held !== null && this._heldPointer === first.id) {
+      if (!first.moved && first.from) this._draft[first.held] = first.from;
+      this._heldPointer = null;
+      this._held = null;
+    }
+    this._justAdded = null;
+    this._pointers.clear();
+    this._pointers.set(first.id, [first.cx ?? first.x, first.cy ?? first.y]);
+    this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
+    for (const id of this._pointers.keys()) {
+      try {
+        this._frame.setPointerCapture(id);
+      } catch {
+        // the first finger may already be gone
+      }
+    }
+    this._pan = null;
+    this._pinch = this._pinchState();
+    this._drawOverlay();
   }
 
   /** Ends drawing: three or more corners become the region. */
@@ -3013,10 +3045,16 @@ export class ScalpCompare extends HTMLElement {
       if (this._notice.contains(event.target) || this._nudge.contains(event.target)) return;
       if (this._drawing) {
         event.preventDefault();
+        const first = this._drawTouch;
+        if (event.pointerType === "touch" && first && first.id !== event.pointerId) {
+          this._pinchWhileDrawing(first, event);
+          return;
+        }
         const p = this._beforePointAt(event);
         // On a corner: drag it; elsewhere: a new corner. A finger gets a wider reach.
         const reach = (event.pointerType === "touch" ? 24 : 12) * this._beforePerCss();
         const near = this._cornerNear(p, reach);
+        let added = null;
         if (near !== null) {
           if (!this._justAdded || near !== this._justAdded.i) this._justAdded = null;
           this._held = near;
@@ -3025,8 +3063,13 @@ export class ScalpCompare extends HTMLElement {
         } else {
           // Remembered while editing: the first click of a double-click that finishes
           // adds no corner.
-          const i = this._addCorner(p);
-          this._justAdded = this._editing && i !== null ? { i, t: event.timeStamp } : null;
+          added = this._addCorner(p);
+          this._justAdded = this._editing && added !== null ? { i: added, t: event.timeStamp } : null;
+        }
+        if (event.pointerType === "touch") {
+          // Kept until the finger lifts: a second finger turns the gesture into a pinch.
+          const from = near !== null ? this._draft[near].slice() : null;
+          this._drawTouch = { id: event.pointerId, x: event.clientX, y: event.clientY, added, held: near, from };
         }
         this._drawOverlay();
         return;
@@ -3078,6 +3121,12 @@ export class ScalpCompare extends HTMLElement {
       if (!onHandle) this._setFromUser(this._valueAt(event));
     });
     frame.addEventListener("pointermove", (event) => {
+      const touch = this._drawTouch;
+      if (touch && touch.id === event.pointerId) {
+        touch.cx = event.clientX;
+        touch.cy = event.clientY;
+        touch.moved = touch.moved || Math.hypot(event.clientX - touch.x, event.clientY - touch.y) > 10;
+      }
       if (this._heldPointer === event.pointerId && this._held !== null) {
         this._justAdded = null; // dragged: a corner placed on purpose
         this._draft[this._held] = this._beforePointAt(event);
@@ -3117,6 +3166,7 @@ export class ScalpCompare extends HTMLElement {
       if (this._drag === event.pointerId) this._setFromUser(this._valueAt(event));
     });
     const end = (event) => {
+      if (this._drawTouch && this._drawTouch.id === event.pointerId) this._drawTouch = null;
       if (this._heldPointer === event.pointerId) {
         this._heldPointer = null;
         this._held = null;

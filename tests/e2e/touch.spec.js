@@ -105,3 +105,74 @@ test("a two-finger pinch on the photos zooms both together", async ({ page }) =>
   // The page itself did not zoom.
   expect(await page.evaluate(() => window.visualViewport.scale)).toBe(1);
 });
+
+test("drawing the region with a finger, a second finger pinches to zoom instead of adding or moving a corner", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").ready);
+  const el = page.locator("scalp-compare");
+  const frame = page.locator("scalp-compare .frame");
+  // Where a point of the frame (in fractions of it) is on the screen now: tapping a
+  // button below the photos may have scrolled the page.
+  const at = async (fx, fy) => {
+    await frame.scrollIntoViewIfNeeded();
+    const box = await frame.boundingBox();
+    return { x: box.x + box.width * fx, y: box.y + box.height * fy };
+  };
+  const region = () => page.evaluate(() => document.querySelector("scalp-compare").region);
+  const zoom = () => page.evaluate(() => document.querySelector("scalp-compare").zoom.scale);
+  const cdp = await page.context().newCDPSession(page);
+  // Two fingers: the first comes down at `from` and stays a moment, then the second
+  // beside it, and they spread apart.
+  const pinch = async (from) => {
+    const two = (d) => [
+      { x: from.x - d + 30, y: from.y, id: 1 },
+      { x: from.x + d + 30, y: from.y, id: 2 },
+    ];
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [two(30)[0]] });
+    await page.waitForTimeout(50);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: two(30) });
+    for (let d = 35; d <= 80; d += 5) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: two(d) });
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    await page.waitForTimeout(600); // as a person would before the next tap
+  };
+
+  // Three corners tapped, then Finish.
+  await el.getByRole("button", { name: "Draw scalp region" }).tap();
+  const corners = [
+    [0.3, 0.3],
+    [0.7, 0.35],
+    [0.5, 0.75],
+  ];
+  for (const [fx, fy] of corners) {
+    const c = await at(fx, fy);
+    await page.touchscreen.tap(c.x, c.y);
+    await page.waitForTimeout(400);
+  }
+  await el.getByRole("button", { name: "Finish region" }).tap();
+  const drawn = await region();
+  expect(drawn).toHaveLength(3);
+  expect(await zoom()).toBe(1);
+
+  // Editing: a pinch whose first finger lands on a corner zooms and leaves the corner
+  // where it was.
+  await page.waitForTimeout(600);
+  await el.getByRole("button", { name: "Edit scalp region" }).tap();
+  const corner = await at(...corners[0]);
+  await pinch({ x: corner.x - 30, y: corner.y });
+  expect(await zoom()).toBeGreaterThan(1.5);
+  await el.getByRole("button", { name: "Finish region" }).tap();
+  expect(await region()).toEqual(drawn);
+
+  // A pinch whose first finger lands on bare photo adds no corner.
+  const zoomed = await zoom();
+  await page.waitForTimeout(600);
+  await el.getByRole("button", { name: "Edit scalp region" }).tap();
+  await pinch(await at(0.2, 0.6));
+  expect(await zoom()).toBeGreaterThan(zoomed);
+  await el.getByRole("button", { name: "Finish region" }).tap();
+  expect(await region()).toEqual(drawn);
+  await cdp.detach();
+});
