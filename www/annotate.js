@@ -185,6 +185,7 @@ export class Annotator {
     this.selected = null;
     this.tool = null; // null: the slider has the pointer; "select" or a kind or "calibrate"
     this.draft = null;
+    this._touch = null; // the finger that pressed last, while it is down
     this.svg = svg("svg", { class: "annotations", part: "annotations", "aria-label": "Annotations" });
     this.svg.setAttribute("role", "group");
     frame.insertBefore(this.svg, before);
@@ -452,7 +453,19 @@ export class Annotator {
       if (!this.tool || event.button !== 0) return;
       event.stopPropagation();
       event.preventDefault();
+      const first = this._touch;
+      if (event.pointerType === "touch" && first && first.id !== event.pointerId) {
+        // A second finger: the two pinch to zoom and move the photos instead.
+        this._touch = null;
+        this._takeBackPress(first);
+        if (this.host.pinch) this.host.pinch(first, event);
+        return;
+      }
       const f = this._framePoint(event);
+      if (event.pointerType === "touch") {
+        const corners = this.draft && this.draft.kind === "polygon" ? this.draft.points.length : 0;
+        this._touch = { id: event.pointerId, x: event.clientX, y: event.clientY, corners };
+      }
       if (this.tool === "select") {
         this._pressSelect(event, f);
         return;
@@ -461,6 +474,11 @@ export class Annotator {
       this._pressDraw(event, f);
     });
     s.addEventListener("pointermove", (event) => {
+      const t = this._touch;
+      if (t && t.id === event.pointerId) {
+        t.cx = event.clientX;
+        t.cy = event.clientY;
+      }
       const d = this.dragging;
       if (!d || d.id !== event.pointerId) {
         if (this.draft && this.draft.kind === "polygon") {
@@ -475,6 +493,7 @@ export class Annotator {
       else this._dragEdit(d, f);
     });
     const end = (event) => {
+      if (this._touch && this._touch.id === event.pointerId) this._touch = null;
       const d = this.dragging;
       if (!d || d.id !== event.pointerId) return;
       event.stopPropagation();
@@ -490,6 +509,26 @@ export class Annotator {
       if (this.draft && this.draft.kind === "polygon") this._finishPolygon();
       else if (this.tool === "select" && this.selected) this.editSelected();
     });
+  }
+
+  /**
+   * Takes back what the finger `first` started when a second finger turns the
+   * gesture into a pinch: a shape being drawn, a polygon corner it added, a pin
+   * or label not yet placed. A shape it already moved stays moved.
+   */
+  _takeBackPress(first) {
+    const d = this.dragging;
+    if (d && d.id === first.id) {
+      this.dragging = null;
+      if (d.type === "draw") this.cancelDraft();
+      else if (d.moved) this._changed();
+    }
+    const draft = this.draft;
+    if (draft && draft.kind === "polygon" && draft.points.length > first.corners) {
+      draft.points.length = first.corners;
+      if (!draft.points.length) this.cancelDraft();
+    }
+    this.render();
   }
 
   _pressDraw(event, f) {
@@ -511,6 +550,12 @@ export class Annotator {
     this.dragging = { id: event.pointerId, type: "draw" };
     this.draft = { kind, photo, points: [p], start: f };
     if (kind === "pin" || kind === "text") {
+      if (event.pointerType === "touch") {
+        // Placed when the finger lifts (it may slide to the spot first), so a
+        // second finger can still make it a pinch.
+        this.render();
+        return;
+      }
       this.dragging = null;
       this._commitDraft();
     } else {
@@ -523,7 +568,9 @@ export class Annotator {
     if (!d) return;
     const p = this._toPhoto(d.photo, f);
     if (!p) return;
-    if (d.kind === "freehand") {
+    if (d.kind === "pin" || d.kind === "text") {
+      d.points[0] = p;
+    } else if (d.kind === "freehand") {
       const last = this._toFrame(d.photo, d.points[d.points.length - 1]);
       if (Math.hypot(last[0] - f[0], last[1] - f[1]) >= 2 && d.points.length < 5000) d.points.push(p);
     } else {
@@ -536,6 +583,11 @@ export class Annotator {
   _releaseDraw(cancelled) {
     const d = this.draft;
     if (!d) return;
+    if (d.kind === "pin" || d.kind === "text") {
+      if (cancelled) this.cancelDraft();
+      else this._commitDraft();
+      return;
+    }
     const size = d.end ? Math.hypot(d.end[0] - d.start[0], d.end[1] - d.start[1]) : 0;
     if (cancelled || size < 4 || d.points.length < 2) {
       this.cancelDraft();

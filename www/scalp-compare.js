@@ -873,6 +873,7 @@ export class ScalpCompare extends HTMLElement {
         t: (text, vars) => this._t(text, vars),
         changed: () => this._annotationsChanged(),
         status: (text) => (this._annotateStatus.textContent = text),
+        pinch: (first, event) => this._startPinch(first, event),
         toolChanged: (tool) => {
           if (!tool) return;
           this._setAdjusting(false);
@@ -1912,6 +1913,15 @@ export class ScalpCompare extends HTMLElement {
       this._held = null;
     }
     this._justAdded = null;
+    this._startPinch(first, event);
+  }
+
+  /**
+   * Two fingers now pinch the photos: `first` ({id, x, y} where it came down,
+   * {cx, cy} where it is now) and the pointer of `event`, whatever either was
+   * doing before (drawing the region, an annotation).
+   */
+  _startPinch(first, event) {
     this._pointers.clear();
     this._pointers.set(first.id, [first.cx ?? first.x, first.cy ?? first.y]);
     this._pointers.set(event.pointerId, [event.clientX, event.clientY]);

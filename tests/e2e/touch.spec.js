@@ -176,3 +176,52 @@ test("drawing the region with a finger, a second finger pinches to zoom instead 
   expect(await region()).toEqual(drawn);
   await cdp.detach();
 });
+
+test("with an annotation tool, a second finger pinches to zoom instead of drawing; a pin is placed when the finger lifts", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").ready);
+  const el = page.locator("scalp-compare");
+  const frame = page.locator("scalp-compare .frame");
+  const at = async (fx, fy) => {
+    await frame.scrollIntoViewIfNeeded();
+    const box = await frame.boundingBox();
+    return { x: box.x + box.width * fx, y: box.y + box.height * fy };
+  };
+  const annotations = () => page.evaluate(() => document.querySelector("scalp-compare").session.annotations);
+  const zoom = () => page.evaluate(() => document.querySelector("scalp-compare").zoom.scale);
+  const cdp = await page.context().newCDPSession(page);
+  const pinch = async (from) => {
+    const two = (d) => [
+      { x: from.x - d + 30, y: from.y, id: 1 },
+      { x: from.x + d + 30, y: from.y, id: 2 },
+    ];
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [two(30)[0]] });
+    await page.waitForTimeout(50);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: two(30) });
+    for (let d = 35; d <= 70; d += 5) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: two(d) });
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    await page.waitForTimeout(600);
+  };
+
+  await el.getByRole("button", { name: "Pin with note", exact: true }).tap();
+  await pinch(await at(0.3, 0.6));
+  const zoomed = await zoom();
+  expect(zoomed).toBeGreaterThan(1.5);
+  expect(await annotations()).toHaveLength(0);
+  const spot = await at(0.5, 0.4);
+  await page.touchscreen.tap(spot.x, spot.y);
+  const pins = await annotations();
+  expect(pins).toHaveLength(1);
+  expect(pins[0].kind).toBe("pin");
+  await page.keyboard.press("Escape"); // the pin's note editor
+
+  await page.waitForTimeout(600);
+  await el.getByRole("button", { name: "Rectangle", exact: true }).tap();
+  await pinch(await at(0.3, 0.7));
+  expect(await zoom()).toBeGreaterThan(zoomed);
+  expect(await annotations()).toEqual(pins);
+  await cdp.detach();
+});
