@@ -453,6 +453,8 @@ export class Annotator {
       if (!this.tool || event.button !== 0) return;
       event.stopPropagation();
       event.preventDefault();
+      // A finger put back down during a pinch goes on pinching.
+      if (event.pointerType === "touch" && this.host.joinPinch && this.host.joinPinch(event)) return;
       const first = this._touch;
       if (event.pointerType === "touch" && first && first.id !== event.pointerId) {
         // A second finger: the two pinch to zoom and move the photos instead.

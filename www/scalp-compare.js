@@ -874,6 +874,7 @@ export class ScalpCompare extends HTMLElement {
         changed: () => this._annotationsChanged(),
         status: (text) => (this._annotateStatus.textContent = text),
         pinch: (first, event) => this._startPinch(first, event),
+        joinPinch: (event) => this._joinPinch(event),
         toolChanged: (tool) => {
           if (!tool) return;
           this._setAdjusting(false);
@@ -1906,7 +1907,11 @@ export class ScalpCompare extends HTMLElement {
    */
   _pinchWhileDrawing(first, event) {
     this._drawTouch = null;
-    if (first.added !== null) this._draft.splice(first.added, 1);
+    if (first.added !== null) {
+      this._draft.splice(first.added, 1);
+      // A corner held from the keyboard moved up one when this one went in.
+      if (this._held !== null && this._held > first.added) this._held -= 1;
+    }
     if (first.held !== null && this._heldPointer === first.id) {
       if (!first.moved && first.from) this._draft[first.held] = first.from;
       this._heldPointer = null;
@@ -1914,6 +1919,23 @@ export class ScalpCompare extends HTMLElement {
     }
     this._justAdded = null;
     this._startPinch(first, event);
+  }
+
+  /**
+   * A finger that comes down while another from a pinch is still down (one was
+   * lifted and put back) rejoins the pinch; false when no pinch finger is down.
+   */
+  _joinPinch(event) {
+    if (!this._pointers.size || this._pointers.has(event.pointerId)) return false;
+    this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
+    try {
+      this._frame.setPointerCapture(event.pointerId);
+    } catch {
+      // a synthetic or already lifted pointer
+    }
+    this._pan = null;
+    this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
+    return true;
   }
 
   /**
@@ -3055,6 +3077,7 @@ export class ScalpCompare extends HTMLElement {
       if (this._notice.contains(event.target) || this._nudge.contains(event.target)) return;
       if (this._drawing) {
         event.preventDefault();
+        if (event.pointerType === "touch" && this._joinPinch(event)) return;
         const first = this._drawTouch;
         if (event.pointerType === "touch" && first && first.id !== event.pointerId) {
           this._pinchWhileDrawing(first, event);

@@ -17,6 +17,35 @@ async function touchDrag(page, from, to) {
   await cdp.detach();
 }
 
+/**
+ * Two fingers: the first comes down at `from` and stays a moment, then the second 60 px
+ * to its right, and they spread apart to 2 x `spread` px. With `again`, the second finger
+ * lifts half-way and comes down again to spread on. With `wobble`, the first finger slides
+ * that many px down before the second lands.
+ */
+async function pinchAt(page, cdp, from, { again = false, spread = 80, wobble = 0 } = {}) {
+  // A finger is never quite still: the first one may slide a little before the second lands.
+  const y = from.y + wobble;
+  const two = (d) => [
+    { x: from.x - d + 30, y, id: 1 },
+    { x: from.x + d + 30, y, id: 2 },
+  ];
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ ...two(30)[0], y: from.y }] });
+  if (wobble) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [two(30)[0]] });
+  await page.waitForTimeout(50);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: two(30) });
+  for (let d = 35; d <= spread; d += 5) {
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: two(d) });
+    if (again && d === 50) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [two(d)[0]] });
+      await page.waitForTimeout(50);
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: two(d) });
+    }
+  }
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await page.waitForTimeout(600); // as a person would before the next tap
+}
+
 test("touch drags the handle, a tap jumps, and the photos leave scrolling to the page", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
@@ -122,22 +151,7 @@ test("drawing the region with a finger, a second finger pinches to zoom instead 
   const region = () => page.evaluate(() => document.querySelector("scalp-compare").region);
   const zoom = () => page.evaluate(() => document.querySelector("scalp-compare").zoom.scale);
   const cdp = await page.context().newCDPSession(page);
-  // Two fingers: the first comes down at `from` and stays a moment, then the second
-  // beside it, and they spread apart.
-  const pinch = async (from) => {
-    const two = (d) => [
-      { x: from.x - d + 30, y: from.y, id: 1 },
-      { x: from.x + d + 30, y: from.y, id: 2 },
-    ];
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [two(30)[0]] });
-    await page.waitForTimeout(50);
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: two(30) });
-    for (let d = 35; d <= 80; d += 5) {
-      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: two(d) });
-    }
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
-    await page.waitForTimeout(600); // as a person would before the next tap
-  };
+  const pinch = (from, again = false, wobble = 0) => pinchAt(page, cdp, from, { again, wobble });
 
   // Three corners tapped, then Finish.
   await el.getByRole("button", { name: "Draw scalp region" }).tap();
@@ -156,21 +170,21 @@ test("drawing the region with a finger, a second finger pinches to zoom instead 
   expect(drawn).toHaveLength(3);
   expect(await zoom()).toBe(1);
 
-  // Editing: a pinch whose first finger lands on a corner zooms and leaves the corner
-  // where it was.
+  // Editing: a pinch whose first finger lands on a corner (picking it up) zooms and
+  // leaves the corner where it was.
   await page.waitForTimeout(600);
   await el.getByRole("button", { name: "Edit scalp region" }).tap();
-  const corner = await at(...corners[0]);
-  await pinch({ x: corner.x - 30, y: corner.y });
+  await pinch(await at(...corners[0]), false, 6);
   expect(await zoom()).toBeGreaterThan(1.5);
   await el.getByRole("button", { name: "Finish region" }).tap();
   expect(await region()).toEqual(drawn);
 
-  // A pinch whose first finger lands on bare photo adds no corner.
+  // A pinch whose first finger lands on bare photo adds no corner, nor does a finger
+  // lifted and put down again during it.
   const zoomed = await zoom();
   await page.waitForTimeout(600);
   await el.getByRole("button", { name: "Edit scalp region" }).tap();
-  await pinch(await at(0.2, 0.6));
+  await pinch(await at(0.2, 0.6), true);
   expect(await zoom()).toBeGreaterThan(zoomed);
   await el.getByRole("button", { name: "Finish region" }).tap();
   expect(await region()).toEqual(drawn);
@@ -191,20 +205,7 @@ test("with an annotation tool, a second finger pinches to zoom instead of drawin
   const annotations = () => page.evaluate(() => document.querySelector("scalp-compare").session.annotations);
   const zoom = () => page.evaluate(() => document.querySelector("scalp-compare").zoom.scale);
   const cdp = await page.context().newCDPSession(page);
-  const pinch = async (from) => {
-    const two = (d) => [
-      { x: from.x - d + 30, y: from.y, id: 1 },
-      { x: from.x + d + 30, y: from.y, id: 2 },
-    ];
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [two(30)[0]] });
-    await page.waitForTimeout(50);
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: two(30) });
-    for (let d = 35; d <= 70; d += 5) {
-      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: two(d) });
-    }
-    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
-    await page.waitForTimeout(600);
-  };
+  const pinch = (from, again = false) => pinchAt(page, cdp, from, { again, spread: 70 });
 
   await el.getByRole("button", { name: "Pin with note", exact: true }).tap();
   await pinch(await at(0.3, 0.6));
@@ -220,7 +221,7 @@ test("with an annotation tool, a second finger pinches to zoom instead of drawin
 
   await page.waitForTimeout(600);
   await el.getByRole("button", { name: "Rectangle", exact: true }).tap();
-  await pinch(await at(0.3, 0.7));
+  await pinch(await at(0.3, 0.7), true);
   expect(await zoom()).toBeGreaterThan(zoomed);
   expect(await annotations()).toEqual(pins);
   await cdp.detach();
