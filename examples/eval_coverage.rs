@@ -176,6 +176,8 @@ fn main() {
     let (mut within1, mut within2) = (0usize, 0usize);
     let mut worst_combo = (0.0f64, String::new());
     let mut combo_maes = Vec::new();
+    // (true coverage, signed error) of every photo given a number, in points.
+    let mut signed: Vec<(f64, f64)> = Vec::new();
     for (si, skin) in Skin::ALL.iter().enumerate() {
         for (hi, hair) in Hair::ALL.iter().enumerate() {
             let mut errs = Vec::new();
@@ -200,6 +202,7 @@ fn main() {
                             );
                         }
                         errs.push(e.abs());
+                        signed.push((100.0 * s.truth, e));
                         uncs.push(100.0 * c.uncertainty);
                         within1 += usize::from(e.abs() <= 100.0 * c.uncertainty);
                         within2 += usize::from(e.abs() <= 200.0 * c.uncertainty);
@@ -264,6 +267,32 @@ fn main() {
         100.0 * within1 as f64 / measured,
         100.0 * within2 as f64 / measured
     );
+
+    // Where the error comes from: the mean signed error by true coverage shows readings
+    // pulled towards the middle (thin hair read high, dense hair read low).
+    println!("By true coverage (mean signed error = bias):");
+    for (lo, hi) in [
+        (0.0, 20.0),
+        (20.0, 35.0),
+        (35.0, 50.0),
+        (50.0, 65.0),
+        (65.0, 101.0),
+    ] {
+        let band: Vec<f64> = signed
+            .iter()
+            .filter(|(t, _)| (lo..hi).contains(t))
+            .map(|&(_, e)| e)
+            .collect();
+        let n = band.len().max(1) as f64;
+        println!(
+            "  {:>3.0}-{:<3.0} % : {:>3} photos, bias {:+6.2} pp, MAE {:5.2} pp",
+            lo,
+            hi.min(100.0),
+            band.len(),
+            band.iter().sum::<f64>() / n,
+            band.iter().map(|e| e.abs()).sum::<f64>() / n
+        );
+    }
 
     // Phone-size photos: strands a few pixels wide at full size, blended with skin in the
     // reduced working copy.
