@@ -1931,7 +1931,7 @@ export class ScalpCompare extends HTMLElement {
     try {
       this._frame.setPointerCapture(event.pointerId);
     } catch {
-      // a synthetic or already lifted pointer
+      // the pointer of the event being handled is down; nothing to do if not
     }
     this._pan = null;
     this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
@@ -1947,15 +1947,15 @@ export class ScalpCompare extends HTMLElement {
     this._pointers.clear();
     this._pointers.set(first.id, [first.cx ?? first.x, first.cy ?? first.y]);
     this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
-    for (const id of this._pointers.keys()) {
+    for (const id of [...this._pointers.keys()]) {
       try {
         this._frame.setPointerCapture(id);
       } catch {
-        // the first finger may already be gone
+        this._pointers.delete(id); // the first finger is gone already: no pinch to join
       }
     }
     this._pan = null;
-    this._pinch = this._pinchState();
+    this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
     this._drawOverlay();
   }
 
