@@ -18,6 +18,24 @@ async function touchDrag(page, from, to) {
 }
 
 /**
+ * Where a point of the photos' frame (in fractions of it) is on the screen now: tapping a
+ * button below the photos may have scrolled the page.
+ */
+function frameAt(page) {
+  const frame = page.locator("scalp-compare .frame");
+  return async (fx, fy) => {
+    await frame.scrollIntoViewIfNeeded();
+    const box = await frame.boundingBox();
+    return { x: box.x + box.width * fx, y: box.y + box.height * fy };
+  };
+}
+
+/** The photos' zoom factor. */
+function zoomOf(page) {
+  return page.evaluate(() => document.querySelector("scalp-compare").zoom.scale);
+}
+
+/**
  * Two fingers: the first comes down at `from` and stays a moment, then the second 60 px
  * to its right, and they spread apart to 2 x `spread` px. With `again`, the second finger
  * lifts half-way and comes down again to spread on. With `wobble`, the first finger slides
@@ -140,16 +158,9 @@ test("drawing the region with a finger, a second finger pinches to zoom instead 
   await waitForPhotos(page);
   await page.evaluate(() => document.querySelector("scalp-compare").ready);
   const el = page.locator("scalp-compare");
-  const frame = page.locator("scalp-compare .frame");
-  // Where a point of the frame (in fractions of it) is on the screen now: tapping a
-  // button below the photos may have scrolled the page.
-  const at = async (fx, fy) => {
-    await frame.scrollIntoViewIfNeeded();
-    const box = await frame.boundingBox();
-    return { x: box.x + box.width * fx, y: box.y + box.height * fy };
-  };
+  const at = frameAt(page);
   const region = () => page.evaluate(() => document.querySelector("scalp-compare").region);
-  const zoom = () => page.evaluate(() => document.querySelector("scalp-compare").zoom.scale);
+  const zoom = () => zoomOf(page);
   const cdp = await page.context().newCDPSession(page);
   const pinch = (from, again = false, wobble = 0) => pinchAt(page, cdp, from, { again, wobble });
 
@@ -196,14 +207,9 @@ test("with an annotation tool, a second finger pinches to zoom instead of drawin
   await waitForPhotos(page);
   await page.evaluate(() => document.querySelector("scalp-compare").ready);
   const el = page.locator("scalp-compare");
-  const frame = page.locator("scalp-compare .frame");
-  const at = async (fx, fy) => {
-    await frame.scrollIntoViewIfNeeded();
-    const box = await frame.boundingBox();
-    return { x: box.x + box.width * fx, y: box.y + box.height * fy };
-  };
+  const at = frameAt(page);
   const annotations = () => page.evaluate(() => document.querySelector("scalp-compare").session.annotations);
-  const zoom = () => page.evaluate(() => document.querySelector("scalp-compare").zoom.scale);
+  const zoom = () => zoomOf(page);
   const cdp = await page.context().newCDPSession(page);
   const pinch = (from, again = false) => pinchAt(page, cdp, from, { again, spread: 70 });
 
