@@ -60,14 +60,20 @@ impl LoadedPhoto {
     }
 }
 
+/// `value` as a JavaScript value (through JSON, which the replies are shaped for);
+/// `failed` is the message when it cannot be.
+fn to_js<T: serde::Serialize>(value: &T, failed: &str) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new(failed))
+}
+
 /// Checks a photo file's bytes without decoding them; returns
 /// `{format, width, height, orientation, stored_width, stored_height, taken}` or throws
 /// an `Error` whose message can be shown as it is.
 #[wasm_bindgen(js_name = inspectPhoto)]
 pub fn inspect_photo(bytes: &[u8]) -> Result<JsValue, JsError> {
     let info = inspect(bytes).map_err(|e| JsError::new(&e.to_string()))?;
-    let text = serde_json::to_string(&info).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the photo"))
+    to_js(&info, "could not describe the photo")
 }
 
 /// Reads a photo file, checks it, and decodes it with the browser's own decoder
@@ -257,8 +263,7 @@ pub fn align_photos(
         residuals,
         message,
     };
-    let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the alignment"))
+    to_js(&reply, "could not describe the alignment")
 }
 
 /// What [`analyze_pair`] answers, as JSON: coverage of each visit over the same
@@ -426,8 +431,7 @@ pub fn measure_photo(
         uncertainty: c.uncertainty,
         roi: Roi::of(&c, factor),
     };
-    let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the measurement"))
+    to_js(&reply, "could not describe the measurement")
 }
 
 /// Measures hair coverage on both visits over one scalp region seen through the
@@ -508,8 +512,7 @@ pub fn analyze_pair(
             change_pp: c.change_pp.clone(),
         },
     };
-    let text = serde_json::to_string(&reply).map_err(|e| fail(&e))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the analysis"))
+    to_js(&reply, "could not describe the analysis")
 }
 
 /// One view in [`SaltReply`]: its reading and its weight.
@@ -578,7 +581,5 @@ pub fn salt_estimate(readings: &[f64]) -> Result<JsValue, JsError> {
             right: view(3),
         },
     };
-    let text = serde_json::to_string(&reply)
-        .map_err(|_| JsError::new("could not describe the estimate"))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("could not describe the estimate"))
+    to_js(&reply, "could not describe the estimate")
 }
