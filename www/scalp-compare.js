@@ -1919,6 +1919,7 @@ export class ScalpCompare extends HTMLElement {
     }
     this._justAdded = null;
     this._startPinch(first, event);
+    this._drawOverlay();
   }
 
   /**
@@ -1941,7 +1942,7 @@ export class ScalpCompare extends HTMLElement {
   /**
    * Two fingers now pinch the photos: `first` ({id, x, y} where it came down,
    * {cx, cy} where it is now) and the pointer of `event`, whatever either was
-   * doing before (drawing the region, an annotation).
+   * doing before (a tap, drawing the region, an annotation).
    */
   _startPinch(first, event) {
     this._pointers.clear();
@@ -1956,7 +1957,6 @@ export class ScalpCompare extends HTMLElement {
     }
     this._pan = null;
     this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
-    this._drawOverlay();
   }
 
   /** Ends drawing: three or more corners become the region. */
@@ -3126,17 +3126,7 @@ export class ScalpCompare extends HTMLElement {
       if (event.pointerType === "touch" && !onHandle && this._tap && this._tap.id !== event.pointerId) {
         // A second finger: pinch to zoom the photos; both fingers are ours now.
         event.preventDefault();
-        this._pointers.set(this._tap.id, [this._tap.cx ?? this._tap.x, this._tap.cy ?? this._tap.y]);
-        this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
-        for (const id of this._pointers.keys()) {
-          try {
-            frame.setPointerCapture(id);
-          } catch {
-            // the first finger may already be gone
-          }
-        }
-        this._pinch = this._pinchState();
-        this._pan = null;
+        this._startPinch(this._tap, event);
         this._tap = null;
         return;
       }
