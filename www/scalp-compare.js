@@ -2300,8 +2300,8 @@ export class ScalpCompare extends HTMLElement {
   _readChildViews() {
     const srcs = SALT_VIEWS.map((view) => {
       const img = this.querySelector(`img[data-view="${view}"]`);
-      const src = img && img.getAttribute("src");
-      return src ? new URL(src, document.baseURI).href : null;
+      // The resolved URL (a src that is not a valid URL is named by saltEstimate).
+      return img && img.getAttribute("src") ? img.src : null;
     });
     if (srcs.includes(null)) return;
     const key = JSON.stringify(srcs);
