@@ -142,6 +142,13 @@ const es = {
   "back view": "vista posterior",
   "left view": "vista izquierda",
   "right view": "vista derecha",
+  "The four views": "Las cuatro vistas",
+  "Top": "Arriba",
+  "Back": "Atrás",
+  "Left": "Izquierda",
+  "Right": "Derecha",
+  "{view}, weight {weight}%": "{view}, peso {weight}%",
+  "{coverage}% hair coverage ± {unc} points": "{coverage}% de cobertura de pelo ± {unc} puntos",
   "SALT-style estimate from photos, not a clinical SALT score":
     "Estimación de tipo SALT a partir de fotos, no una puntuación SALT clínica",
   "{label}: {loss}% of the scalp without visible hair ± {unc} points (hair coverage: top {top}%, back {back}%, left {left}%, right {right}%).":

@@ -75,6 +75,24 @@ const DOUBLE_CLICK_MS = 600;
 /** The four views of a SALT-style estimate, in the order the core weighs them. */
 const SALT_VIEWS = ["top", "back", "left", "right"];
 
+/** How each view is named under its picture. */
+const VIEW_NAMES = { top: "Top", back: "Back", left: "Left", right: "Right" };
+
+/** Longest side, in canvas pixels, of the small copy of each view shown under the estimate. */
+const THUMB_SIDE = 320;
+
+/** A small canvas copy of `bitmap`, at most `side` pixels on its longest side. */
+function thumbnail(bitmap, side) {
+  const s = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(1, Math.round(bitmap.width * s));
+  canvas.height = Math.max(1, Math.round(bitmap.height * s));
+  const g = canvas.getContext("2d");
+  g.imageSmoothingQuality = "high";
+  g.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
 /** Whether `v` has the shape of a SALT-style estimate (as `saltEstimate` makes one). */
 function isSaltEstimate(v) {
   return Boolean(
@@ -399,6 +417,15 @@ canvas.overlay { pointer-events: none; }
 /* Empty until an estimate is asked for; it stays in the page so that screen readers
    announce what first appears in it. */
 .salt:empty { margin: 0; }
+/* The four views two by two on a phone, in one row where there is room. */
+.salt-box { container-type: inline-size; }
+.salt-views { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; max-width: 720px; margin: 0 0 8px; }
+@container (min-width: 520px) { .salt-views { grid-template-columns: repeat(4, minmax(0, 1fr)); } }
+.salt-views[hidden] { display: none; }
+.salt-views figure { margin: 0; }
+.salt-views canvas { display: block; width: 100%; height: auto; border-radius: 4px; background: var(--scalp-compare-background, #1d2126); }
+.salt-views figcaption { font-size: 13px; line-height: 1.3; margin-top: 2px; }
+.salt-views figcaption span { display: block; }
 .views { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; }
 .legend { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 13px; }
 .legend[hidden] { display: none; }
@@ -409,6 +436,8 @@ canvas.overlay { pointer-events: none; }
 .region-tools { display: contents; }
 .frame.drawing { cursor: crosshair; touch-action: none; }
 .frame.drawing .divider, .frame.drawing .handle { display: none; }
+/* No photo yet: nothing to split, and the prompt is not covered by the handle. */
+.frame.empty .divider, .frame.empty .handle { display: none; }
 .toolbar {
   display: flex;
   flex-wrap: wrap;
@@ -697,6 +726,7 @@ export class ScalpCompare extends HTMLElement {
       <div class="analysis" part="analysis">
         <p class="summary" part="summary" role="status" aria-live="polite"></p>
         <p class="salt" part="salt" role="status" aria-live="polite"></p>
+        <div class="salt-box"><div class="salt-views" part="salt-views" role="group" hidden></div></div>
         <div class="views">
           <label class="mode">View
             <select data-action="mode">${Object.entries(MODES)
@@ -795,6 +825,8 @@ export class ScalpCompare extends HTMLElement {
     this._overlay = $("canvas.overlay");
     this._summary = $(".summary");
     this._saltLine = $(".salt");
+    this._saltFigures = $(".salt-views");
+    this._saltThumbs = null;
     this._salt = null;
     this._saltError = null;
     this._saltViews = "";
@@ -2213,11 +2245,16 @@ export class ScalpCompare extends HTMLElement {
     const superseded = () => new Error("replaced by a newer SALT-style estimate");
     this._saltBusy = true;
     const readings = {};
+    const thumbs = {};
     // The next view decodes in the loading worker while this one is measured (one at a
     // time ahead: four 12 MP photos at once would be too much for a phone's memory).
     const load = async (view) => {
       const loaded = await requestPhoto(sources[view]);
-      if (loaded.bitmap) loaded.bitmap.close(); // only the working copy is measured
+      if (loaded.bitmap) {
+        // Only the working copy is measured; a small copy is kept to show the view.
+        thumbs[view] = thumbnail(loaded.bitmap, THUMB_SIDE);
+        loaded.bitmap.close();
+      }
       return loaded;
     };
     const free = (loaded) => {
@@ -2248,6 +2285,7 @@ export class ScalpCompare extends HTMLElement {
       if (!current()) throw superseded();
       this._saltBusy = false;
       this._salt = reply.result;
+      this._saltThumbs = thumbs;
       this._saltError = null;
       this._renderSaltLine();
       this._emit("salt", this.salt);
@@ -2264,8 +2302,12 @@ export class ScalpCompare extends HTMLElement {
     }
   }
 
-  /** The line under the comparison: the last estimate, or why the last attempt failed. */
+  /**
+   * The line under the comparison: the last estimate, or why the last attempt failed;
+   * under it, the four views of the last estimate made here, each with its reading.
+   */
   _renderSaltLine() {
+    this._renderSaltViews();
     const est = this._salt ? this._saltText(this._salt) : "";
     if (this._saltError === null) {
       this._saltLine.textContent = est;
@@ -2273,6 +2315,42 @@ export class ScalpCompare extends HTMLElement {
     }
     const kept = est ? ` ${this._t("The last estimate stands: {text}", { text: est })}` : "";
     this._saltLine.textContent = `${this._t("No SALT-style estimate: {message}", { message: this._saltError })}${kept}`;
+  }
+
+  /** The four views of the last estimate made here (not of one opened from a session). */
+  _renderSaltViews() {
+    const est = this._salt;
+    const thumbs = est && this._saltThumbs;
+    this._saltFigures.hidden = !thumbs;
+    this._saltFigures.setAttribute("aria-label", this._t("The four views"));
+    if (!thumbs) {
+      this._saltFigures.replaceChildren();
+      return;
+    }
+    this._saltFigures.replaceChildren(
+      ...SALT_VIEWS.map((view) => {
+        const figure = document.createElement("figure");
+        const name = this._t(VIEW_NAMES[view]);
+        const canvas = thumbs[view];
+        if (canvas) {
+          canvas.setAttribute("role", "img");
+          canvas.setAttribute("aria-label", name);
+          figure.append(canvas);
+        }
+        const r = est.views[view];
+        const caption = document.createElement("figcaption");
+        const title = document.createElement("strong");
+        title.textContent = this._t("{view}, weight {weight}%", { view: name, weight: Math.round(r.weight * 100) });
+        const reading = document.createElement("span");
+        reading.textContent = this._t("{coverage}% hair coverage \u00b1 {unc} points", {
+          coverage: Math.round(r.coverage * 100),
+          unc: (r.uncertainty * 100).toFixed(1),
+        });
+        caption.append(title, reading);
+        figure.append(caption);
+        return figure;
+      }),
+    );
   }
 
   /** An Error for a view that could not be loaded or measured, naming the view. */
@@ -2524,6 +2602,7 @@ export class ScalpCompare extends HTMLElement {
     const salt = s.analysis && s.analysis.salt;
     if (!this._saltBusy && (isSaltEstimate(salt) || undoable)) {
       this._salt = isSaltEstimate(salt) ? structuredClone(salt) : null;
+      this._saltThumbs = null; // its photos are not in the session
       this._saltError = null;
       this._renderSaltLine();
     }
@@ -3022,6 +3101,7 @@ export class ScalpCompare extends HTMLElement {
       );
     }
     this._message.hidden = !text;
+    this._frame.classList.toggle("empty", missing.length === 2);
     const line = document.createElement("div");
     line.textContent = text;
     if (loading.length) {

@@ -22,6 +22,22 @@ test.beforeEach(async ({ page }) => {
   await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
 });
 
+/** The mean colour of each view's picture under the estimate of element `index`. */
+function viewColours(page, index = 0) {
+  return page.evaluate((i) => {
+    const root = document.querySelectorAll("scalp-compare")[i].shadowRoot;
+    return [...root.querySelectorAll(".salt-views canvas")].map((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      const sum = [0, 0, 0];
+      for (let k = 0; k < d.length; k += 4) for (let j = 0; j < 3; j++) sum[j] += d[k + j];
+      return sum.map((v) => v / (d.length / 4));
+    });
+  }, index);
+}
+
+/** Whether two mean colours are the same within `tol` levels in every channel. */
+const sameColour = (a, b, tol = 1) => a.every((v, j) => Math.abs(v - b[j]) <= tol);
+
 /** Chooses the four views on the demo form and submits it. */
 async function estimate(page, files) {
   const form = page.locator("#salt-form");
@@ -53,6 +69,24 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   expect(salt.uncertainty_pp).toBeGreaterThan(0);
   await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}%`);
   await expect(line).toContainText(`top ${Math.round(salt.views.top.coverage * 100)}%`);
+  // Each view is shown under the line, with its weight and its reading.
+  const figures = el.locator(".salt-views figure");
+  await expect(figures).toHaveCount(4);
+  await expect(el.locator(".salt-views")).toHaveAttribute("aria-label", "The four views");
+  for (const [k, view] of ["top", "back", "left", "right"].entries()) {
+    const r = salt.views[view];
+    const name = view[0].toUpperCase() + view.slice(1);
+    await expect(figures.nth(k).locator("canvas")).toHaveAttribute("aria-label", name);
+    await expect(figures.nth(k)).toContainText(`${name}, weight ${Math.round(r.weight * 100)}%`);
+    await expect(figures.nth(k)).toContainText(
+      `${Math.round(r.coverage * 100)}% hair coverage \u00b1 ${(r.uncertainty * 100).toFixed(1)} points`,
+    );
+  }
+  // The pictures are the photos given: the same photo looks the same, the other does not.
+  const colours = await viewColours(page);
+  expect(sameColour(colours[0], colours[2])).toBe(true);
+  expect(sameColour(colours[1], colours[3])).toBe(true);
+  expect(sameColour(colours[0], colours[1], 3)).toBe(false);
   // One photo measured alone reads as it does in the comparison, within the uncertainties.
   const a = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
   expect(Math.abs(salt.views.top.coverage - a.before.coverage)).toBeLessThanOrEqual(
@@ -66,6 +100,8 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   await expect(line).toContainText("No SALT-style estimate: back view:", { timeout: 30000 });
   await expect(line).toContainText("The last estimate stands");
   await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}%`);
+  await expect(figures).toHaveCount(4);
+  expect(await viewColours(page)).toEqual(colours);
   expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(salt);
   expect((await page.evaluate(() => window.saltEvents)).at(-1).error).toContain("back view");
   const after = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
@@ -81,6 +117,8 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   expect(await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), doc)).toBe("applied");
   await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}% of the scalp without visible hair`);
   expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(salt);
+  // The session holds the numbers, not the photos: no pictures are shown for it.
+  await expect(el.locator(".salt-views")).toBeHidden();
   // Another comparison's session, without an estimate, clears it.
   const other = structuredClone(doc);
   delete other.analysis.salt;
@@ -128,10 +166,38 @@ test("four child images with data-view are estimated without any script, and in 
   const line = page.locator("scalp-compare .salt");
   await expect(line).toContainText("del cuero cabelludo sin pelo visible", { timeout: 30000 });
   await expect(line).toContainText("no una puntuación SALT clínica");
+  await expect(page.locator("scalp-compare .salt-views figure").first()).toContainText("Arriba, peso 40%");
+  await expect(page.locator("scalp-compare .salt-views")).toHaveAttribute("aria-label", "Las cuatro vistas");
   const salt = await page.evaluate(() => document.querySelector("scalp-compare").salt);
   expect(salt.views.back.coverage).toBe(salt.views.top.coverage);
   expect(salt.views.right.coverage).toBe(salt.views.left.coverage);
   // Each photo is measured on its own: the two photos read differently.
   expect(salt.views.top.coverage).not.toBe(salt.views.left.coverage);
   expect((await page.evaluate(() => window.saltEvents)).at(-1)).toEqual(salt);
+});
+
+test("four views alone: they are shown under an empty frame whose prompt the slider does not cover", async ({ page }) => {
+  await page.evaluate(() => {
+    const el = document.createElement("scalp-compare");
+    for (const [view, src] of [["top", "samples/after.jpg"], ["back", "samples/before.jpg"], ["left", "samples/after.jpg"], ["right", "samples/before.jpg"]]) {
+      const img = document.createElement("img");
+      img.dataset.view = view;
+      img.src = src;
+      img.alt = view;
+      el.append(img);
+    }
+    document.body.append(el);
+  });
+  const el = page.locator("scalp-compare").nth(1);
+  await expect(el.locator(".message")).toContainText("Drop a BEFORE and an AFTER photo here");
+  await expect(el.locator(".handle")).toBeHidden();
+  await expect(el.locator(".divider")).toBeHidden();
+  await expect(el.locator(".salt")).toContainText("of the scalp without visible hair", { timeout: 30000 });
+  await expect(el.locator(".salt-views figure")).toHaveCount(4);
+  await expect(el.locator(".salt-views figure").first()).toContainText("Top, weight 40%");
+  const colours = await viewColours(page, 1);
+  expect(sameColour(colours[0], colours[2])).toBe(true);
+  expect(sameColour(colours[0], colours[1], 3)).toBe(false);
+  // The comparison above, which has its photos, keeps its handle.
+  await expect(page.locator("scalp-compare").first().locator(".handle")).toBeVisible();
 });
