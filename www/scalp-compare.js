@@ -507,6 +507,7 @@ canvas.overlay { pointer-events: none; }
 }
 /* Zoomed: the photos take one-finger pans and pinches. */
 .frame.zoomed { touch-action: none; cursor: grab; }
+.frame.zoomed.panning, .frame.zoomed.panning * { cursor: grabbing; }
 .zoom-level { font-variant-numeric: tabular-nums; color: var(--scalp-compare-muted, #4a525c); }
 .zoom-level[hidden] { display: none; }
 /* Views other than the slider. */
@@ -3153,6 +3154,17 @@ export class ScalpCompare extends HTMLElement {
   _bindPointer() {
     const frame = this._frame;
     frame.addEventListener("pointerdown", (event) => {
+      if (event.button === 1 && this._zoom.s > 1 && !this._alert.contains(event.target)) {
+        // The middle button pans a zoomed view whatever the left button does (drawing
+        // the region, an annotation tool, adjusting the alignment).
+        event.preventDefault();
+        frame.setPointerCapture(event.pointerId);
+        this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
+        this._pan = { id: event.pointerId, x: event.clientX, y: event.clientY, moved: false, middle: true };
+        this._pinch = null;
+        frame.classList.add("panning");
+        return;
+      }
       if (event.button !== 0 || this._alert.contains(event.target)) return;
       if (this._notice.contains(event.target) || this._nudge.contains(event.target)) return;
       if (this._drawing) {
@@ -3280,7 +3292,8 @@ export class ScalpCompare extends HTMLElement {
         const pan = this._pan;
         if (pan && pan.id === event.pointerId) {
           this._pan = null;
-          if (!pan.moved && !this._pinch && event.type === "pointerup" && this._mode === "slider") {
+          frame.classList.remove("panning");
+          if (!pan.middle && !pan.moved && !this._pinch && event.type === "pointerup" && this._mode === "slider") {
             this._setFromUser(this._valueAt(event));
           }
         }
@@ -3328,6 +3341,10 @@ export class ScalpCompare extends HTMLElement {
       { passive: false },
     );
     frame.addEventListener("pointercancel", end);
+    // No autoscroll from the middle button over a zoomed view: it pans.
+    frame.addEventListener("mousedown", (event) => {
+      if (event.button === 1 && this._zoom.s > 1) event.preventDefault();
+    });
   }
 
   _bindKeyboard() {

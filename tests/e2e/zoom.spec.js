@@ -105,6 +105,47 @@ test("Ctrl+wheel zooms about the pointer; dragging pans both photos together", a
   expect(await page.evaluate(() => document.querySelector("scalp-compare").value)).toBe(value);
 });
 
+test("the middle button pans a zoomed view while the region or an annotation is drawn; the left button still draws", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const box = await el.locator(".frame").boundingBox();
+  const at = [box.width * 0.4, box.height * 0.4];
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.keyboard.down("Control");
+  await page.mouse.wheel(0, -400);
+  await page.keyboard.up("Control");
+  await expect.poll(async () => (await zoom(page)).scale).toBeGreaterThan(1.5);
+  const corners = () => page.evaluate(() => (document.querySelector("scalp-compare")._draft || []).length);
+  const count = () => page.evaluate(() => document.querySelector("scalp-compare").annotations.length);
+  /** A middle-button drag from `at` by (60, 30): what was under it follows it, in both photos. */
+  const middleDrag = async () => {
+    const start = await pixelsUnder(page, at);
+    await page.mouse.move(box.x + at[0], box.y + at[1]);
+    await page.mouse.down({ button: "middle" });
+    await page.mouse.move(box.x + at[0] + 60, box.y + at[1] + 30, { steps: 6 });
+    await page.mouse.up({ button: "middle" });
+    const moved = await pixelsUnder(page, [at[0] + 60, at[1] + 30]);
+    for (const i of [0, 1]) {
+      expect(Math.hypot(moved[i][0] - start[i][0], moved[i][1] - start[i][1])).toBeLessThan(0.5);
+    }
+  };
+
+  await el.getByRole("button", { name: "Draw scalp region" }).click();
+  await middleDrag();
+  expect(await corners()).toBe(0);
+  await page.mouse.click(box.x + at[0], box.y + at[1]);
+  expect(await corners()).toBe(1);
+  await page.keyboard.press("Escape");
+
+  await el.getByRole("button", { name: "Rectangle", exact: true }).click();
+  await middleDrag();
+  expect(await count()).toBe(0);
+  await page.mouse.move(box.x + at[0], box.y + at[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + at[0] + 80, box.y + at[1] + 50, { steps: 4 });
+  await page.mouse.up();
+  expect(await count()).toBe(1);
+});
+
 test("double-click zooms in there and back out; annotations zoom with the photos", async ({ page }) => {
   const el = page.locator("scalp-compare");
   await el.getByRole("button", { name: "Pin with note", exact: true }).click();
