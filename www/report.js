@@ -143,7 +143,8 @@ function drawWarped(ctx, photo, m) {
  * Renders the report to a canvas. `data`:
  * {before, after: {bitmap, width, height, name, date}, matrix (AFTER->BEFORE or
  *  null), annotations, calibration, numbers (Map id -> number), analysis,
- *  labels: {before, after}, clinic, logo (ImageBitmap or null), generated (Date)}.
+ *  labels: {before, after}, clinic, logo (ImageBitmap or null), generated (Date),
+ *  views (optional: the four views of a SALT-style estimate, [{image, title, reading}])}.
  */
 export function renderReport(data) {
   const { before: b, after: a } = data;
@@ -182,12 +183,17 @@ export function renderReport(data) {
     const line = describe(item, n || "\u2022", data.calibration[item.photo], t).replace(/^\u2022\. /, "\u2022 ");
     noteLines.push(...wrap(scratch, line, textW));
   }
+  // The four views of a SALT-style estimate, in one row under the figures.
+  const views = data.views || [];
+  const viewW = (textW - 3 * GAP) / 4;
+  const viewImgH = views.length ? Math.max(...views.map((v) => (viewW * v.image.height) / v.image.width)) : 0;
+  const viewsH = views.length ? viewImgH + 58 : 0;
   const headerH = 96;
   const panelTop = MARGIN + headerH;
   const captionH = 34;
   const bodyTop = panelTop + panelH + captionH + 20;
   const height = Math.ceil(
-    bodyTop + summary.length * 24 + 16 + (noteLines.length ? 30 + noteLines.length * 21 : 0) + 60 + MARGIN,
+    bodyTop + summary.length * 24 + 16 + viewsH + (noteLines.length ? 30 + noteLines.length * 21 : 0) + 60 + MARGIN,
   );
   const canvas = document.createElement("canvas");
   canvas.width = WIDTH;
@@ -261,6 +267,19 @@ export function renderReport(data) {
     y += 24;
   }
   y += 16;
+  if (views.length) {
+    for (const [k, v] of views.entries()) {
+      const x = MARGIN + k * (viewW + GAP);
+      const h = (viewW * v.image.height) / v.image.width;
+      ctx.drawImage(v.image, x, y - 12, viewW, h);
+      ctx.fillStyle = "#1b1f24";
+      ctx.font = `600 15px ${FONT}`;
+      ctx.fillText(v.title, x, y - 12 + viewImgH + 20);
+      ctx.font = `15px ${FONT}`;
+      ctx.fillText(v.reading, x, y - 12 + viewImgH + 40);
+    }
+    y += viewsH;
+  }
   if (noteLines.length) {
     ctx.font = `700 17px ${FONT}`;
     ctx.fillText(t("Annotations"), MARGIN, y);

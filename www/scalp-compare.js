@@ -79,7 +79,7 @@ const SALT_VIEWS = ["top", "back", "left", "right"];
 const VIEW_NAMES = { top: "Top", back: "Back", left: "Left", right: "Right" };
 
 /** Longest side, in canvas pixels, of the small copy of each view shown under the estimate. */
-const THUMB_SIDE = 320;
+const THUMB_SIDE = 400;
 
 /** A small canvas copy of `bitmap`, at most `side` pixels on its longest side. */
 function thumbnail(bitmap, side) {
@@ -2318,6 +2318,25 @@ export class ScalpCompare extends HTMLElement {
     this._saltLine.textContent = `${this._t("No SALT-style estimate: {message}", { message: this._saltError })}${kept}`;
   }
 
+  /** Each view's caption: its name and weight, and its reading. */
+  _saltCaption(view) {
+    const r = this._salt.views[view];
+    return {
+      title: this._t("{view}, weight {weight}%", { view: this._t(VIEW_NAMES[view]), weight: Math.round(r.weight * 100) }),
+      reading: this._t("{coverage}% hair coverage \u00b1 {unc} points", {
+        coverage: Math.round(r.coverage * 100),
+        unc: (r.uncertainty * 100).toFixed(1),
+      }),
+    };
+  }
+
+  /** The four views of the last estimate made here for the report, or null. */
+  _saltViewsForReport() {
+    const thumbs = this._salt && this._saltThumbs;
+    if (!thumbs || !SALT_VIEWS.every((view) => thumbs[view])) return null;
+    return SALT_VIEWS.map((view) => ({ image: thumbs[view], ...this._saltCaption(view) }));
+  }
+
   /** The four views of the last estimate made here (not of one opened from a session). */
   _renderSaltViews() {
     const est = this._salt;
@@ -2338,15 +2357,12 @@ export class ScalpCompare extends HTMLElement {
           canvas.setAttribute("aria-label", name);
           figure.append(canvas);
         }
-        const r = est.views[view];
+        const text = this._saltCaption(view);
         const caption = document.createElement("figcaption");
         const title = document.createElement("strong");
-        title.textContent = this._t("{view}, weight {weight}%", { view: name, weight: Math.round(r.weight * 100) });
+        title.textContent = text.title;
         const reading = document.createElement("span");
-        reading.textContent = this._t("{coverage}% hair coverage \u00b1 {unc} points", {
-          coverage: Math.round(r.coverage * 100),
-          unc: (r.uncertainty * 100).toFixed(1),
-        });
+        reading.textContent = text.reading;
         caption.append(title, reading);
         figure.append(caption);
         return figure;
@@ -2808,6 +2824,7 @@ export class ScalpCompare extends HTMLElement {
       calibration: this._annotator.calibration,
       numbers: this._annotator.numbering(),
       summary: this._reportSummary(),
+      views: this._saltViewsForReport(),
       labels: {
         before: this._labelOf("before"),
         after: this._labelOf("after"),

@@ -3,8 +3,7 @@
 // across a reload, readonly patients, the PNG report, notes that stay text, and
 // imports that fail without touching what is there.
 import { test, expect } from "@playwright/test";
-import { PNG } from "pngjs";
-import { waitForPhotos, frameShot, regionDiff, setValue } from "./helpers.js";
+import { waitForPhotos, frameShot, regionDiff, setValue, reportPng } from "./helpers.js";
 
 // Tall enough that the frame and every toolbar fit without scrolling.
 test.use({ viewport: { width: 900, height: 1700 } });
@@ -311,13 +310,7 @@ test("the exported report PNG contains the photos, the annotation and the figure
     }
     return n;
   };
-  const report = async () => {
-    const bytes = await page.evaluate(async () => {
-      const blob = await document.querySelector("scalp-compare").exportReport();
-      return [...new Uint8Array(await blob.arrayBuffer())];
-    });
-    return PNG.sync.read(Buffer.from(bytes));
-  };
+  const report = () => reportPng(page);
   await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
   const empty = await report();
   expect(empty.width).toBe(1600);

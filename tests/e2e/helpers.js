@@ -186,3 +186,18 @@ export async function loadUnmeasurablePair(page) {
   await page.locator('scalp-compare input[data-side="before"]').setInputFiles(photo);
   await page.locator('scalp-compare input[data-side="after"]').setInputFiles(photo);
 }
+
+/** The exported report, decoded. */
+export async function reportPng(page) {
+  // As base64: a list of numbers that long is slow to pass out of the page.
+  const text = await page.evaluate(async () => {
+    const blob = await document.querySelector("scalp-compare").exportReport();
+    const url = await new Promise((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.readAsDataURL(blob);
+    });
+    return url.slice(url.indexOf(",") + 1);
+  });
+  return PNG.sync.read(Buffer.from(text, "base64"));
+}

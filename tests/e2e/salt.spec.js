@@ -5,7 +5,7 @@
 // saved with the session.
 import { test, expect } from "@playwright/test";
 import { fileURLToPath } from "node:url";
-import { waitForPhotos } from "./helpers.js";
+import { waitForPhotos, reportPng } from "./helpers.js";
 
 const sample = (name) => fileURLToPath(new URL(`../../www/samples/${name}`, import.meta.url));
 const WEIGHTS = { top: 0.4, back: 0.24, left: 0.18, right: 0.18 };
@@ -38,6 +38,42 @@ function viewColours(page, index = 0) {
 /** Whether two mean colours are the same within `tol` levels in every channel. */
 const sameColour = (a, b, tol = 1) => a.every((v, j) => Math.abs(v - b[j]) <= tol);
 
+/**
+ * The four views' pictures in a report: the rows where the first of four equal cells
+ * across the page is a picture and the gap after it is white. Returns how many rows there
+ * are and each cell's mean colour over them.
+ */
+function reportViews(png) {
+  const W = png.width;
+  const [margin, gap] = [48, 24];
+  const cell = (W - 2 * margin - 3 * gap) / 4;
+  const white = (x, y) => {
+    const i = (y * W + Math.round(x)) * 4;
+    return png.data[i] > 245 && png.data[i + 1] > 245 && png.data[i + 2] > 245;
+  };
+  const rows = [];
+  for (let y = 0; y < png.height; y++) {
+    let pic = 0;
+    let n = 0;
+    for (let x = margin + 10; x < margin + cell - 10; x += 4, n++) pic += white(x, y) ? 0 : 1;
+    const gapWhite = [4, gap / 2, gap - 4].every((dx) => white(margin + cell + dx, y));
+    if (pic > 0.9 * n && gapWhite) rows.push(y);
+  }
+  const colours = [0, 1, 2, 3].map((k) => {
+    const sum = [0, 0, 0];
+    let n = 0;
+    const x0 = Math.round(margin + k * (cell + gap));
+    for (const y of rows) {
+      for (let x = x0 + 10; x < x0 + cell - 10; x++, n++) {
+        const i = (y * W + x) * 4;
+        for (let j = 0; j < 3; j++) sum[j] += png.data[i + j];
+      }
+    }
+    return sum.map((v) => v / Math.max(1, n));
+  });
+  return { rows: rows.length, colours };
+}
+
 /** Chooses the four views on the demo form and submits it. */
 async function estimate(page, files) {
   const form = page.locator("#salt-form");
@@ -51,6 +87,7 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   const el = page.locator("scalp-compare");
   const line = el.locator(".salt");
   await expect(line).toBeHidden();
+  expect(reportViews(await reportPng(page)).rows).toBe(0);
   await estimate(page, { top: sample("before.jpg"), back: sample("after.jpg"), left: sample("before.jpg"), right: sample("after.jpg") });
   await expect(line).toContainText("of the scalp without visible hair", { timeout: 30000 });
   await expect(line).toHaveAttribute("role", "status");
@@ -87,6 +124,10 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   expect(sameColour(colours[0], colours[2])).toBe(true);
   expect(sameColour(colours[1], colours[3])).toBe(true);
   expect(sameColour(colours[0], colours[1], 3)).toBe(false);
+  // The report shows them too, in one row, each as it is shown here.
+  const printed = reportViews(await reportPng(page));
+  expect(printed.rows).toBeGreaterThan(250);
+  for (const k of [0, 1, 2, 3]) expect(sameColour(printed.colours[k], colours[k], 4)).toBe(true);
   // One photo measured alone reads as it does in the comparison, within the uncertainties.
   const a = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
   expect(Math.abs(salt.views.top.coverage - a.before.coverage)).toBeLessThanOrEqual(
