@@ -74,6 +74,26 @@ function reportViews(png) {
   return { rows: rows.length, colours };
 }
 
+/**
+ * Gives element `index` four child `<img data-view>`: the demo sample named for each of
+ * top, back, left and right.
+ */
+function appendViews(page, samples, index = 0) {
+  return page.evaluate(
+    ([samples, i]) => {
+      const el = document.querySelectorAll("scalp-compare")[i];
+      for (const [k, view] of ["top", "back", "left", "right"].entries()) {
+        const img = document.createElement("img");
+        img.dataset.view = view;
+        img.src = `samples/${samples[k]}.jpg`;
+        img.alt = view;
+        el.append(img);
+      }
+    },
+    [samples, index],
+  );
+}
+
 /** Chooses the four views on the demo form and submits it. */
 async function estimate(page, files) {
   const form = page.locator("#salt-form");
@@ -193,17 +213,8 @@ test("a newer estimate replaces one still being made", async ({ page }) => {
 });
 
 test("four child images with data-view are estimated without any script, and in Spanish", async ({ page }) => {
-  await page.evaluate(() => {
-    const el = document.querySelector("scalp-compare");
-    el.setAttribute("lang", "es");
-    for (const [view, src] of [["top", "samples/after.jpg"], ["back", "samples/after.jpg"], ["left", "samples/before.jpg"], ["right", "samples/before.jpg"]]) {
-      const img = document.createElement("img");
-      img.dataset.view = view;
-      img.src = src;
-      img.alt = view;
-      el.append(img);
-    }
-  });
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await appendViews(page, ["after", "after", "before", "before"]);
   const line = page.locator("scalp-compare .salt");
   await expect(line).toContainText("del cuero cabelludo sin pelo visible", { timeout: 30000 });
   await expect(line).toContainText("no una puntuación SALT clínica");
@@ -218,17 +229,8 @@ test("four child images with data-view are estimated without any script, and in 
 });
 
 test("four views alone: they are shown under an empty frame whose prompt the slider does not cover", async ({ page }) => {
-  await page.evaluate(() => {
-    const el = document.createElement("scalp-compare");
-    for (const [view, src] of [["top", "samples/after.jpg"], ["back", "samples/before.jpg"], ["left", "samples/after.jpg"], ["right", "samples/before.jpg"]]) {
-      const img = document.createElement("img");
-      img.dataset.view = view;
-      img.src = src;
-      img.alt = view;
-      el.append(img);
-    }
-    document.body.append(el);
-  });
+  await page.evaluate(() => document.body.append(document.createElement("scalp-compare")));
+  await appendViews(page, ["after", "before", "after", "before"], 1);
   const el = page.locator("scalp-compare").nth(1);
   await expect(el.locator(".message")).toContainText("Drop a BEFORE and an AFTER photo here");
   await expect(el.locator(".handle")).toBeHidden();
