@@ -144,7 +144,8 @@ function drawWarped(ctx, photo, m) {
  * {before, after: {bitmap, width, height, name, date}, matrix (AFTER->BEFORE or
  *  null), annotations, calibration, numbers (Map id -> number), analysis,
  *  labels: {before, after}, clinic, logo (ImageBitmap or null), generated (Date),
- *  views (optional: the four views of a SALT-style estimate, [{image, title, reading}])}.
+ *  views (optional: the four views of a SALT-style estimate, [{image (or null), title,
+ *  reading}])}.
  */
 export function renderReport(data) {
   const { before: b, after: a } = data;
@@ -186,7 +187,8 @@ export function renderReport(data) {
   // The four views of a SALT-style estimate, in one row under the figures.
   const views = data.views || [];
   const viewW = (textW - 3 * GAP) / 4;
-  const viewImgH = views.length ? Math.max(...views.map((v) => (viewW * v.image.height) / v.image.width)) : 0;
+  const pictures = views.filter((v) => v.image);
+  const viewImgH = pictures.length ? Math.max(...pictures.map((v) => (viewW * v.image.height) / v.image.width)) : 0;
   const viewsH = views.length ? viewImgH + 58 : 0;
   const headerH = 96;
   const panelTop = MARGIN + headerH;
@@ -270,8 +272,7 @@ export function renderReport(data) {
   if (views.length) {
     for (const [k, v] of views.entries()) {
       const x = MARGIN + k * (viewW + GAP);
-      const h = (viewW * v.image.height) / v.image.width;
-      ctx.drawImage(v.image, x, y - 12, viewW, h);
+      if (v.image) ctx.drawImage(v.image, x, y - 12, viewW, (viewW * v.image.height) / v.image.width);
       ctx.fillStyle = "#1b1f24";
       ctx.font = `600 15px ${FONT}`;
       ctx.fillText(v.title, x, y - 12 + viewImgH + 20);

@@ -422,6 +422,7 @@ canvas.overlay { pointer-events: none; }
 .salt-views { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; max-width: 720px; margin: 0 0 8px; }
 @container (min-width: 520px) { .salt-views { grid-template-columns: repeat(4, minmax(0, 1fr)); } }
 .salt-views[hidden] { display: none; }
+.salt-views.stale { opacity: 0.45; }
 .salt-views figure { margin: 0; }
 .salt-views canvas { display: block; width: 100%; height: auto; border-radius: 4px; background: var(--scalp-compare-background, #1d2126); }
 .salt-views figcaption { font-size: 13px; line-height: 1.3; margin-top: 2px; }
@@ -438,6 +439,7 @@ canvas.overlay { pointer-events: none; }
 .frame.drawing .divider, .frame.drawing .handle { display: none; }
 /* No photo yet: nothing to split, and the prompt is not covered by the handle. */
 .frame.empty .divider, .frame.empty .handle { display: none; }
+.frame.empty { cursor: default; }
 .toolbar {
   display: flex;
   flex-wrap: wrap;
@@ -1968,6 +1970,7 @@ export class ScalpCompare extends HTMLElement {
       // the pointer of the event being handled is down; nothing to do if not
     }
     this._pan = null;
+    this._frame.classList.remove("panning");
     this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
     return true;
   }
@@ -1989,6 +1992,7 @@ export class ScalpCompare extends HTMLElement {
       }
     }
     this._pan = null;
+    this._frame.classList.remove("panning");
     this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
   }
 
@@ -2245,6 +2249,9 @@ export class ScalpCompare extends HTMLElement {
     // A newer call takes over: this one stops at its next step.
     const superseded = () => new Error("replaced by a newer SALT-style estimate");
     this._saltBusy = true;
+    // The pictures shown are the last estimate's until this one is made.
+    this._saltFigures.setAttribute("aria-busy", "true");
+    this._saltFigures.classList.add("stale");
     const readings = {};
     const thumbs = {};
     // The next view decodes in the loading worker while this one is measured (one at a
@@ -2252,9 +2259,15 @@ export class ScalpCompare extends HTMLElement {
     const load = async (view) => {
       const loaded = await requestPhoto(sources[view]);
       if (loaded.bitmap) {
-        // Only the working copy is measured; a small copy is kept to show the view.
-        thumbs[view] = thumbnail(loaded.bitmap, THUMB_SIDE);
-        loaded.bitmap.close();
+        // Only the working copy is measured; a small copy is kept to show the view
+        // (without it, when the browser cannot make one, the view is named only).
+        try {
+          thumbs[view] = thumbnail(loaded.bitmap, THUMB_SIDE);
+        } catch {
+          thumbs[view] = null;
+        } finally {
+          loaded.bitmap.close();
+        }
       }
       return loaded;
     };
@@ -2330,17 +2343,19 @@ export class ScalpCompare extends HTMLElement {
     };
   }
 
-  /** The four views of the last estimate made here for the report, or null. */
+  /** The four views of the last estimate made here for the report (a picture may be missing), or null. */
   _saltViewsForReport() {
     const thumbs = this._salt && this._saltThumbs;
-    if (!thumbs || !SALT_VIEWS.every((view) => thumbs[view])) return null;
-    return SALT_VIEWS.map((view) => ({ image: thumbs[view], ...this._saltCaption(view) }));
+    if (!thumbs) return null;
+    return SALT_VIEWS.map((view) => ({ image: thumbs[view] || null, ...this._saltCaption(view) }));
   }
 
   /** The four views of the last estimate made here (not of one opened from a session). */
   _renderSaltViews() {
     const est = this._salt;
     const thumbs = est && this._saltThumbs;
+    this._saltFigures.removeAttribute("aria-busy");
+    this._saltFigures.classList.remove("stale");
     this._saltFigures.hidden = !thumbs;
     this._saltFigures.setAttribute("aria-label", this._t("The four views"));
     if (!thumbs) {
@@ -3171,9 +3186,11 @@ export class ScalpCompare extends HTMLElement {
   _bindPointer() {
     const frame = this._frame;
     frame.addEventListener("pointerdown", (event) => {
-      if (event.button === 1 && this._zoom.s > 1 && !this._alert.contains(event.target)) {
+      const others = this._pointers.size || this._drawTouch || this._tap;
+      if (event.button === 1 && this._zoom.s > 1 && !others && !this._alert.contains(event.target)) {
         // The middle button pans a zoomed view whatever the left button does (drawing
-        // the region, an annotation tool, adjusting the alignment).
+        // the region, an annotation tool, adjusting the alignment); not while fingers
+        // are at work on the photos.
         event.preventDefault();
         frame.setPointerCapture(event.pointerId);
         this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
@@ -3184,6 +3201,7 @@ export class ScalpCompare extends HTMLElement {
       }
       if (event.button !== 0 || this._alert.contains(event.target)) return;
       if (this._notice.contains(event.target) || this._nudge.contains(event.target)) return;
+      if (frame.classList.contains("empty")) return; // no photo: no split to move
       if (this._drawing) {
         event.preventDefault();
         if (event.pointerType === "touch" && this._joinPinch(event)) return;
@@ -3359,8 +3377,9 @@ export class ScalpCompare extends HTMLElement {
     );
     frame.addEventListener("pointercancel", end);
     // No autoscroll from the middle button over a zoomed view: it pans.
+    // (Kept although the pan's pointerdown is cancelled, which should already stop it.)
     frame.addEventListener("mousedown", (event) => {
-      if (event.button === 1 && this._zoom.s > 1) event.preventDefault();
+      if (event.button === 1 && this._zoom.s > 1 && !this._alert.contains(event.target)) event.preventDefault();
     });
   }
 

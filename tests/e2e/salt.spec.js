@@ -241,6 +241,23 @@ test("four views alone: they are shown under an empty frame whose prompt the sli
   const colours = await viewColours(page, 1);
   expect(sameColour(colours[0], colours[2])).toBe(true);
   expect(sameColour(colours[0], colours[1], 3)).toBe(false);
+  // A click on the empty frame moves no split.
+  const box = await el.locator(".frame").boundingBox();
+  await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.5);
+  expect(await page.evaluate(() => document.querySelectorAll("scalp-compare")[1].value)).toBe(50);
+  // While a new estimate is made, the last one's pictures are marked busy; then they are its own.
+  const busy = await page.evaluate(async () => {
+    const other = document.querySelectorAll("scalp-compare")[1];
+    const group = other.shadowRoot.querySelector(".salt-views");
+    const next = other.saltEstimate({ top: "samples/before.jpg", back: "samples/before.jpg", left: "samples/before.jpg", right: "samples/before.jpg" });
+    const during = group.getAttribute("aria-busy");
+    await next;
+    return [during, group.getAttribute("aria-busy")];
+  });
+  expect(busy).toEqual(["true", null]);
+  const again = await viewColours(page, 1);
+  expect(sameColour(again[0], colours[1])).toBe(true);
+  expect(sameColour(again[2], colours[1])).toBe(true);
   // The comparison above, which has its photos, keeps its handle.
   await expect(page.locator("scalp-compare").first().locator(".handle")).toBeVisible();
 });

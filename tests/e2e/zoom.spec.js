@@ -129,6 +129,11 @@ test("the middle button pans a zoomed view while the region or an annotation is 
     }
   };
 
+  // A middle click (no drag) on the zoomed slider does not move the split.
+  const value = await page.evaluate(() => document.querySelector("scalp-compare").value);
+  await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.5, { button: "middle" });
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").value)).toBe(value);
+
   await el.getByRole("button", { name: "Draw scalp region" }).click();
   await middleDrag();
   expect(await corners()).toBe(0);
