@@ -64,9 +64,13 @@ async function pinchAt(page, cdp, from, { again = false, spread = 80, wobble = 0
   await page.waitForTimeout(600); // as a person would before the next tap
 }
 
-test("touch drags the handle, a tap jumps, and the photos leave scrolling to the page", async ({ page }) => {
+test.beforeEach(async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").ready);
+});
+
+test("touch drags the handle, a tap jumps, and the photos leave scrolling to the page", async ({ page }) => {
   await setValue(page, 50);
   const handle = page.locator("scalp-compare .handle");
   const frame = await page.locator("scalp-compare .frame").boundingBox();
@@ -99,9 +103,6 @@ test("touch drags the handle, a tap jumps, and the photos leave scrolling to the
 });
 
 test("on touch, an annotation tool draws with a finger instead of scrolling", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
-  await page.evaluate(() => document.querySelector("scalp-compare").ready);
   const el = page.locator("scalp-compare");
   await el.getByRole("button", { name: "Rectangle", exact: true }).tap();
   const frame = page.locator("scalp-compare .frame");
@@ -127,8 +128,6 @@ test("on touch, an annotation tool draws with a finger instead of scrolling", as
 });
 
 test("a two-finger pinch on the photos zooms both together", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
   const frame = page.locator("scalp-compare .frame");
   await frame.scrollIntoViewIfNeeded();
   const box = await frame.boundingBox();
@@ -154,9 +153,6 @@ test("a two-finger pinch on the photos zooms both together", async ({ page }) =>
 });
 
 test("drawing the region with a finger, a second finger pinches to zoom instead of adding or moving a corner", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
-  await page.evaluate(() => document.querySelector("scalp-compare").ready);
   const el = page.locator("scalp-compare");
   const at = frameAt(page);
   const region = () => page.evaluate(() => document.querySelector("scalp-compare").region);
@@ -203,9 +199,6 @@ test("drawing the region with a finger, a second finger pinches to zoom instead 
 });
 
 test("with an annotation tool, a second finger pinches to zoom instead of drawing; a pin is placed when the finger lifts", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
-  await page.evaluate(() => document.querySelector("scalp-compare").ready);
   const el = page.locator("scalp-compare");
   const at = frameAt(page);
   const annotations = () => page.evaluate(() => document.querySelector("scalp-compare").session.annotations);
