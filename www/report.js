@@ -269,18 +269,16 @@ export function renderReport(data) {
     y += 24;
   }
   y += 16;
-  if (views.length) {
-    for (const [k, v] of views.entries()) {
-      const x = MARGIN + k * (viewW + GAP);
-      if (v.image) ctx.drawImage(v.image, x, y - 12, viewW, (viewW * v.image.height) / v.image.width);
-      ctx.fillStyle = "#1b1f24";
-      ctx.font = `600 15px ${FONT}`;
-      ctx.fillText(v.title, x, y - 12 + viewImgH + 20);
-      ctx.font = `15px ${FONT}`;
-      ctx.fillText(v.reading, x, y - 12 + viewImgH + 40);
-    }
-    y += viewsH;
+  for (const [k, v] of views.entries()) {
+    const x = MARGIN + k * (viewW + GAP);
+    if (v.image) ctx.drawImage(v.image, x, y - 12, viewW, (viewW * v.image.height) / v.image.width);
+    ctx.fillStyle = "#1b1f24";
+    ctx.font = `600 15px ${FONT}`;
+    ctx.fillText(v.title, x, y - 12 + viewImgH + 20);
+    ctx.font = `15px ${FONT}`;
+    ctx.fillText(v.reading, x, y - 12 + viewImgH + 40);
   }
+  y += viewsH;
   if (noteLines.length) {
     ctx.font = `700 17px ${FONT}`;
     ctx.fillText(t("Annotations"), MARGIN, y);

@@ -1969,8 +1969,7 @@ export class ScalpCompare extends HTMLElement {
     } catch {
       // the pointer of the event being handled is down; nothing to do if not
     }
-    this._pan = null;
-    this._frame.classList.remove("panning");
+    this._setPan(null);
     this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
     return true;
   }
@@ -1991,9 +1990,17 @@ export class ScalpCompare extends HTMLElement {
         this._pointers.delete(id); // the first finger is gone already: no pinch to join
       }
     }
-    this._pan = null;
-    this._frame.classList.remove("panning");
+    this._setPan(null);
     this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
+  }
+
+  /**
+   * The pointer that pans a zoomed view ({id, x, y, moved, middle}), or null; a
+   * middle-button pan shows the grabbing cursor while it lasts.
+   */
+  _setPan(pan) {
+    this._pan = pan;
+    this._frame.classList.toggle("panning", Boolean(pan && pan.middle));
   }
 
   /** Ends drawing: three or more corners become the region. */
@@ -3186,17 +3193,16 @@ export class ScalpCompare extends HTMLElement {
   _bindPointer() {
     const frame = this._frame;
     frame.addEventListener("pointerdown", (event) => {
-      const others = this._pointers.size || this._drawTouch || this._tap;
-      if (event.button === 1 && this._zoom.s > 1 && !others && !this._alert.contains(event.target)) {
+      const fingers = this._pointers.size || this._drawTouch || this._tap;
+      if (event.button === 1 && this._zoom.s > 1 && !fingers && !this._alert.contains(event.target)) {
         // The middle button pans a zoomed view whatever the left button does (drawing
         // the region, an annotation tool, adjusting the alignment); not while fingers
         // are at work on the photos.
         event.preventDefault();
         frame.setPointerCapture(event.pointerId);
         this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
-        this._pan = { id: event.pointerId, x: event.clientX, y: event.clientY, moved: false, middle: true };
+        this._setPan({ id: event.pointerId, x: event.clientX, y: event.clientY, moved: false, middle: true });
         this._pinch = null;
-        frame.classList.add("panning");
         return;
       }
       if (event.button !== 0 || this._alert.contains(event.target)) return;
@@ -3246,7 +3252,7 @@ export class ScalpCompare extends HTMLElement {
         event.preventDefault();
         frame.setPointerCapture(event.pointerId);
         this._pointers.set(event.pointerId, [event.clientX, event.clientY]);
-        this._pan = { id: event.pointerId, x: event.clientX, y: event.clientY, moved: false };
+        this._setPan({ id: event.pointerId, x: event.clientX, y: event.clientY, moved: false });
         this._pinch = this._pointers.size === 2 ? this._pinchState() : null;
         return;
       }
@@ -3326,8 +3332,7 @@ export class ScalpCompare extends HTMLElement {
       if (this._pointers.delete(event.pointerId)) {
         const pan = this._pan;
         if (pan && pan.id === event.pointerId) {
-          this._pan = null;
-          frame.classList.remove("panning");
+          this._setPan(null);
           if (!pan.middle && !pan.moved && !this._pinch && event.type === "pointerup" && this._mode === "slider") {
             this._setFromUser(this._valueAt(event));
           }
