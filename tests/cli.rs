@@ -261,3 +261,31 @@ fn salt_weights_four_views_and_names_the_one_that_fails() {
     assert!(!ok && err.contains("four photos"), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A photo that cannot support a number is refused with advice the command line can
+/// follow: a region given with `--roi` for `coverage`; for a SALT view, measured whole,
+/// only a retake. (Stage 6-1 of the shared photos: a tanned bald crown with a white rim.)
+#[test]
+fn a_refused_photo_is_told_what_helps_at_the_command_line() {
+    let crown = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/photos/uze-hair-loss/topdown-stage6-1.jpg"
+    );
+    let (ok, out, err) = cli(&["coverage", crown, "--json"]);
+    assert!(!ok && out.is_empty());
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("cannot be told apart"), "{err}");
+    assert!(err.contains("with --roi") && !err.contains("draw"), "{err}");
+
+    let other = "www/samples/before.jpg";
+    let (ok, _, err) = cli(&["salt", crown, other, other, other]);
+    assert!(!ok);
+    assert!(
+        err.contains("top view") && err.contains("cannot be told apart"),
+        "{err}"
+    );
+    assert!(
+        err.contains("retake the photo") && !err.contains("region"),
+        "{err}"
+    );
+}

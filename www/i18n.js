@@ -117,6 +117,20 @@ const es = {
     "lo que parece pelo en esta foto no muestra cabellos, solo un cambio suave del color del cuero cabelludo (piel más roja u oscura, o sombra); dibuje una región sobre la zona que importa o repita la foto con luz uniforme",
   "strong shine or glare on the scalp in this photo hides the skin between the hairs; retake the photo without flash or direct light, or draw a region away from the shine":
     "en esta foto un brillo o reflejo fuerte en el cuero cabelludo oculta la piel entre el pelo; repita la foto sin flash ni luz directa o dibuje una región lejos del brillo",
+  // The same refusals for a photo measured whole (a SALT-style view, a visit), where no
+  // region can be drawn.
+  "the scalp in this photo is too small to measure hair coverage; retake it closer to the head":
+    "el cuero cabelludo de esta foto es demasiado pequeño para medir la cobertura de pelo; repítala más cerca de la cabeza",
+  "could not find the head in the photo; retake it with the head in the middle of the frame, against a plain background":
+    "no se encontró la cabeza en la foto; repítala con la cabeza en el centro del encuadre, sobre un fondo liso",
+  "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); retake the photo evenly lit and in focus":
+    "en esta foto no se distingue con fiabilidad el pelo de la piel (lecturas igual de plausibles difieren en más de 30 puntos); repita la foto con luz uniforme y enfocada",
+  "no scalp of a skin's colour was found between the hairs in this photo (the hair may hide it, or the light is strongly tinted); retake the photo in neutral light":
+    "en esta foto no se encontró entre el pelo cuero cabelludo de color de piel (el pelo puede ocultarlo, o la luz está muy teñida); repita la foto con luz neutra",
+  "what reads as hair in this photo shows no strands, only a smooth change in the scalp's colour (redder or darker skin, or shade); retake the photo evenly lit":
+    "lo que parece pelo en esta foto no muestra cabellos, solo un cambio suave del color del cuero cabelludo (piel más roja u oscura, o sombra); repita la foto con luz uniforme",
+  "strong shine or glare on the scalp in this photo hides the skin between the hairs; retake the photo without flash or direct light":
+    "en esta foto un brillo o reflejo fuerte en el cuero cabelludo oculta la piel entre el pelo; repita la foto sin flash ni luz directa",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",

@@ -36,8 +36,8 @@ mod cli {
 
     use scalp_compare::align::{rgba_to_grey, AlignOptions, Aligner, GreyRef};
     use scalp_compare::coverage::{
-        salt_estimate, Analyzer, Coverage, CoverageOptions, Polygon, RegionSource, SALT_LABEL,
-        SALT_VIEWS,
+        salt_estimate, Advice, Analyzer, Coverage, CoverageOptions, Polygon, RegionSource,
+        SALT_LABEL, SALT_VIEWS,
     };
     use scalp_compare::decode::decode_file;
     use scalp_compare::geometry::{Model, Transform};
@@ -268,7 +268,7 @@ mod cli {
         let t1 = Instant::now();
         let c = Analyzer::new(CoverageOptions::default())
             .coverage(&photo, roi.as_ref())
-            .map_err(|e| format!("{path}: {e}"))?;
+            .map_err(|e| format!("{path}: {}", e.message(Advice::RoiOption)))?;
         let ms = t1.elapsed().as_secs_f64() * 1e3;
         if a.json {
             Ok(serde_json::json!({
@@ -312,7 +312,7 @@ mod cli {
         let t2 = Instant::now();
         let change = Analyzer::new(CoverageOptions::default())
             .change(&before, &after, alignment.transform.matrix, roi.as_ref())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.message(Advice::RoiOption))?;
         let coverage_ms = t2.elapsed().as_secs_f64() * 1e3;
         if let Some(out) = a.get("--heatmap") {
             write_heatmap(&before, &after, &alignment.transform, &change.cell_map, out)?;
@@ -362,7 +362,7 @@ mod cli {
             let (_, photo) = decode_file(path).map_err(|e| format!("{view} view, {path}: {e}"))?;
             analyzer
                 .coverage(&photo, None)
-                .map_err(|e| format!("{view} view, {path}: {e}"))
+                .map_err(|e| format!("{view} view, {path}: {}", e.message(Advice::RetakeOnly)))
         };
         let measured = [measure(0)?, measure(1)?, measure(2)?, measure(3)?];
         let ms = t0.elapsed().as_secs_f64() * 1e3;

@@ -233,50 +233,71 @@ pub enum CoverageError {
     Glare,
 }
 
+/// Where a refusal is read, so that its advice is something the reader can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advice {
+    /// In the widget's comparison, where a region can be drawn (the [`fmt::Display`] text).
+    DrawRegion,
+    /// At the command line, where a region is given with `--roi`.
+    RoiOption,
+    /// A photo measured whole, where no region can be given (a view of a SALT-style
+    /// estimate, a visit on the progress chart): only retaking the photo helps.
+    RetakeOnly,
+}
+
+const AMBIGUOUS: &str = "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points)";
+const NO_SKIN_COLOUR: &str = "no scalp of a skin's colour was found between the hairs in this photo (the hair may hide it, or the light is strongly tinted)";
+const NO_STRANDS: &str = "what reads as hair in this photo shows no strands, only a smooth change in the scalp's colour (redder or darker skin, or shade)";
+const GLARE: &str =
+    "strong shine or glare on the scalp in this photo hides the skin between the hairs";
+
+impl CoverageError {
+    /// The message for a person, with advice that fits where it is read: the same reason
+    /// in every case; a region to draw, a region to give with `--roi`, or only a photo
+    /// to retake. ([`fmt::Display`] gives the [`Advice::DrawRegion`] message.)
+    pub fn message(&self, advice: Advice) -> String {
+        // "draw X" / "give X with --roi" / None where no region can be given.
+        let region = |what: &str| match advice {
+            Advice::DrawRegion => Some(format!("draw {what}")),
+            Advice::RoiOption => Some(format!("give {what} with --roi")),
+            Advice::RetakeOnly => None,
+        };
+        let either = |reason: &str, what: &str, retake: &str| match region(what) {
+            Some(r) => format!("{reason}; {r}, or {retake}"),
+            None => format!("{reason}; {retake}"),
+        };
+        match self {
+            CoverageError::InvalidRegion(why) => format!("the region cannot be used: {why}"),
+            CoverageError::RegionTooSmall => match region("a larger area of scalp") {
+                Some(r) => format!("the region is too small to measure hair coverage; {r}"),
+                None => "the scalp in this photo is too small to measure hair coverage; retake it closer to the head".into(),
+            },
+            CoverageError::NoScalpFound => match advice {
+                Advice::DrawRegion => "could not find the head in the photo; draw the scalp region by hand".into(),
+                Advice::RoiOption => "could not find the head in the photo; give the scalp region with --roi".into(),
+                Advice::RetakeOnly => "could not find the head in the photo; retake it with the head in the middle of the frame, against a plain background".into(),
+            },
+            CoverageError::Overexposed => "the photo is too bright (overexposed) to measure hair coverage; retake it with less light or no flash".into(),
+            CoverageError::Underexposed => "the photo is too dark (underexposed) to measure hair coverage; retake it with more light".into(),
+            CoverageError::Blurred => "the photo is too blurred to measure hair coverage; retake it holding the camera still and in focus".into(),
+            CoverageError::NoContrast => "the region shows no detail to tell hair from skin (blurred, featureless or not a scalp); retake the photo".into(),
+            CoverageError::InvalidTransform => "the alignment between the two photos is not usable (it cannot be inverted)".into(),
+            CoverageError::NoOverlap => "the two photos do not show enough of the same region to compare coverage".into(),
+            CoverageError::Ambiguous => either(AMBIGUOUS, "a region over the area that matters", "retake the photo evenly lit and in focus"),
+            CoverageError::AlikeColours => "hair and skin are too alike in colour in this photo to tell apart (less than about 40 % apart in tone and hue); a number would be a guess".into(),
+            CoverageError::NoSkinColour => either(NO_SKIN_COLOUR, "a region where scalp shows", "retake the photo in neutral light"),
+            CoverageError::NoStrands => either(NO_STRANDS, "a region over the area that matters", "retake the photo evenly lit"),
+            CoverageError::Glare => match region("a region away from the shine") {
+                Some(r) => format!("{GLARE}; retake the photo without flash or direct light, or {r}"),
+                None => format!("{GLARE}; retake the photo without flash or direct light"),
+            },
+        }
+    }
+}
+
 impl fmt::Display for CoverageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CoverageError::InvalidRegion(why) => write!(f, "the region cannot be used: {why}"),
-            CoverageError::RegionTooSmall => f.write_str(
-                "the region is too small to measure hair coverage; draw a larger area of scalp",
-            ),
-            CoverageError::NoScalpFound => f.write_str(
-                "could not find the head in the photo; draw the scalp region by hand",
-            ),
-            CoverageError::Overexposed => f.write_str(
-                "the photo is too bright (overexposed) to measure hair coverage; retake it with less light or no flash",
-            ),
-            CoverageError::Underexposed => f.write_str(
-                "the photo is too dark (underexposed) to measure hair coverage; retake it with more light",
-            ),
-            CoverageError::Blurred => f.write_str(
-                "the photo is too blurred to measure hair coverage; retake it holding the camera still and in focus",
-            ),
-            CoverageError::NoContrast => f.write_str(
-                "the region shows no detail to tell hair from skin (blurred, featureless or not a scalp); retake the photo",
-            ),
-            CoverageError::InvalidTransform => f.write_str(
-                "the alignment between the two photos is not usable (it cannot be inverted)",
-            ),
-            CoverageError::NoOverlap => f.write_str(
-                "the two photos do not show enough of the same region to compare coverage",
-            ),
-            CoverageError::Ambiguous => f.write_str(
-                "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); draw a region over the area that matters, or retake the photo evenly lit and in focus",
-            ),
-            CoverageError::AlikeColours => f.write_str(
-                "hair and skin are too alike in colour in this photo to tell apart (less than about 40 % apart in tone and hue); a number would be a guess",
-            ),
-            CoverageError::NoSkinColour => f.write_str(
-                "no scalp of a skin's colour was found between the hairs in this photo (the hair may hide it, or the light is strongly tinted); draw a region where scalp shows, or retake the photo in neutral light",
-            ),
-            CoverageError::NoStrands => f.write_str(
-                "what reads as hair in this photo shows no strands, only a smooth change in the scalp's colour (redder or darker skin, or shade); draw a region over the area that matters, or retake the photo evenly lit",
-            ),
-            CoverageError::Glare => f.write_str(
-                "strong shine or glare on the scalp in this photo hides the skin between the hairs; retake the photo without flash or direct light, or draw a region away from the shine",
-            ),
-        }
+        f.write_str(&self.message(Advice::DrawRegion))
     }
 }
 
@@ -1663,6 +1684,84 @@ mod tests {
             .map(|i| map[i])
             .fold(1.0f32, f32::min);
         assert!(kept > 0.95, "a strand fell to {kept}");
+    }
+
+    /// One of each refusal.
+    fn every_refusal() -> [CoverageError; 14] {
+        use CoverageError::*;
+        [
+            InvalidRegion("it needs at least 3 points with finite coordinates".into()),
+            RegionTooSmall,
+            NoScalpFound,
+            Overexposed,
+            Underexposed,
+            Blurred,
+            NoContrast,
+            InvalidTransform,
+            NoOverlap,
+            Ambiguous,
+            AlikeColours,
+            NoSkinColour,
+            NoStrands,
+            Glare,
+        ]
+    }
+
+    /// The widget shows the core's refusals translated by their English text: each one it
+    /// can show (in a comparison, or on a photo measured whole) has a Spanish entry.
+    #[test]
+    fn every_refusal_the_widget_shows_is_translated() {
+        let spanish = include_str!("../../www/i18n.js");
+        for e in &every_refusal() {
+            if matches!(e, CoverageError::InvalidRegion(_)) {
+                continue; // the widget draws no region of fewer than 3 corners
+            }
+            for advice in [Advice::DrawRegion, Advice::RetakeOnly] {
+                let key = format!("\"{}\":", e.message(advice));
+                assert!(spanish.contains(&key), "no Spanish for {key}");
+            }
+        }
+    }
+
+    /// Every refusal gives its reason wherever it is read, and advises only what the
+    /// reader can do there: in the widget draw a region, at the command line give one
+    /// with `--roi`, on a photo measured whole retake it.
+    #[test]
+    fn each_refusal_advises_what_its_reader_can_do() {
+        use CoverageError::*;
+        let mut region_advice = 0;
+        for e in &every_refusal() {
+            let draw = e.to_string();
+            assert_eq!(draw, e.message(Advice::DrawRegion));
+            let roi = e.message(Advice::RoiOption);
+            let whole = e.message(Advice::RetakeOnly);
+            assert!(
+                !roi.contains("draw") && !whole.contains("draw"),
+                "{roi} / {whole}"
+            );
+            assert!(!whole.contains("--roi"), "{whole}");
+            if draw.contains("draw") {
+                region_advice += 1;
+                assert!(roi.contains("--roi"), "{roi}");
+                assert!(whole.contains("retake"), "{whole}");
+                // The reason is the same in all three.
+                let reason = |m: &str| m[..m.find("; ").unwrap_or(m.len())].to_string();
+                assert_eq!(reason(&draw), reason(&roi));
+                // A region too small is the scalp found being too small, for a whole photo.
+                if !matches!(e, RegionTooSmall) {
+                    assert_eq!(reason(&draw), reason(&whole), "{draw} / {whole}");
+                }
+            } else {
+                assert_eq!(draw, roi);
+                assert_eq!(draw, whole);
+            }
+        }
+        // Region too small, no head found, and the four the colour model refuses.
+        assert_eq!(region_advice, 6);
+        assert_eq!(
+            Ambiguous.message(Advice::RetakeOnly),
+            "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); retake the photo evenly lit and in focus"
+        );
     }
 
     /// [`LocalStats::strand_detail`] of a hair map.

@@ -401,7 +401,8 @@ struct PhotoReply {
 /// Measures hair coverage on one photo's working copy (`factor` = working / original
 /// pixels) over `roi_json`: `null` finds the scalp automatically, `[[x, y], ...]` is a
 /// polygon in original pixels. Throws with a message for a person when the photo cannot
-/// support a number.
+/// support a number; without a region, its advice is only what a photo measured whole
+/// can follow (retaking it), since no region is drawn on a SALT-style view or a visit.
 ///
 /// `larger` (`larger_width` x `larger_height` RGBA; empty when there is none) is the same
 /// photo at a higher resolution: the hair and skin colours are fitted on it.
@@ -417,15 +418,22 @@ pub fn measure_photo(
     larger_width: u32,
     larger_height: u32,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions};
+    use crate::coverage::{Advice, Analyzer, CoverageOptions};
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
     let region = region_from_json(roi_json, factor)?;
     let photo = RgbaImage::from_raw(width, height, rgba.to_vec()).map_err(|e| fail(&e))?;
     let big = larger_copy(larger, larger_width, larger_height)?;
+    // A photo measured whole (a SALT-style view, a visit) has no region to draw: its
+    // refusals advise retaking it.
+    let advice = if region.is_some() {
+        Advice::DrawRegion
+    } else {
+        Advice::RetakeOnly
+    };
     let c = Analyzer::new(CoverageOptions::default())
         .coverage_with(&photo, as_larger(&big, width), region.as_ref())
-        .map_err(|e| fail(&e))?;
+        .map_err(|e| JsError::new(&e.message(advice)))?;
     let reply = PhotoReply {
         coverage: c.coverage,
         uncertainty: c.uncertainty,

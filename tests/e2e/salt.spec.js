@@ -212,6 +212,24 @@ test("a newer estimate replaces one still being made", async ({ page }) => {
   expect(bad).toContain("back view's URL is not valid");
 });
 
+test("a view that cannot support a number says to retake it, not to draw a region no view has", async ({ page }) => {
+  // Stage 6-1 of the shared photos (a tanned bald crown with a white rim) is refused.
+  const crown = "../shared/photos/uze-hair-loss/topdown-stage6-1.jpg";
+  const views = { top: crown, back: sample("before.jpg"), left: sample("after.jpg"), right: sample("before.jpg") };
+  const line = page.locator("scalp-compare .salt");
+  await estimate(page, views);
+  await expect(line).toContainText("No SALT-style estimate: top view: hair and skin cannot be told apart", { timeout: 30000 });
+  await expect(line).toContainText("retake the photo evenly lit and in focus");
+  await expect(line).not.toContainText("region");
+  // In Spanish too.
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await estimate(page, views);
+  await expect(line).toContainText("Sin estimación de tipo SALT: vista superior", { timeout: 30000 });
+  await expect(line).toContainText("repita la foto con luz uniforme y enfocada");
+  await expect(line).not.toContainText("dibuje");
+  expect((await page.evaluate(() => window.saltEvents)).at(-1).error).toContain("repita la foto");
+});
+
 test("four child images with data-view are estimated without any script, and in Spanish", async ({ page }) => {
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
   await appendViews(page, ["after", "after", "before", "before"]);
