@@ -308,6 +308,7 @@ fn a_pair_is_analysed_with_each_visits_larger_copy() {
             la,
             law,
             lah,
+            false,
         )
         .expect("analysed");
         let v = json(&reply);

@@ -147,6 +147,11 @@ const es = {
   "Visit {n}": "Visita {n}",
   "{label}, shown as {role}": "{label}, mostrada como {role}",
   "not measured": "sin medir",
+  "not measured: {reason}": "sin medir: {reason}",
+  "{visit}: not measured: {reason}": "{visit}: sin medir: {reason}",
+  "the first visit, which every visit is measured against, could not be measured":
+    "no se pudo medir la primera visita, con la que se mide cada visita",
+  "it could not be aligned with the first visit": "no se pudo alinear con la primera visita",
   // SALT-style estimate from four views
   "Measuring the four views… ({n} of 4)": "Midiendo las cuatro vistas… ({n} de 4)",
   "No SALT-style estimate: {message}": "Sin estimación de tipo SALT: {message}",

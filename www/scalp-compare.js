@@ -494,6 +494,8 @@ canvas.overlay { pointer-events: none; }
 .coverage-chart { margin: 10px 0 0; }
 .coverage-chart figcaption { font-size: 13px; color: var(--scalp-compare-muted, #4a525c); }
 .coverage-chart svg { display: block; width: 100%; max-width: 640px; height: auto; }
+.coverage-chart .chart-notes { margin: 4px 0 0; padding-left: 18px; font-size: 13px; line-height: 1.35; }
+.coverage-chart .chart-notes[hidden] { display: none; }
 .coverage-chart .grid { stroke: #d5dbe1; stroke-width: 1; }
 .coverage-chart .tick { font: 11px system-ui, sans-serif; fill: #4a525c; }
 .coverage-chart .trend { fill: none; stroke: var(--_accent); stroke-width: 2; }
@@ -757,6 +759,7 @@ export class ScalpCompare extends HTMLElement {
           <figcaption>Hair coverage at each visit (an estimate; bars show the uncertainty)</figcaption>
           <svg class="chart" viewBox="0 0 600 180" aria-hidden="true" focusable="false"></svg>
           <table class="sr-only"><thead><tr><th>Visit</th><th>Hair coverage</th></tr></thead><tbody></tbody></table>
+          <ul class="chart-notes" aria-hidden="true" hidden></ul>
         </figure>
       </div>
       <div class="toolbar" part="toolbar">
@@ -879,6 +882,7 @@ export class ScalpCompare extends HTMLElement {
     this._visits = [];
     this._picks = [];
     this._progress = [];
+    this._visitNotes = []; // why a visit has no point on the chart
     this._alignCache = new Map();
     this._visitsBox = $(".visits");
     this._timeline = $(".timeline");
@@ -2123,31 +2127,52 @@ export class ScalpCompare extends HTMLElement {
     return { matrix, model: modelOf(matrix), confidence: Math.min(a.confidence, b.confidence) };
   }
 
-  /** Aligns every visit to the first (once) and measures each one's coverage, in the background. */
+  /**
+   * Aligns every visit to the first (once) and measures each one's coverage, in the
+   * background. A visit that cannot be measured is noted with the reason, for the chart.
+   */
   async _measureVisits() {
     const token = (this._visitsToken = (this._visitsToken || 0) + 1);
     const visits = this._visits;
+    this._visitNotes = visits.map(() => null);
     if (visits.length < 2) {
       this._renderChart();
       return;
     }
-    const copy = async (src) => {
-      const reply = await requestPhoto(src);
+    const current = () => token === this._visitsToken;
+    const note = (i, reason) => {
+      if (!current()) return;
+      this._visitNotes[i] = reason;
+      this._renderChart();
+    };
+    const copy = async (i) => {
+      const reply = await requestPhoto(visits[i].src);
       if (reply.bitmap) reply.bitmap.close(); // only the working copy is needed here
+      if (!reply.ok) note(i, this._t(reply.message));
       return reply.ok ? reply.photoId : null;
     };
-    const first = await copy(visits[0].src);
-    if (first && token === this._visitsToken) {
+    const free = (id) => worker("analysis").postMessage({ kind: "free", photoId: id });
+    let first = await copy(0);
+    if (first && current()) {
       // The first visit over its own whole scalp region.
       const reply = await ask("analysis", { kind: "measure", photo: first, roi: null });
-      if (reply.ok && token === this._visitsToken) {
+      if (reply.ok && current()) {
         this._progress[0] = { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
         this._renderChart();
+      } else if (!reply.ok) {
+        // Every later visit is measured over the first one's region, through the alignment.
+        note(0, this._t(reply.message));
+        free(first);
+        first = null;
       }
     }
-    for (let i = 1; i < visits.length && first; i++) {
-      if (token !== this._visitsToken) break;
-      const other = await copy(visits[i].src);
+    if (!first) {
+      for (let i = 1; i < visits.length; i++) note(i, this._t("the first visit, which every visit is measured against, could not be measured"));
+      return;
+    }
+    for (let i = 1; i < visits.length; i++) {
+      if (!current()) break;
+      const other = await copy(i);
       if (!other) continue;
       const key = `${visits[0].src}|${visits[i].src}`;
       if (!this._alignCache.has(key)) {
@@ -2158,29 +2183,41 @@ export class ScalpCompare extends HTMLElement {
         }
       }
       const known = this._alignCache.get(key);
-      if (known && token === this._visitsToken) {
-        const reply = await ask("analysis", { kind: "analyze", before: first, after: other, matrix: known.matrix, roi: null });
-        if (reply.ok && token === this._visitsToken) {
+      if (!known) note(i, this._t("it could not be aligned with the first visit"));
+      else if (current()) {
+        const reply = await ask("analysis", { kind: "analyze", before: first, after: other, matrix: known.matrix, roi: null, whole: true });
+        if (reply.ok && current()) {
           this._progress[i] = { coverage: reply.result.after.coverage, uncertainty: reply.result.after.uncertainty };
           this._renderChart();
           this._emit("progress", { progress: this.progress });
-        }
+        } else if (!reply.ok) note(i, this._t(reply.message));
       }
-      worker("analysis").postMessage({ kind: "free", photoId: other });
+      free(other);
     }
-    if (first) worker("analysis").postMessage({ kind: "free", photoId: first });
+    free(first);
   }
 
   /** The coverage-over-time chart, with a table for screen readers. */
   _renderChart() {
     const points = this.progress;
     const known = points.filter(Boolean);
-    this._chart.hidden = known.length < 2;
+    const notes = this._visitNotes || [];
+    // Shown once two visits are measured, or as soon as one cannot be: then it says why.
+    this._chart.hidden = this._visits.length < 2 || (known.length < 2 && !notes.some(Boolean));
     const svgEl = this._chart.querySelector("svg");
     const body = this._chart.querySelector("tbody");
+    const list = this._chart.querySelector(".chart-notes");
     svgEl.replaceChildren();
     body.replaceChildren();
-    if (known.length < 2) return;
+    list.replaceChildren();
+    if (this._chart.hidden) return;
+    for (const [i, reason] of notes.entries()) {
+      if (!reason) continue;
+      const item = document.createElement("li");
+      item.textContent = this._t("{visit}: not measured: {reason}", { visit: this._visits[i].label, reason });
+      list.append(item);
+    }
+    list.hidden = !list.children.length;
     const NS = "http://www.w3.org/2000/svg";
     const el = (tag, attrs, text) => {
       const e = document.createElementNS(NS, tag);
@@ -2206,7 +2243,9 @@ export class ScalpCompare extends HTMLElement {
       const td = document.createElement("td");
       td.textContent = p
         ? `${Math.round(p.coverage * 100)}% \u00b1 ${(p.uncertainty * 100).toFixed(1)}`
-        : this._t("not measured");
+        : notes[i]
+          ? this._t("not measured: {reason}", { reason: notes[i] })
+          : this._t("not measured");
       row.append(th, td);
       body.append(row);
       if (!p) return;

@@ -171,7 +171,9 @@ async function align({ id, before, after, request }) {
   self.postMessage({ id, ok: true, result });
 }
 
-async function analyze({ id, before, after, matrix, roi }) {
+// `whole`: a pair of visits measured whole for the chart, where no region is drawn (a
+// refusal then advises only a retake).
+async function analyze({ id, before, after, matrix, roi, whole }) {
   const b = await copyOf(before);
   const a = await copyOf(after);
   if (!b || !a) throw new Error("The photos to analyse are no longer loaded.");
@@ -180,7 +182,7 @@ async function analyze({ id, before, after, matrix, roi }) {
   const result = analyzePair(
     b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor,
     JSON.stringify(matrix), JSON.stringify(roi || null),
-    ...larger(b), ...larger(a),
+    ...larger(b), ...larger(a), Boolean(whole),
   );
   result.timing_ms = performance.now() - t0;
   self.postMessage({ id, ok: true, result });

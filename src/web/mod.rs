@@ -446,7 +446,9 @@ pub fn measure_photo(
 /// alignment, from the same working copies as [`align_photos`]. `matrix_json`
 /// is the AFTER→BEFORE matrix in original pixels; `roi_json` is `null` (find
 /// the scalp automatically) or `[[x, y], ...]` in BEFORE's original pixels.
-/// Throws with a message for a person when a photo cannot support a number.
+/// Throws with a message for a person when a photo cannot support a number; with
+/// `measured_whole` (a pair of visits on the progress chart, where no region is drawn) its
+/// advice is only to retake a photo.
 ///
 /// `before_larger` and `after_larger` are the same photos at a higher resolution
 /// (`[rgba, width, height]` as in [`measure_photo`]; empty when there is none).
@@ -469,8 +471,9 @@ pub fn analyze_pair(
     after_larger: Vec<u8>,
     after_larger_width: u32,
     after_larger_height: u32,
+    measured_whole: bool,
 ) -> Result<JsValue, JsError> {
-    use crate::coverage::{Analyzer, CoverageOptions};
+    use crate::coverage::{Advice, Analyzer, CoverageOptions};
     use crate::geometry::Transform;
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
@@ -495,7 +498,13 @@ pub fn analyze_pair(
             work_t.matrix,
             region.as_ref(),
         )
-        .map_err(|e| fail(&e))?;
+        .map_err(|e| {
+            JsError::new(&e.message(if measured_whole {
+                Advice::RetakeOnly
+            } else {
+                Advice::DrawRegion
+            }))
+        })?;
     let k = 1.0 / before_factor;
     let c = &change.cell_map;
     let reply = AnalysisReply {

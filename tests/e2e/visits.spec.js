@@ -2,6 +2,7 @@
 // (pairs between later visits are composed through it), and a chart shows the
 // coverage at each visit with its uncertainty, matching the analysis.
 import { test, expect } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import { waitForPhotos, transformedSample } from "./helpers.js";
 
 test.use({ viewport: { width: 900, height: 1700 } });
@@ -93,6 +94,92 @@ test("the coverage chart shows every visit with its uncertainty, matching the an
   // Screen readers get the numbers as a table.
   const rows = await chart.locator("tbody tr").allTextContents();
   expect(rows[2]).toContain(`${Math.round(progress[2].coverage * 100)}%`);
+});
+
+/** A blob URL in the page for these bytes (a file's, or a text's). */
+function blobUrl(page, bytes, type) {
+  return page.evaluate(
+    ([b64, type]) => URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type })),
+    [Buffer.from(bytes).toString("base64"), type],
+  );
+}
+
+/** The chart's visible notes and its table's rows, once `n` notes are shown. */
+async function chartNotes(page, n) {
+  const chart = page.locator("scalp-compare .coverage-chart");
+  await expect(chart.locator(".chart-notes li")).toHaveCount(n, { timeout: 30000 });
+  await expect(chart).toBeVisible();
+  return { notes: await chart.locator(".chart-notes li").allTextContents(), rows: await chart.locator("tbody tr").allTextContents() };
+}
+
+test("a visit that cannot be opened, aligned or measured is named on the chart with the reason; the others keep their points", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  const notPhoto = await blobUrl(page, "meeting notes", "image/jpeg");
+  // Another person's head: it cannot be aligned with the first visit.
+  const other = await blobUrl(page, readFileSync("../shared/photos/uze-hair-loss/topdown-stage2-1.jpg"), "image/jpeg");
+  // A visit taken in near darkness: aligned, but refused.
+  const { url: dark } = await transformedSample(page, { angle: 0, scale: 1, filter: "brightness(0.08)" });
+  await page.evaluate(([bad, other, dark]) => {
+    document.querySelector("scalp-compare").visits = [
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: bad, date: "2026-04-02", label: "Apr 2026" },
+      { src: other, date: "2026-06-20", label: "Jun 2026" },
+      { src: dark, date: "2026-07-20", label: "Jul 2026" },
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+    ];
+  }, [notPhoto, other, dark]);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.filter(Boolean).length === 2, null, {
+    timeout: 30000,
+  });
+  const { notes, rows } = await chartNotes(page, 3);
+  expect(notes).toEqual([
+    "Apr 2026: not measured: This file is not a photo: expected a JPEG or PNG image.",
+    "Jun 2026: not measured: it could not be aligned with the first visit",
+    // No region is drawn on the chart's visits: the advice is to retake the photo.
+    "Jul 2026: not measured: hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); retake the photo evenly lit and in focus",
+  ]);
+  expect(rows[1]).toBe("Apr 2026not measured: This file is not a photo: expected a JPEG or PNG image.");
+  expect(rows[2]).toBe("Jun 2026not measured: it could not be aligned with the first visit");
+  const chart = page.locator("scalp-compare .coverage-chart");
+  await expect(chart.locator("circle.point")).toHaveCount(2);
+  const progress = await page.evaluate(() => document.querySelector("scalp-compare").progress);
+  expect(progress.map((p) => Boolean(p))).toEqual([true, false, false, false, true]);
+  expect(rows[4]).toContain(`${Math.round(progress[4].coverage * 100)}%`);
+});
+
+test("a first visit that cannot be measured is named with advice to retake it, and the others say why they have no point", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  // Stage 6-1 of the shared photos (a tanned bald crown with a white rim) is refused.
+  const crown = await blobUrl(page, readFileSync("../shared/photos/uze-hair-loss/topdown-stage6-1.jpg"), "image/jpeg");
+  await page.evaluate((crown) => {
+    document.querySelector("scalp-compare").visits = [
+      { src: crown, date: "2026-01-10", label: "Jan 2026" },
+      { src: "samples/before.jpg", date: "2026-04-02", label: "Apr 2026" },
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+    ];
+  }, crown);
+  const { notes, rows } = await chartNotes(page, 3);
+  expect(notes[0]).toContain("Jan 2026: not measured: hair and skin cannot be told apart");
+  expect(notes[0]).toContain("retake the photo evenly lit and in focus");
+  expect(notes[0]).not.toContain("region"); // none is drawn on the chart's visits
+  for (const [k, label] of [[1, "Apr 2026"], [2, "Sep 2026"]]) {
+    expect(notes[k]).toBe(`${label}: not measured: the first visit, which every visit is measured against, could not be measured`);
+  }
+  expect(rows[0]).toContain("hair and skin cannot be told apart");
+  await expect(page.locator("scalp-compare .coverage-chart circle.point")).toHaveCount(0);
+  // In Spanish too.
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.visits = el.visits;
+  });
+  await expect(page.locator("scalp-compare .coverage-chart .chart-notes li").first()).toContainText(
+    "sin medir: en esta foto no se distingue con fiabilidad el pelo de la piel",
+    { timeout: 30000 },
+  );
+  await expect(page.locator("scalp-compare .coverage-chart .chart-notes li").first()).toContainText("repita la foto");
 });
 
 test("child <img data-date> elements are the visits", async ({ page }) => {
