@@ -111,6 +111,12 @@ function isSaltEstimate(v) {
   );
 }
 
+/** Whether two SALT-style estimates are the same numbers (a session's may order its keys otherwise). */
+function sameSaltEstimate(a, b) {
+  const flat = (v) => [v.label, v.loss_percent, v.uncertainty_pp, ...SALT_VIEWS.flatMap((k) => [v.views[k].coverage, v.views[k].uncertainty, v.views[k].weight])];
+  return isSaltEstimate(a) && isSaltEstimate(b) && flat(a).every((x, i) => x === flat(b)[i]);
+}
+
 /** A file name stem from a photo name: "IMG_0042.jpg" -> "IMG_0042". */
 const stem = (name) => String(name || "photo").replace(/\.[^.]*$/, "").replace(/[^\w.-]+/g, "_");
 let nextRequest = 1;
@@ -2677,8 +2683,9 @@ export class ScalpCompare extends HTMLElement {
     // The session's SALT-style estimate replaces the one shown; a session opened without
     // one clears it (it was another comparison's). What the browser kept for these photos
     // (`undoable` false) leaves an estimate alone unless it has one.
+    // The pictures of the estimate made here stay when the session's is that same estimate.
     const salt = s.analysis && s.analysis.salt;
-    if (!this._saltBusy && (isSaltEstimate(salt) || undoable)) {
+    if (!this._saltBusy && (isSaltEstimate(salt) || undoable) && !sameSaltEstimate(salt, this._salt)) {
       this._salt = isSaltEstimate(salt) ? structuredClone(salt) : null;
       this._saltThumbs = null; // its photos are not in the session
       this._saltError = null;

@@ -172,6 +172,13 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   // The estimate is saved with the session and comes back with it on another page.
   const doc = await page.evaluate(() => document.querySelector("scalp-compare").session);
   expect(doc.analysis.salt).toEqual(salt);
+  // Opening a session that holds the estimate shown keeps its pictures.
+  expect(await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), doc)).toBe("applied");
+  await expect(figures).toHaveCount(4);
+  await expect(el.locator(".salt-views")).toBeVisible();
+  expect(await viewColours(page)).toEqual(colours);
+  // (The session opened was saved in this browser for these photos; the page below starts without it.)
+  await page.evaluate(() => localStorage.clear());
   await page.goto("/");
   await waitForPhotos(page);
   await expect(line).toBeHidden();
