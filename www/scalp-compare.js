@@ -2354,6 +2354,7 @@ export class ScalpCompare extends HTMLElement {
       this._saltThumbs = thumbs;
       this._saltError = null;
       this._renderSaltLine();
+      this._autosave();
       this._emit("salt", this.salt);
       return structuredClone(reply.result);
     } catch (error) {
@@ -2724,8 +2725,8 @@ export class ScalpCompare extends HTMLElement {
   /**
    * Saves the work to this browser's storage (unless autosave="off"): each
    * photo's annotations and calibration under that photo, so every comparison
-   * that shows it shows them; the drawn region and a hand-made alignment under
-   * the pair.
+   * that shows it shows them; the drawn region, a hand-made alignment and the
+   * last SALT-style estimate (its numbers) under the pair.
    */
   _autosave() {
     if (this._restoring || this.getAttribute("autosave") === "off" || this.hasAttribute("readonly")) return;
@@ -2745,7 +2746,8 @@ export class ScalpCompare extends HTMLElement {
           localStorage.removeItem(photoKey);
         }
       }
-      const pairWork = s.region || (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked));
+      const pairWork =
+        s.region || (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked)) || (s.analysis && s.analysis.salt);
       if (pairWork) {
         const pair = { ...s, annotations: [] };
         for (const side of SIDES) if (pair.photos[side]) delete pair.photos[side].calibration;

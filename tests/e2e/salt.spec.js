@@ -195,6 +195,26 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toBeNull();
 });
 
+test("an estimate made beside a comparison is saved in this browser and comes back after a reload", async ({ page }) => {
+  const line = page.locator("scalp-compare .salt");
+  await estimate(page, { top: sample("before.jpg"), back: sample("after.jpg"), left: sample("after.jpg"), right: sample("before.jpg") });
+  await expect(line).toContainText("of the scalp without visible hair", { timeout: 30000 });
+  const salt = await page.evaluate(() => document.querySelector("scalp-compare").salt);
+  await page.reload();
+  await waitForPhotos(page);
+  await expect(line).toContainText(`${salt.loss_percent.toFixed(1)}% of the scalp without visible hair`);
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(salt);
+  // Its numbers, not its photos: no pictures.
+  await expect(page.locator("scalp-compare .salt-views")).toBeHidden();
+  // With autosave="off" nothing is kept.
+  await page.evaluate(() => localStorage.clear());
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("autosave", "off"));
+  await estimate(page, { top: sample("after.jpg"), back: sample("after.jpg"), left: sample("after.jpg"), right: sample("after.jpg") });
+  await page.waitForFunction(() => window.saltEvents.length === 1, null, { timeout: 30000 });
+  expect(await page.evaluate(() => window.saltEvents[0].loss_percent)).toBeGreaterThan(0);
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+});
+
 test("a newer estimate replaces one still being made", async ({ page }) => {
   const results = await page.evaluate(async () => {
     const el = document.querySelector("scalp-compare");
