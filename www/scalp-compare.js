@@ -2140,11 +2140,10 @@ export class ScalpCompare extends HTMLElement {
   async _measureVisits() {
     const token = (this._visitsToken = (this._visitsToken || 0) + 1);
     const visits = this._visits;
+    // (In English; translated when drawn, so a change of language reaches them.)
     this._visitNotes = visits.map(() => null);
-    if (visits.length < 2) {
-      this._renderChart();
-      return;
-    }
+    this._renderChart(); // the last visits' points and notes go at once
+    if (visits.length < 2) return;
     const current = () => token === this._visitsToken;
     const note = (i, reason) => {
       if (!current()) return;
@@ -2154,26 +2153,25 @@ export class ScalpCompare extends HTMLElement {
     const copy = async (i) => {
       const reply = await requestPhoto(visits[i].src);
       if (reply.bitmap) reply.bitmap.close(); // only the working copy is needed here
-      if (!reply.ok) note(i, this._t(reply.message));
+      if (!reply.ok) note(i, reply.message);
       return reply.ok ? reply.photoId : null;
     };
     const free = (id) => worker("analysis").postMessage({ kind: "free", photoId: id });
-    let first = await copy(0);
+    const first = await copy(0);
+    // Every later visit is measured over the first one's region, through the alignment.
+    const FIRST_NOT_MEASURED = "the first visit, which every visit is measured against, could not be measured";
+    let firstMeasured = false;
     if (first && current()) {
       // The first visit over its own whole scalp region.
       const reply = await ask("analysis", { kind: "measure", photo: first, roi: null });
       if (reply.ok && current()) {
+        firstMeasured = true;
         this._progress[0] = { coverage: reply.result.coverage, uncertainty: reply.result.uncertainty };
         this._renderChart();
-      } else if (!reply.ok) {
-        // Every later visit is measured over the first one's region, through the alignment.
-        note(0, this._t(reply.message));
-        free(first);
-        first = null;
-      }
+      } else if (!reply.ok) note(0, reply.message);
     }
     if (!first) {
-      for (let i = 1; i < visits.length; i++) note(i, this._t("the first visit, which every visit is measured against, could not be measured"));
+      for (let i = 1; i < visits.length; i++) note(i, FIRST_NOT_MEASURED);
       return;
     }
     for (let i = 1; i < visits.length; i++) {
@@ -2188,15 +2186,18 @@ export class ScalpCompare extends HTMLElement {
           this._alignCache.set(key, { matrix: r.matrix, model: r.model, confidence: r.confidence });
         }
       }
+      // Aligned even when the first visit cannot be measured: pairs of later visits are
+      // aligned through the first.
       const known = this._alignCache.get(key);
-      if (!known) note(i, this._t("it could not be aligned with the first visit"));
+      if (!firstMeasured) note(i, FIRST_NOT_MEASURED);
+      else if (!known) note(i, "it could not be aligned with the first visit");
       else if (current()) {
         const reply = await ask("analysis", { kind: "analyze", before: first, after: other, matrix: known.matrix, roi: null, whole: true });
         if (reply.ok && current()) {
           this._progress[i] = { coverage: reply.result.after.coverage, uncertainty: reply.result.after.uncertainty };
           this._renderChart();
           this._emit("progress", { progress: this.progress });
-        } else if (!reply.ok) note(i, this._t(reply.message));
+        } else if (!reply.ok) note(i, reply.message);
       }
       free(other);
     }
@@ -2220,7 +2221,7 @@ export class ScalpCompare extends HTMLElement {
     for (const [i, reason] of notes.entries()) {
       if (!reason) continue;
       const item = document.createElement("li");
-      item.textContent = this._t("{visit}: not measured: {reason}", { visit: this._visits[i].label, reason });
+      item.textContent = this._t("{visit}: not measured: {reason}", { visit: this._visits[i].label, reason: this._t(reason) });
       list.append(item);
     }
     list.hidden = !list.children.length;
@@ -2250,7 +2251,7 @@ export class ScalpCompare extends HTMLElement {
       td.textContent = p
         ? `${Math.round(p.coverage * 100)}% \u00b1 ${(p.uncertainty * 100).toFixed(1)}`
         : notes[i]
-          ? this._t("not measured: {reason}", { reason: notes[i] })
+          ? this._t("not measured: {reason}", { reason: this._t(notes[i]) })
           : this._t("not measured");
       row.append(th, td);
       body.append(row);

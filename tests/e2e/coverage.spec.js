@@ -232,6 +232,8 @@ test("a pair that cannot support a number says why and keeps the comparison", as
   const summary = page.locator("scalp-compare .summary");
   await expect(summary).toContainText("could not be measured", { timeout: 30000 });
   await expect(summary).toContainText("cannot be told apart");
+  // Here a region can be drawn, and the advice says so.
+  await expect(summary).toContainText("draw a region over the area that matters");
   const state = await page.evaluate(() => {
     const el = document.querySelector("scalp-compare");
     return { photos: el.photos, alignment: el.alignment, analysis: el.analysis };
