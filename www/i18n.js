@@ -3,8 +3,10 @@
 // {placeholders} kept. The element picks the language from its own `lang`
 // attribute, else the nearest ancestor's, else the page's.
 //
-// Messages that come from the core (why a photo was refused, why a session file
-// cannot be opened) are written in English by the Rust core and shown as they are.
+// Messages that come from the core or the workers (why a photo was refused or not
+// loaded) are written in English and translated by their text (`t.message`); those
+// that carry a file name or a size are matched against the templates in MESSAGES.
+// A message with no entry is shown in English.
 
 const es = {
   // Views
@@ -131,6 +133,28 @@ const es = {
     "lo que parece pelo en esta foto no muestra cabellos, solo un cambio suave del color del cuero cabelludo (piel más roja u oscura, o sombra); repita la foto con luz uniforme",
   "strong shine or glare on the scalp in this photo hides the skin between the hairs; retake the photo without flash or direct light":
     "en esta foto un brillo o reflejo fuerte en el cuero cabelludo oculta la piel entre el pelo; repita la foto sin flash ni luz directa",
+  // Why a photo was not loaded (from the core and the loading worker).
+  "The file is empty.": "El archivo está vacío.",
+  "This file is not a photo: expected a JPEG or PNG image.": "Este archivo no es una foto: se esperaba una imagen JPEG o PNG.",
+  "The file could not be read.": "No se pudo leer el archivo.",
+  "This browser cannot decode photos here.": "Este navegador no puede decodificar fotos aquí.",
+  "{name} images are not supported: please save the photo as JPEG or PNG.":
+    "Las imágenes {name} no son compatibles: guarde la foto como JPEG o PNG.",
+  "The {format} file is incomplete (it ends too early); it may not have finished copying.":
+    "El archivo {format} está incompleto (termina antes de tiempo); puede que no se haya terminado de copiar.",
+  "The {format} file is damaged: the browser could not decode its pixels.":
+    "El archivo {format} está dañado: el navegador no pudo decodificar sus píxeles.",
+  "The {format} file is damaged: {detail}.": "El archivo {format} está dañado: {detail}.",
+  "The photo declares {width}\u00d7{height} pixels ({mp} megapixels); photos over {max} megapixels or {side} pixels a side are refused.":
+    "La foto declara {width}\u00d7{height} píxeles ({mp} megapíxeles); se rechazan las fotos de más de {max} megapíxeles o de {side} píxeles por lado.",
+  // Why two photos were not aligned (from the core).
+  "could not align these photos reliably (confidence {confidence}%); check that they show the same area, or place a few matching landmarks by hand":
+    "no se pudieron alinear estas fotos con fiabilidad (confianza {confidence} %); compruebe que muestran la misma zona o coloque a mano algunos puntos de referencia coincidentes",
+  "one of the photos is almost blank, so there is nothing to line up": "una de las fotos está casi en blanco, así que no hay nada que alinear",
+  "this photo is too small to align ({width}x{height} pixels; at least {min}x{min2} needed)":
+    "esta foto es demasiado pequeña para alinearla ({width}x{height} píxeles; se necesitan al menos {min}x{min2})",
+  "Could not download the photo {name}.": "No se pudo descargar la foto {name}.",
+  "Could not download the photo {name} (HTTP {status}).": "No se pudo descargar la foto {name} (HTTP {status}).",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",
@@ -284,8 +308,34 @@ export function fill(text, vars) {
 }
 
 /**
+ * Messages made in English from a template with a file name, a format or a size in
+ * them, most specific first: `t.message` finds the values in a message and fills
+ * the translated template with them.
+ */
+const MESSAGES = [
+  "The {format} file is damaged: the browser could not decode its pixels.",
+  "The {format} file is damaged: {detail}.",
+  "The {format} file is incomplete (it ends too early); it may not have finished copying.",
+  "{name} images are not supported: please save the photo as JPEG or PNG.",
+  "The photo declares {width}\u00d7{height} pixels ({mp} megapixels); photos over {max} megapixels or {side} pixels a side are refused.",
+  "Could not download the photo {name} (HTTP {status}).",
+  "Could not download the photo {name}.",
+  "could not align these photos reliably (confidence {confidence}%); check that they show the same area, or place a few matching landmarks by hand",
+  "this photo is too small to align ({width}x{height} pixels; at least {min}x{min2} needed)",
+].map((template) => {
+  const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+  const pattern = template
+    .split(/\{\w+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("(.+?)");
+  return { template, names, re: new RegExp(`^${pattern}$`) };
+});
+
+/**
  * A translate function for a language: `t("Save {n}", {n: 2})`. Strings with
  * no translation are shown in English and recorded in `t.missing`.
+ * `t.message(text)` translates a message from the core or a worker, also one
+ * made from a template in MESSAGES.
  */
 export function translator(lang) {
   const table = LANGUAGES[lang] || {};
@@ -297,6 +347,14 @@ export function translator(lang) {
       out = text;
     }
     return fill(out, vars);
+  };
+  t.message = (text) => {
+    if (lang === "en" || text in table) return t(text);
+    for (const { template, names, re } of MESSAGES) {
+      const m = re.exec(text);
+      if (m && template in table) return fill(table[template], Object.fromEntries(names.map((n, i) => [n, m[i + 1]])));
+    }
+    return t(text);
   };
   t.lang = lang;
   t.missing = missing;

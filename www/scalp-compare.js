@@ -1193,7 +1193,7 @@ export class ScalpCompare extends HTMLElement {
     if (!reply.ok) {
       const what = side === "before" ? "BEFORE" : "AFTER";
       this._showError(
-        this._t("{side} photo {name} was not loaded. {message}", { side: this._t(what), name: JSON.stringify(name), message: reply.message }),
+        this._t("{side} photo {name} was not loaded. {message}", { side: this._t(what), name: JSON.stringify(name), message: this._t.message(reply.message) }),
       );
       this._renderMessage();
       this._emit("photo-error", { side, message: reply.message });
@@ -1280,13 +1280,15 @@ export class ScalpCompare extends HTMLElement {
       this._draw("after");
       this._setAnalysis(null, "");
       this._showChip(this._t("Not aligned"));
-      const why = r ? r.message : this._t("Could not align these photos: {message}", { message: reply.message });
+      const why = r
+        ? this._t.message(r.message)
+        : this._t("Could not align these photos: {message}", { message: this._t.message(reply.message) });
       this._showNotice(
         this.hasAttribute("readonly")
           ? this._t("These photos could not be lined up automatically, so they are shown as taken.")
           : `${why}`,
       );
-      this._emit("align-failed", { message: why, confidence: r ? r.confidence : 0 });
+      this._emit("align-failed", { message: r ? r.message : why, confidence: r ? r.confidence : 0 });
       return;
     }
     this._lastTiming = { align_ms: r.timing_ms, wasm_memory_bytes: r.wasm_memory_bytes };
@@ -1372,7 +1374,7 @@ export class ScalpCompare extends HTMLElement {
     });
     if (b !== this._photos.before || a !== this._photos.after) return;
     if (!reply.ok) {
-      this._landmarks.showError(reply.message);
+      this._landmarks.showError(this._t.message(reply.message));
       return;
     }
     const r = reply.result;
@@ -1538,7 +1540,7 @@ export class ScalpCompare extends HTMLElement {
     if (!reply.ok) {
       this._setAnalysis(
         null,
-        this._t("Hair coverage could not be measured: {message}.", { message: this._t(reply.message) }),
+        this._t("Hair coverage could not be measured: {message}.", { message: this._t.message(reply.message) }),
       );
       this._emit("analysis", { error: reply.message });
       return;
@@ -2221,7 +2223,7 @@ export class ScalpCompare extends HTMLElement {
     for (const [i, reason] of notes.entries()) {
       if (!reason) continue;
       const item = document.createElement("li");
-      item.textContent = this._t("{visit}: not measured: {reason}", { visit: this._visits[i].label, reason: this._t(reason) });
+      item.textContent = this._t("{visit}: not measured: {reason}", { visit: this._visits[i].label, reason: this._t.message(reason) });
       list.append(item);
     }
     list.hidden = !list.children.length;
@@ -2251,7 +2253,7 @@ export class ScalpCompare extends HTMLElement {
       td.textContent = p
         ? `${Math.round(p.coverage * 100)}% \u00b1 ${(p.uncertainty * 100).toFixed(1)}`
         : notes[i]
-          ? this._t("not measured: {reason}", { reason: this._t(notes[i]) })
+          ? this._t("not measured: {reason}", { reason: this._t.message(notes[i]) })
           : this._t("not measured");
       row.append(th, td);
       body.append(row);
@@ -2441,7 +2443,7 @@ export class ScalpCompare extends HTMLElement {
 
   /** An Error for a view that could not be loaded or measured, naming the view. */
   _viewError(view, message) {
-    return new Error(this._t("{view}: {message}", { view: this._t(`${view} view`), message: this._t(message) }));
+    return new Error(this._t("{view}: {message}", { view: this._t(`${view} view`), message: this._t.message(message) }));
   }
 
   _saltText(est) {

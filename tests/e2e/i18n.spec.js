@@ -70,3 +70,25 @@ test("a pair that cannot be measured is explained in Spanish", async ({ page }) 
   const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
   expect(missing).toEqual([]);
 });
+
+test("why a photo was not loaded or not aligned is said in Spanish, with its name and numbers", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  // A file that is not a photo: the comparison stays, the reason is Spanish.
+  await el.locator('input[data-side="after"]').setInputFiles({ name: "notas.jpg", mimeType: "image/jpeg", buffer: Buffer.from("no es una foto") });
+  await expect(el.locator(".alert")).toContainText(
+    'La foto DESPUÉS "notas.jpg" no se cargó. Este archivo no es una foto: se esperaba una imagen JPEG o PNG.',
+  );
+  // A photo that cannot be downloaded: its name and the HTTP status are kept.
+  await page.evaluate(() => document.querySelector("scalp-compare").load("after", "samples/missing.jpg"));
+  await expect(el.locator(".alert")).toContainText('No se pudo descargar la foto "missing.jpg" (HTTP 404).');
+  // Another person's head: not aligned, with the confidence.
+  await el.locator('input[data-side="after"]').setInputFiles("../shared/photos/uze-hair-loss/topdown-stage2-1.jpg");
+  await expect(el.locator(".notice")).toContainText(/no se pudieron alinear estas fotos con fiabilidad \(confianza \d+ %\)/, {
+    timeout: 30000,
+  });
+  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
+  expect(missing).toEqual([]);
+});
