@@ -145,6 +145,17 @@ const es = {
   "The {format} file is damaged: the browser could not decode its pixels.":
     "El archivo {format} está dañado: el navegador no pudo decodificar sus píxeles.",
   "The {format} file is damaged: {detail}.": "El archivo {format} está dañado: {detail}.",
+  // What is damaged in a file (the {detail} above).
+  "it declares a size of {width}\u00d7{height} pixels": "declara un tamaño de {width}\u00d7{height} píxeles",
+  "a header segment is out of place": "un segmento de cabecera está fuera de lugar",
+  "it starts twice": "empieza dos veces",
+  "it ends before any image data": "termina antes de los datos de imagen",
+  "a header segment has an impossible length": "un segmento de cabecera tiene una longitud imposible",
+  "its frame header is too short": "su cabecera de fotograma es demasiado corta",
+  "image data comes before the frame header": "los datos de imagen van antes de la cabecera de fotograma",
+  "the checksum of its {name} chunk does not match": "la suma de comprobación de su bloque {name} no coincide",
+  "it has no header chunk": "no tiene bloque de cabecera",
+  "its header has the wrong size": "su cabecera tiene un tamaño incorrecto",
   "The photo declares {width}\u00d7{height} pixels ({mp} megapixels); photos over {max} megapixels or {side} pixels a side are refused.":
     "La foto declara {width}\u00d7{height} píxeles ({mp} megapíxeles); se rechazan las fotos de más de {max} megapíxeles o de {side} píxeles por lado.",
   // Why two photos were not aligned (from the core).
@@ -322,12 +333,14 @@ const MESSAGES = [
   "Could not download the photo {name}.",
   "could not align these photos reliably (confidence {confidence}%); check that they show the same area, or place a few matching landmarks by hand",
   "this photo is too small to align ({width}x{height} pixels; at least {min}x{min2} needed)",
+  "it declares a size of {width}\u00d7{height} pixels",
+  "the checksum of its {name} chunk does not match",
 ].map((template) => {
   const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const pattern = template
     .split(/\{\w+\}/)
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("(.+?)");
+    .join("(.*?)");
   return { template, names, re: new RegExp(`^${pattern}$`) };
 });
 
@@ -352,7 +365,9 @@ export function translator(lang) {
     if (lang === "en" || text in table) return t(text);
     for (const { template, names, re } of MESSAGES) {
       const m = re.exec(text);
-      if (m && template in table) return fill(table[template], Object.fromEntries(names.map((n, i) => [n, m[i + 1]])));
+      // {detail} is itself a message (what is damaged in a file): translated too.
+      const value = (n, v) => (n === "detail" ? t.message(v) : v);
+      if (m && template in table) return fill(table[template], Object.fromEntries(names.map((n, i) => [n, value(n, m[i + 1])])));
     }
     return t(text);
   };

@@ -840,6 +840,7 @@ export class ScalpCompare extends HTMLElement {
     this._saltFigures = $(".salt-views");
     this._saltThumbs = null;
     this._salt = null;
+    this._saltKey = null; // the storage key of the pair the estimate belongs to
     this._saltError = null;
     this._saltViews = "";
     this._legend = $(".legend");
@@ -1288,7 +1289,11 @@ export class ScalpCompare extends HTMLElement {
           ? this._t("These photos could not be lined up automatically, so they are shown as taken.")
           : `${why}`,
       );
-      this._emit("align-failed", { message: r ? r.message : why, confidence: r ? r.confidence : 0 });
+      // The event carries the core's English text; the notice is in the interface's language.
+      this._emit("align-failed", {
+        message: r ? r.message : `Could not align these photos: ${reply.message}`,
+        confidence: r ? r.confidence : 0,
+      });
       return;
     }
     this._lastTiming = { align_ms: r.timing_ms, wasm_memory_bytes: r.wasm_memory_bytes };
@@ -2357,6 +2362,7 @@ export class ScalpCompare extends HTMLElement {
       this._saltThumbs = thumbs;
       this._saltError = null;
       this._renderSaltLine();
+      this._saltKey = this._storageKey(); // it is kept with the pair it was made beside
       this._autosave();
       this._emit("salt", this.salt);
       return structuredClone(reply.result);
@@ -2686,14 +2692,19 @@ export class ScalpCompare extends HTMLElement {
     this._annotator.reset(s.annotations || [], cal, { undoable });
     // The session's SALT-style estimate replaces the one shown; a session opened without
     // one clears it (it was another comparison's). What the browser kept for these photos
-    // (`undoable` false) leaves an estimate alone unless it has one.
-    // The pictures of the estimate made here stay when the session's is that same estimate.
+    // (`undoable` false) brings its estimate back only when none is shown: one made here
+    // since stays. The pictures of the estimate made here stay when the session's is that
+    // same estimate.
     const salt = s.analysis && s.analysis.salt;
-    if (!this._saltBusy && (isSaltEstimate(salt) || undoable) && !sameSaltEstimate(salt, this._salt)) {
-      this._salt = isSaltEstimate(salt) ? structuredClone(salt) : null;
-      this._saltThumbs = null; // its photos are not in the session
-      this._saltError = null;
-      this._renderSaltLine();
+    const stored = isSaltEstimate(salt) && !this._salt && this._saltError === null;
+    if (!this._saltBusy && (undoable || stored)) {
+      if (!sameSaltEstimate(salt, this._salt)) {
+        this._salt = isSaltEstimate(salt) ? structuredClone(salt) : null;
+        this._saltThumbs = null; // its photos are not in the session
+        this._saltError = null;
+        this._renderSaltLine();
+      }
+      this._saltKey = this._salt ? this._storageKey() : null;
     }
     this._region = s.region ? s.region.map((p) => p.slice()) : null;
     this._clearRegionButton.disabled = !this._region;
@@ -2749,10 +2760,15 @@ export class ScalpCompare extends HTMLElement {
           localStorage.removeItem(photoKey);
         }
       }
-      const pairWork =
-        s.region || (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked)) || (s.analysis && s.analysis.salt);
+      // The SALT-style estimate only under the pair it was made beside (or opened with).
+      const saltHere = Boolean(s.analysis && s.analysis.salt) && key === this._saltKey;
+      const pairWork = s.region || (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked)) || saltHere;
       if (pairWork) {
         const pair = { ...s, annotations: [] };
+        if (!saltHere && pair.analysis) {
+          const { salt: _other, ...analysis } = pair.analysis;
+          pair.analysis = analysis;
+        }
         for (const side of SIDES) if (pair.photos[side]) delete pair.photos[side].calibration;
         localStorage.setItem(key, JSON.stringify(pair));
       } else {

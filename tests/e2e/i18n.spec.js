@@ -81,6 +81,14 @@ test("why a photo was not loaded or not aligned is said in Spanish, with its nam
   await expect(el.locator(".alert")).toContainText(
     'La foto DESPUÉS "notas.jpg" no se cargó. Este archivo no es una foto: se esperaba una imagen JPEG o PNG.',
   );
+  // A damaged PNG (its header's checksum is wrong): what is damaged is said in Spanish too.
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+    Buffer.from("IHDR"),
+    Buffer.from([0, 0, 0, 64, 0, 0, 0, 64, 8, 6, 0, 0, 0, 1, 2, 3, 4]),
+  ]);
+  await el.locator('input[data-side="after"]').setInputFiles({ name: "roto.png", mimeType: "image/png", buffer: png });
+  await expect(el.locator(".alert")).toContainText("El archivo PNG está dañado: la suma de comprobación de su bloque IHDR no coincide.");
   // A photo that cannot be downloaded: its name and the HTTP status are kept.
   await page.evaluate(() => document.querySelector("scalp-compare").load("after", "samples/missing.jpg"));
   await expect(el.locator(".alert")).toContainText('No se pudo descargar la foto "missing.jpg" (HTTP 404).');

@@ -215,6 +215,38 @@ test("an estimate made beside a comparison is saved in this browser and comes ba
   expect(await page.evaluate(() => localStorage.length)).toBe(0);
 });
 
+test("an estimate is saved only with the pair it was made beside, and an older one saved does not replace a newer one", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const afterPhoto = el.locator('input[data-side="after"]');
+  const made = (n) => page.waitForFunction((n) => window.saltEvents.length === n, n, { timeout: 30000 });
+  const showing = (name) =>
+    page.waitForFunction((name) => document.querySelector("scalp-compare").photos.after?.name === name, name, { timeout: 30000 });
+  const withSalt = () => page.evaluate(() => Object.keys(localStorage).filter((k) => localStorage.getItem(k).includes('"salt"')));
+  await estimate(page, { top: sample("before.jpg"), back: sample("before.jpg"), left: sample("before.jpg"), right: sample("before.jpg") });
+  await made(1);
+  const first = await page.evaluate(() => document.querySelector("scalp-compare").salt);
+  const saved = await withSalt();
+  expect(saved).toHaveLength(1);
+  // Another pair, whose own work is saved: the estimate made beside the first pair is not.
+  await afterPhoto.setInputFiles(sample("before.jpg"));
+  await showing("before.jpg");
+  await page.waitForFunction(() => document.querySelector("scalp-compare").alignment);
+  await el.getByLabel("Lock alignment").check();
+  await page.waitForFunction(() => localStorage.length >= 2);
+  expect(await withSalt()).toEqual(saved);
+  // A newer estimate beside it, then back to the first pair: its older saved estimate
+  // does not replace the newer one shown.
+  await estimate(page, { top: sample("after.jpg"), back: sample("after.jpg"), left: sample("after.jpg"), right: sample("after.jpg") });
+  await made(2);
+  const second = await page.evaluate(() => document.querySelector("scalp-compare").salt);
+  expect(second.loss_percent).not.toBe(first.loss_percent);
+  await afterPhoto.setInputFiles(sample("after.jpg"));
+  await showing("after.jpg");
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(second);
+  await expect(el.locator(".salt-views figure")).toHaveCount(4);
+});
+
 test("a newer estimate replaces one still being made", async ({ page }) => {
   const results = await page.evaluate(async () => {
     const el = document.querySelector("scalp-compare");
