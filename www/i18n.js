@@ -164,6 +164,15 @@ const es = {
   "one of the photos is almost blank, so there is nothing to line up": "una de las fotos está casi en blanco, así que no hay nada que alinear",
   "this photo is too small to align ({width}x{height} pixels; at least {min}x{min2} needed)":
     "esta foto es demasiado pequeña para alinearla ({width}x{height} píxeles; se necesitan al menos {min}x{min2})",
+  // Why landmarks could not be used (from the core).
+  "the landmarks could not be used: {detail}": "no se pudieron usar los puntos de referencia: {detail}",
+  "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo":
+    "cada punto de referencia necesita su pareja: {before} marcados en la foto ANTES, {after} en la foto DESPUÉS",
+  "a {model} alignment needs at least {needed} landmark pairs, {given} given":
+    "una alineación de {model} necesita al menos {needed} pares de puntos de referencia; se dieron {given}",
+  "a landmark has an invalid position": "un punto de referencia tiene una posición no válida",
+  "the landmarks are too close together or on one line; spread them over the photo":
+    "los puntos de referencia están demasiado juntos o en una línea; repártalos por la foto",
   "Could not download the photo {name}.": "No se pudo descargar la foto {name}.",
   "Could not download the photo {name} (HTTP {status}).": "No se pudo descargar la foto {name} (HTTP {status}).",
   "{pp} ± {u} points more hair": "{pp} ± {u} puntos más de pelo",
@@ -335,6 +344,9 @@ const MESSAGES = [
   "this photo is too small to align ({width}x{height} pixels; at least {min}x{min2} needed)",
   "it declares a size of {width}\u00d7{height} pixels",
   "the checksum of its {name} chunk does not match",
+  "the landmarks could not be used: {detail}",
+  "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo",
+  "a {model} alignment needs at least {needed} landmark pairs, {given} given",
 ].map((template) => {
   const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const pattern = template
@@ -365,8 +377,9 @@ export function translator(lang) {
     if (lang === "en" || text in table) return t(text);
     for (const { template, names, re } of MESSAGES) {
       const m = re.exec(text);
-      // {detail} is itself a message (what is damaged in a file): translated too.
-      const value = (n, v) => (n === "detail" ? t.message(v) : v);
+      // {detail} is itself a message (what is damaged in a file, why landmarks could not be
+      // used): translated too; so is a word with an entry (an alignment model's name).
+      const value = (n, v) => (n === "detail" ? t.message(v) : (table[v] ?? v));
       if (m && template in table) return fill(table[template], Object.fromEntries(names.map((n, i) => [n, value(n, m[i + 1])])));
     }
     return t(text);

@@ -100,3 +100,25 @@ test("why a photo was not loaded or not aligned is said in Spanish, with its nam
   const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
   expect(missing).toEqual([]);
 });
+
+test("landmarks that cannot be used are explained in Spanish", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await el.locator(".toolbar").getByRole("button", { name: "Alinear por puntos de referencia…" }).click();
+  const panel = el.locator("scalp-landmarks");
+  // Two pairs on the same spot pin no alignment down.
+  for (let k = 0; k < 2; k++) {
+    for (const side of ["before", "after"]) {
+      const box = await panel.locator(`.view[data-side="${side}"]`).boundingBox();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    }
+  }
+  await panel.getByRole("button", { name: "Aplicar" }).click();
+  await expect(panel.locator(".status")).toHaveText(
+    "no se pudieron usar los puntos de referencia: los puntos de referencia están demasiado juntos o en una línea; repártalos por la foto",
+  );
+  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
+  expect(missing).toEqual([]);
+});
