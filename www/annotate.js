@@ -492,7 +492,7 @@ export class Annotator {
       event.stopPropagation();
       const f = this._framePoint(event);
       if (d.type === "draw") this._dragDraw(f);
-      else this._dragEdit(d, f);
+      else if (d.type !== "close") this._dragEdit(d, f);
     });
     const end = (event) => {
       if (this._touch && this._touch.id === event.pointerId) this._touch = null;
@@ -501,7 +501,9 @@ export class Annotator {
       event.stopPropagation();
       this.dragging = null;
       if (d.type === "draw") this._releaseDraw(event.type === "pointercancel");
-      else if (d.moved) this._changed();
+      else if (d.type === "close") {
+        if (event.type !== "pointercancel") this._finishPolygon();
+      } else if (d.moved) this._changed();
     };
     s.addEventListener("pointerup", end);
     s.addEventListener("pointercancel", end);
@@ -515,8 +517,9 @@ export class Annotator {
 
   /**
    * Takes back what the finger `first` started when a second finger turns the
-   * gesture into a pinch: a shape being drawn, a polygon corner it added, a pin
-   * or label not yet placed. A shape it already moved stays moved.
+   * gesture into a pinch: a shape being drawn, a polygon corner it added or the
+   * polygon it was about to close, a pin or label not yet placed. A shape it
+   * already moved stays moved.
    */
   _takeBackPress(first) {
     const d = this.dragging;
@@ -542,7 +545,10 @@ export class Annotator {
       if (!this.draft) this.draft = { kind, photo, points: [] };
       const first = this.draft.points[0] && this._toFrame(photo, this.draft.points[0]);
       if (first && this.draft.points.length >= 3 && Math.hypot(first[0] - f[0], first[1] - f[1]) < 10) {
-        this._finishPolygon();
+        // On touch it closes when the finger lifts, so a second finger can still make
+        // the press a pinch.
+        if (event.pointerType === "touch") this.dragging = { id: event.pointerId, type: "close" };
+        else this._finishPolygon();
         return;
       }
       this.draft.points.push(p);

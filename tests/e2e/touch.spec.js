@@ -225,3 +225,38 @@ test("with an annotation tool, a second finger pinches to zoom instead of drawin
   expect(await annotations()).toEqual(pins);
   await cdp.detach();
 });
+
+test("a finger on a polygon's first corner closes it when it lifts, so a second finger can still pinch instead", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const at = frameAt(page);
+  const annotations = () => page.evaluate(() => document.querySelector("scalp-compare").session.annotations);
+  const cdp = await page.context().newCDPSession(page);
+  await el.getByRole("button", { name: "Polygon", exact: true }).tap();
+  const corners = [await at(0.3, 0.3), await at(0.6, 0.3), await at(0.45, 0.6)];
+  for (const c of corners) {
+    await page.touchscreen.tap(c.x, c.y);
+    await page.waitForTimeout(400); // not a double tap
+  }
+  // The first finger lands on the first corner, then a second one: a pinch, and the
+  // polygon is still open with its three corners.
+  await pinchAt(page, cdp, corners[0], { spread: 70 });
+  expect(await zoomOf(page)).toBeGreaterThan(1.5);
+  expect(await annotations()).toHaveLength(0);
+  await page.keyboard.press("Enter");
+  const shapes = await annotations();
+  expect(shapes).toHaveLength(1);
+  expect(shapes[0].kind).toBe("polygon");
+  expect(shapes[0].points).toHaveLength(3);
+  // A tap on the first corner closes a polygon, as before.
+  await page.evaluate(() => (document.querySelector("scalp-compare").zoom = { scale: 1 }));
+  await el.getByRole("button", { name: "Polygon", exact: true }).tap();
+  const more = [await at(0.2, 0.7), await at(0.4, 0.7), await at(0.3, 0.9)];
+  for (const c of [...more, more[0]]) {
+    await page.touchscreen.tap(c.x, c.y);
+    await page.waitForTimeout(400);
+  }
+  const closed = await annotations();
+  expect(closed).toHaveLength(2);
+  expect(closed[1].points).toHaveLength(3);
+  await cdp.detach();
+});
