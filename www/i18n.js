@@ -192,6 +192,8 @@ const es = {
   "{label}, shown as {role}": "{label}, mostrada como {role}",
   "not measured": "sin medir",
   "not measured: {reason}": "sin medir: {reason}",
+  "not measured yet": "aún sin medir",
+  "{visit}: {coverage}% hair coverage \u00b1 {unc} points": "{visit}: {coverage}% de cobertura de pelo \u00b1 {unc} puntos",
   "{visit}: not measured: {reason}": "{visit}: sin medir: {reason}",
   "the first visit, which every visit is measured against, could not be measured":
     "no se pudo medir la primera visita, con la que se mide cada visita",

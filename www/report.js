@@ -145,7 +145,8 @@ function drawWarped(ctx, photo, m) {
  *  null), annotations, calibration, numbers (Map id -> number), analysis,
  *  labels: {before, after}, clinic, logo (ImageBitmap or null), generated (Date),
  *  views (optional: the four views of a SALT-style estimate, [{image (or null), title,
- *  reading}])}.
+ *  reading}]), visits (optional: the coverage at each visit, [{label, coverage,
+ *  uncertainty} or {label, note} for a visit that was not measured])}.
  */
 export function renderReport(data) {
   const { before: b, after: a } = data;
@@ -190,12 +191,27 @@ export function renderReport(data) {
   const pictures = views.filter((v) => v.image);
   const viewImgH = pictures.length ? Math.max(...pictures.map((v) => (viewW * v.image.height) / v.image.width)) : 0;
   const viewsH = views.length ? viewImgH + 58 : 0;
+  // The coverage at each visit: a chart (points with uncertainty bars) and a line per visit.
+  const visits = data.visits && data.visits.length >= 2 ? data.visits : [];
+  const visitLines = [];
+  for (const v of visits) {
+    const line = v.note
+      ? t("{visit}: not measured: {reason}", { visit: v.label, reason: v.note })
+      : t("{visit}: {coverage}% hair coverage \u00b1 {unc} points", {
+          visit: v.label,
+          coverage: Math.round(v.coverage * 100),
+          unc: (v.uncertainty * 100).toFixed(1),
+        });
+    visitLines.push(...wrap(scratch, line, textW));
+  }
+  const CHART_H = 200;
+  const visitsH = visits.length ? 30 + CHART_H + 20 + visitLines.length * 21 + 16 : 0;
   const headerH = 96;
   const panelTop = MARGIN + headerH;
   const captionH = 34;
   const bodyTop = panelTop + panelH + captionH + 20;
   const height = Math.ceil(
-    bodyTop + summary.length * 24 + 16 + viewsH + (noteLines.length ? 30 + noteLines.length * 21 : 0) + 60 + MARGIN,
+    bodyTop + summary.length * 24 + 16 + viewsH + visitsH + (noteLines.length ? 30 + noteLines.length * 21 : 0) + 60 + MARGIN,
   );
   const canvas = document.createElement("canvas");
   canvas.width = WIDTH;
@@ -279,6 +295,17 @@ export function renderReport(data) {
     ctx.fillText(v.reading, x, y - 12 + viewImgH + 40);
   }
   y += viewsH;
+  if (visits.length) {
+    drawVisits(ctx, visits, MARGIN, y, textW, CHART_H, t);
+    y += 30 + CHART_H + 20;
+    ctx.fillStyle = "#1b1f24";
+    ctx.font = `15px ${FONT}`;
+    for (const line of visitLines) {
+      ctx.fillText(line, MARGIN, y);
+      y += 21;
+    }
+    y += 16;
+  }
   if (noteLines.length) {
     ctx.font = `700 17px ${FONT}`;
     ctx.fillText(t("Annotations"), MARGIN, y);
@@ -298,6 +325,59 @@ export function renderReport(data) {
     y,
   );
   return canvas;
+}
+
+/**
+ * The coverage-at-each-visit chart under its heading, at (x, y) with the plot `h` high:
+ * grid lines at every 25 %, each measured visit a point with its uncertainty bar, a grey
+ * line between them, and each visit's label under the plot.
+ */
+function drawVisits(ctx, visits, x, y, w, h, t) {
+  ctx.fillStyle = "#1b1f24";
+  ctx.font = `700 17px ${FONT}`;
+  ctx.fillText(t("Hair coverage at each visit (an estimate; bars show the uncertainty)"), x, y);
+  const [L, R, T, B] = [x + 56, x + w - 40, y + 22, y + 22 + h - 34];
+  const px = (i) => (visits.length === 1 ? (L + R) / 2 : L + ((R - L) * i) / (visits.length - 1));
+  const py = (c) => B - (B - T) * Math.min(1, Math.max(0, c));
+  ctx.font = `13px ${FONT}`;
+  ctx.textAlign = "right";
+  for (const pct of [0, 0.25, 0.5, 0.75, 1]) {
+    ctx.strokeStyle = "#d5dbe1";
+    ctx.lineWidth = 1;
+    const gy = Math.round(py(pct)) + 0.5; // crisp, one pixel
+    ctx.beginPath();
+    ctx.moveTo(L, gy);
+    ctx.lineTo(R, gy);
+    ctx.stroke();
+    ctx.fillStyle = "#4a525c";
+    ctx.fillText(`${pct * 100}%`, L - 8, py(pct) + 4);
+  }
+  ctx.textAlign = "center";
+  for (const [i, v] of visits.entries()) ctx.fillText(v.label, px(i), B + 22);
+  ctx.textAlign = "left";
+  const measured = [...visits.entries()].filter(([, v]) => !v.note);
+  ctx.strokeStyle = "#9aa3ad";
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  for (const [k, [i, v]] of measured.entries()) ctx[k ? "lineTo" : "moveTo"](px(i), py(v.coverage));
+  ctx.stroke();
+  for (const [i, v] of measured) {
+    const [lo, hi] = [py(v.coverage - v.uncertainty), py(v.coverage + v.uncertainty)];
+    ctx.strokeStyle = "#1b1f24";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(px(i), lo);
+    ctx.lineTo(px(i), hi);
+    for (const yy of [lo, hi]) {
+      ctx.moveTo(px(i) - 7, yy);
+      ctx.lineTo(px(i) + 7, yy);
+    }
+    ctx.stroke();
+    ctx.fillStyle = "#0b5cad";
+    ctx.beginPath();
+    ctx.arc(px(i), py(v.coverage), 6, 0, Math.PI * 2);
+    ctx.fill();
+  }
 }
 
 /** The canvas as a PNG Blob. */

@@ -2890,6 +2890,18 @@ export class ScalpCompare extends HTMLElement {
     return toPng(await this._reportCanvas());
   }
 
+  /** The coverage at each visit for the report (a visit not measured carries its reason), or null. */
+  _visitsForReport() {
+    if (this._visits.length < 2) return null;
+    const notes = this._visitNotes || [];
+    const list = this._visits.map((v, i) => {
+      const p = this._progress[i];
+      if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty };
+      return { label: v.label, note: this._t.message(notes[i] || "not measured yet") };
+    });
+    return list.some((v) => !v.note) ? list : null;
+  }
+
   /** The report's text: the pair's coverage and the last SALT-style estimate. */
   _reportSummary() {
     return [
@@ -2914,6 +2926,7 @@ export class ScalpCompare extends HTMLElement {
       numbers: this._annotator.numbering(),
       summary: this._reportSummary(),
       views: this._saltViewsForReport(),
+      visits: this._visitsForReport(),
       labels: {
         before: this._labelOf("before"),
         after: this._labelOf("after"),

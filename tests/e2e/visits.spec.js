@@ -3,7 +3,7 @@
 // coverage at each visit with its uncertainty, matching the analysis.
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { waitForPhotos, transformedSample } from "./helpers.js";
+import { waitForPhotos, transformedSample, reportPng } from "./helpers.js";
 
 test.use({ viewport: { width: 900, height: 1700 } });
 
@@ -94,7 +94,48 @@ test("the coverage chart shows every visit with its uncertainty, matching the an
   // Screen readers get the numbers as a table.
   const rows = await chart.locator("tbody tr").allTextContents();
   expect(rows[2]).toContain(`${Math.round(progress[2].coverage * 100)}%`);
+  // The report draws the same chart: each visit's point at its coverage on the 0-100% grid.
+  const drawn = reportChart(await reportPng(page));
+  expect(drawn.length).toBe(3);
+  for (const [k, c] of drawn.entries()) expect(Math.abs(c - progress[k].coverage)).toBeLessThan(0.015);
 });
+
+/**
+ * The coverage of each point of a report's visits chart: the plot's 0% and 100% grid lines
+ * are the lowest and highest long light-grey rows; the points are the blue dots between,
+ * from left to right.
+ */
+function reportChart(png) {
+  const { width: W, height: H, data } = png;
+  const near = (i, rgb, tol) => rgb.every((v, j) => Math.abs(data[i + j] - v) <= tol);
+  const grid = [];
+  for (let y = 0; y < H; y++) {
+    let run = 0;
+    for (let x = 0; x < W; x++) run += near((y * W + x) * 4, [213, 219, 225], 6) ? 1 : 0;
+    if (run > W / 2) grid.push(y);
+  }
+  if (grid.length < 2) return [];
+  const [top, bottom] = [Math.min(...grid), Math.max(...grid)];
+  const dots = new Map(); // x -> [sum y, n]
+  for (let y = top - 10; y <= bottom + 10; y++) {
+    for (let x = 0; x < W; x++) {
+      if (!near((y * W + x) * 4, [11, 92, 173], 12)) continue;
+      const d = dots.get(x) || [0, 0];
+      dots.set(x, [d[0] + y, d[1] + 1]);
+    }
+  }
+  // Columns of blue, grouped into dots where they are more than 10 px apart.
+  const groups = [];
+  for (const x of [...dots.keys()].sort((a, b) => a - b)) {
+    const last = groups.at(-1);
+    if (last && x - last.x1 <= 10) {
+      last.x1 = x;
+      last.sy += dots.get(x)[0];
+      last.n += dots.get(x)[1];
+    } else groups.push({ x1: x, sy: dots.get(x)[0], n: dots.get(x)[1] });
+  }
+  return groups.map((g) => (bottom - g.sy / g.n) / (bottom - top));
+}
 
 /** A blob URL in the page for these bytes (a file's, or a text's). */
 function blobUrl(page, bytes, type) {
@@ -147,6 +188,10 @@ test("a visit that cannot be opened, aligned or measured is named on the chart w
   const progress = await page.evaluate(() => document.querySelector("scalp-compare").progress);
   expect(progress.map((p) => Boolean(p))).toEqual([true, false, false, false, true]);
   expect(rows[4]).toContain(`${Math.round(progress[4].coverage * 100)}%`);
+  // The report shows the two measured visits' points.
+  const drawn = reportChart(await reportPng(page));
+  expect(drawn.length).toBe(2);
+  expect(Math.abs(drawn[1] - progress[4].coverage)).toBeLessThan(0.015);
   // New visits: the last ones' notes and points go at once.
   const left = await page.evaluate(() => {
     const el = document.querySelector("scalp-compare");
