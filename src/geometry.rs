@@ -527,10 +527,13 @@ impl fmt::Display for GeometryError {
                 f,
                 "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo"
             ),
-            GeometryError::TooFewLandmarks { model, needed, given } => write!(
-                f,
-                "a {model} alignment needs at least {needed} landmark pairs, {given} given"
-            ),
+            GeometryError::TooFewLandmarks { model, needed, given } => {
+                let a = if matches!(model, Model::Affine) { "an" } else { "a" };
+                write!(
+                    f,
+                    "{a} {model} alignment needs at least {needed} landmark pairs, {given} given"
+                )
+            }
             GeometryError::NotFinite => f.write_str("a landmark has an invalid position"),
             GeometryError::Degenerate => f.write_str(
                 "the landmarks are too close together or on one line; spread them over the photo",
@@ -829,10 +832,20 @@ mod tests {
             Transform::from_landmarks(&p, &p[..1], Model::Similarity),
             Err(GeometryError::MismatchedLandmarks { .. })
         ));
+        let few = Transform::from_landmarks(&p, &p, Model::Affine);
         assert!(matches!(
-            Transform::from_landmarks(&p, &p, Model::Affine),
+            few,
             Err(GeometryError::TooFewLandmarks { needed: 3, .. })
         ));
+        // Said as a person would: "an affine", "a homography".
+        assert_eq!(
+            few.unwrap_err().to_string(),
+            "an affine alignment needs at least 3 landmark pairs, 2 given"
+        );
+        assert!(Transform::from_landmarks(&p, &p, Model::Homography)
+            .unwrap_err()
+            .to_string()
+            .starts_with("a homography alignment needs at least 4"));
         let same = [(5.0, 5.0), (5.0, 5.0)];
         assert_eq!(
             Transform::from_landmarks(&same, &same, Model::Similarity),

@@ -369,7 +369,7 @@ export class Annotator {
   }
 
   cancelDraft() {
-    if (this.dragging && this.dragging.type === "draw") this.dragging = null;
+    if (this.dragging && (this.dragging.type === "draw" || this.dragging.type === "close")) this.dragging = null;
     if (!this.draft) return;
     this.draft = null;
     this.render();
@@ -502,7 +502,8 @@ export class Annotator {
       this.dragging = null;
       if (d.type === "draw") this._releaseDraw(event.type === "pointercancel");
       else if (d.type === "close") {
-        if (event.type !== "pointercancel") this._finishPolygon();
+        // (Unless the polygon was finished or cancelled meanwhile, by a key.)
+        if (event.type !== "pointercancel" && this.draft && this.draft.kind === "polygon") this._finishPolygon();
       } else if (d.moved) this._changed();
     };
     s.addEventListener("pointerup", end);

@@ -168,8 +168,8 @@ const es = {
   "the landmarks could not be used: {detail}": "no se pudieron usar los puntos de referencia: {detail}",
   "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo":
     "cada punto de referencia necesita su pareja: {before} marcados en la foto ANTES, {after} en la foto DESPUÉS",
-  "a {model} alignment needs at least {needed} landmark pairs, {given} given":
-    "una alineación de {model} necesita al menos {needed} pares de puntos de referencia; se dieron {given}",
+  "{a} {model} alignment needs at least {needed} landmark pairs, {given} given":
+    "una alineación ({model}) necesita al menos {needed} pares de puntos de referencia; se dieron {given}",
   "a landmark has an invalid position": "un punto de referencia tiene una posición no válida",
   "the landmarks are too close together or on one line; spread them over the photo":
     "los puntos de referencia están demasiado juntos o en una línea; repártalos por la foto",
@@ -192,7 +192,7 @@ const es = {
   "{label}, shown as {role}": "{label}, mostrada como {role}",
   "not measured": "sin medir",
   "not measured: {reason}": "sin medir: {reason}",
-  "not measured yet": "aún sin medir",
+  "{visit}: not measured yet": "{visit}: aún sin medir",
   "{visit}: {coverage}% hair coverage \u00b1 {unc} points": "{visit}: {coverage}% de cobertura de pelo \u00b1 {unc} puntos",
   "{visit}: not measured: {reason}": "{visit}: sin medir: {reason}",
   "the first visit, which every visit is measured against, could not be measured":
@@ -348,7 +348,7 @@ const MESSAGES = [
   "the checksum of its {name} chunk does not match",
   "the landmarks could not be used: {detail}",
   "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo",
-  "a {model} alignment needs at least {needed} landmark pairs, {given} given",
+  "{a} {model} alignment needs at least {needed} landmark pairs, {given} given",
 ].map((template) => {
   const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const pattern = template
@@ -380,8 +380,9 @@ export function translator(lang) {
     for (const { template, names, re } of MESSAGES) {
       const m = re.exec(text);
       // {detail} is itself a message (what is damaged in a file, why landmarks could not be
-      // used): translated too; so is a word with an entry (an alignment model's name).
-      const value = (n, v) => (n === "detail" ? t.message(v) : (table[v] ?? v));
+      // used): translated too; so is an alignment model's name. Other values (file names,
+      // sizes) stay as they are.
+      const value = (n, v) => (n === "detail" ? t.message(v) : n === "model" && Object.hasOwn(table, v) ? table[v] : v);
       if (m && template in table) return fill(table[template], Object.fromEntries(names.map((n, i) => [n, value(n, m[i + 1])])));
     }
     return t(text);

@@ -146,7 +146,8 @@ function drawWarped(ctx, photo, m) {
  *  labels: {before, after}, clinic, logo (ImageBitmap or null), generated (Date),
  *  views (optional: the four views of a SALT-style estimate, [{image (or null), title,
  *  reading}]), visits (optional: the coverage at each visit, [{label, coverage,
- *  uncertainty} or {label, note} for a visit that was not measured])}.
+ *  uncertainty}, or {label, note} for a visit that could not be measured, or {label,
+ *  pending: true} for one still being measured])}.
  */
 export function renderReport(data) {
   const { before: b, after: a } = data;
@@ -195,7 +196,9 @@ export function renderReport(data) {
   const visits = data.visits && data.visits.length >= 2 ? data.visits : [];
   const visitLines = [];
   for (const v of visits) {
-    const line = v.note
+    const line = v.pending
+      ? t("{visit}: not measured yet", { visit: v.label })
+      : v.note
       ? t("{visit}: not measured: {reason}", { visit: v.label, reason: v.note })
       : t("{visit}: {coverage}% hair coverage \u00b1 {unc} points", {
           visit: v.label,
@@ -352,10 +355,24 @@ function drawVisits(ctx, visits, x, y, w, h, t) {
     ctx.fillStyle = "#4a525c";
     ctx.fillText(`${pct * 100}%`, L - 8, py(pct) + 4);
   }
-  ctx.textAlign = "center";
-  for (const [i, v] of visits.entries()) ctx.fillText(v.label, px(i), B + 22);
+  // Each label within its share of the width (the first from the left edge, the last to
+  // the right one), shortened with an ellipsis when it is longer.
+  const room = visits.length > 1 ? (R - L) / (visits.length - 1) - 8 : R - L;
+  const fit = (text, max) => {
+    if (ctx.measureText(text).width <= max) return text;
+    let cut = text.length;
+    while (cut > 1 && ctx.measureText(`${text.slice(0, cut)}\u2026`).width > max) cut--;
+    return `${text.slice(0, cut)}\u2026`;
+  };
+  for (const [i, v] of visits.entries()) {
+    const first = i === 0 && visits.length > 1;
+    const last = i === visits.length - 1 && visits.length > 1;
+    ctx.textAlign = first ? "left" : last ? "right" : "center";
+    const xx = first ? px(i) - 8 : last ? px(i) + 8 : px(i);
+    ctx.fillText(fit(v.label, first || last ? room / 2 + 48 : room), xx, B + 22);
+  }
   ctx.textAlign = "left";
-  const measured = [...visits.entries()].filter(([, v]) => !v.note);
+  const measured = [...visits.entries()].filter(([, v]) => !v.note && !v.pending);
   ctx.strokeStyle = "#9aa3ad";
   ctx.lineWidth = 2;
   ctx.beginPath();

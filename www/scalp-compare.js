@@ -2760,15 +2760,14 @@ export class ScalpCompare extends HTMLElement {
           localStorage.removeItem(photoKey);
         }
       }
-      // The SALT-style estimate only under the pair it was made beside (or opened with).
-      const saltHere = Boolean(s.analysis && s.analysis.salt) && key === this._saltKey;
-      const pairWork = s.region || (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked)) || saltHere;
+      // The SALT-style estimate shown is saved only under the pair it was made beside (or
+      // opened with); another pair keeps the one it has saved.
+      const salt = s.analysis && s.analysis.salt && key === this._saltKey ? s.analysis.salt : this._storedSalt(key);
+      const pairWork = s.region || (s.alignment && (s.alignment.source !== "auto" || s.alignment.locked)) || salt;
       if (pairWork) {
         const pair = { ...s, annotations: [] };
-        if (!saltHere && pair.analysis) {
-          const { salt: _other, ...analysis } = pair.analysis;
-          pair.analysis = analysis;
-        }
+        const { salt: _shown, ...analysis } = pair.analysis || {};
+        pair.analysis = salt ? { ...analysis, salt } : Object.keys(analysis).length ? analysis : null;
         for (const side of SIDES) if (pair.photos[side]) delete pair.photos[side].calibration;
         localStorage.setItem(key, JSON.stringify(pair));
       } else {
@@ -2778,6 +2777,17 @@ export class ScalpCompare extends HTMLElement {
       this._annotateStatus.textContent = this._t("Could not save to this browser's storage ({error}); use Save session.", {
         error: error.name,
       });
+    }
+  }
+
+  /** The SALT-style estimate saved in this browser under a pair's key, or null. */
+  _storedSalt(key) {
+    try {
+      const saved = JSON.parse(localStorage.getItem(key) || "null");
+      const salt = saved && saved.analysis && saved.analysis.salt;
+      return isSaltEstimate(salt) ? salt : null;
+    } catch {
+      return null;
     }
   }
 
@@ -2897,9 +2907,10 @@ export class ScalpCompare extends HTMLElement {
     const list = this._visits.map((v, i) => {
       const p = this._progress[i];
       if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty };
-      return { label: v.label, note: this._t.message(notes[i] || "not measured yet") };
+      return notes[i] ? { label: v.label, note: this._t.message(notes[i]) } : { label: v.label, pending: true };
     });
-    return list.some((v) => !v.note) ? list : null;
+    // Once a visit is measured, or one cannot be (the reason is part of the record).
+    return list.some((v) => !v.pending) ? list : null;
   }
 
   /** The report's text: the pair's coverage and the last SALT-style estimate. */

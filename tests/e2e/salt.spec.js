@@ -245,6 +245,11 @@ test("an estimate is saved only with the pair it was made beside, and an older o
   await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
   expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toEqual(second);
   await expect(el.locator(".salt-views figure")).toHaveCount(4);
+  // Work saved on the first pair now keeps the estimate saved with it, not the newer one.
+  const lock = el.getByLabel("Lock alignment");
+  await lock.setChecked(!(await lock.isChecked()));
+  const kept = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)).analysis.salt, saved[0]);
+  expect(kept).toEqual(first);
 });
 
 test("a newer estimate replaces one still being made", async ({ page }) => {

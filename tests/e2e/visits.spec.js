@@ -191,6 +191,7 @@ test("a visit that cannot be opened, aligned or measured is named on the chart w
   // The report shows the two measured visits' points.
   const drawn = reportChart(await reportPng(page));
   expect(drawn.length).toBe(2);
+  expect(Math.abs(drawn[0] - progress[0].coverage)).toBeLessThan(0.015);
   expect(Math.abs(drawn[1] - progress[4].coverage)).toBeLessThan(0.015);
   // New visits: the last ones' notes and points go at once.
   const left = await page.evaluate(() => {
