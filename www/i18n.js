@@ -375,14 +375,14 @@ export function translator(lang) {
     }
     return fill(out, vars);
   };
+  // {detail} is itself a message (what is damaged in a file, why landmarks could not be
+  // used): translated too; so is an alignment model's name. Other values (file names,
+  // sizes) stay as they are.
+  const value = (n, v) => (n === "detail" ? t.message(v) : n === "model" && Object.hasOwn(table, v) ? table[v] : v);
   t.message = (text) => {
     if (lang === "en" || text in table) return t(text);
     for (const { template, names, re } of MESSAGES) {
       const m = re.exec(text);
-      // {detail} is itself a message (what is damaged in a file, why landmarks could not be
-      // used): translated too; so is an alignment model's name. Other values (file names,
-      // sizes) stay as they are.
-      const value = (n, v) => (n === "detail" ? t.message(v) : n === "model" && Object.hasOwn(table, v) ? table[v] : v);
       if (m && template in table) return fill(table[template], Object.fromEntries(names.map((n, i) => [n, value(n, m[i + 1])])));
     }
     return t(text);

@@ -281,12 +281,16 @@ export function renderReport(data) {
 
   // Figures, notes, disclaimer.
   let y = bodyTop + 18;
+  /** Wrapped lines from the left margin, `step` apart, in the current font. */
+  const writeLines = (lines, step) => {
+    for (const line of lines) {
+      ctx.fillText(line, MARGIN, y);
+      y += step;
+    }
+  };
   ctx.fillStyle = "#1b1f24";
   ctx.font = `17px ${FONT}`;
-  for (const line of summary) {
-    ctx.fillText(line, MARGIN, y);
-    y += 24;
-  }
+  writeLines(summary, 24);
   y += 16;
   for (const [k, v] of views.entries()) {
     const x = MARGIN + k * (viewW + GAP);
@@ -303,10 +307,7 @@ export function renderReport(data) {
     y += 30 + CHART_H + 20;
     ctx.fillStyle = "#1b1f24";
     ctx.font = `15px ${FONT}`;
-    for (const line of visitLines) {
-      ctx.fillText(line, MARGIN, y);
-      y += 21;
-    }
+    writeLines(visitLines, 21);
     y += 16;
   }
   if (noteLines.length) {
@@ -314,10 +315,7 @@ export function renderReport(data) {
     ctx.fillText(t("Annotations"), MARGIN, y);
     y += 26;
     ctx.font = `15px ${FONT}`;
-    for (const line of noteLines) {
-      ctx.fillText(line, MARGIN, y);
-      y += 21;
-    }
+    writeLines(noteLines, 21);
   }
   y += 30;
   ctx.fillStyle = "#4a525c";

@@ -168,6 +168,24 @@ function ask(role, message, transfer = []) {
  * Loads a photo in the loading worker; its pixels follow in a message of their own,
  * which moves on to the analysis worker (transferred, not copied).
  */
+/** Lets the analysis worker drop a photo's working copy. */
+function freePhoto(photoId) {
+  worker("analysis").postMessage({ kind: "free", photoId });
+}
+
+/**
+ * What this browser stored under `key`, through `check` (which may throw); null when
+ * nothing is stored, the storage cannot be read, or the entry is broken.
+ */
+function readStored(key, check) {
+  try {
+    const text = localStorage.getItem(key);
+    return text ? check(text) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function requestPhoto(source, { full = false } = {}) {
   // `full`: the whole-resolution bitmap for deep zoom, without a working copy.
   const message = { kind: "load", maxSide: full ? 0 : DISPLAY_MAX_SIDE, work: !full };
@@ -1222,7 +1240,7 @@ export class ScalpCompare extends HTMLElement {
     if (old) {
       old.bitmap.close();
       if (old.full) old.full.close();
-      worker("analysis").postMessage({ kind: "free", photoId: old.photoId });
+      freePhoto(old.photoId);
     }
     this._alignment = null;
     this._region = null;
@@ -2163,7 +2181,6 @@ export class ScalpCompare extends HTMLElement {
       if (!reply.ok) note(i, reply.message);
       return reply.ok ? reply.photoId : null;
     };
-    const free = (id) => worker("analysis").postMessage({ kind: "free", photoId: id });
     const first = await copy(0);
     // Every later visit is measured over the first one's region, through the alignment.
     const FIRST_NOT_MEASURED = "the first visit, which every visit is measured against, could not be measured";
@@ -2206,18 +2223,31 @@ export class ScalpCompare extends HTMLElement {
           this._emit("progress", { progress: this.progress });
         } else if (!reply.ok) note(i, reply.message);
       }
-      free(other);
+      freePhoto(other);
     }
-    free(first);
+    freePhoto(first);
+  }
+
+  /**
+   * Each visit as the chart and the report show it: `{label, coverage, uncertainty}`
+   * once measured, `{label, note}` (the reason, translated) when it cannot be, else
+   * `{label, pending: true}`.
+   */
+  _visitStates() {
+    const notes = this._visitNotes || [];
+    return this._visits.map((v, i) => {
+      const p = this._progress[i];
+      if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty };
+      return notes[i] ? { label: v.label, note: this._t.message(notes[i]) } : { label: v.label, pending: true };
+    });
   }
 
   /** The coverage-over-time chart, with a table for screen readers. */
   _renderChart() {
-    const points = this.progress;
-    const known = points.filter(Boolean);
-    const notes = this._visitNotes || [];
+    const points = this._visitStates();
+    const measured = (p) => !p.note && !p.pending;
     // Shown once two visits are measured, or as soon as one cannot be: then it says why.
-    this._chart.hidden = this._visits.length < 2 || (known.length < 2 && !notes.some(Boolean));
+    this._chart.hidden = points.length < 2 || (points.filter(measured).length < 2 && !points.some((p) => p.note));
     const svgEl = this._chart.querySelector("svg");
     const body = this._chart.querySelector("tbody");
     const list = this._chart.querySelector(".chart-notes");
@@ -2225,10 +2255,10 @@ export class ScalpCompare extends HTMLElement {
     body.replaceChildren();
     list.replaceChildren();
     if (this._chart.hidden) return;
-    for (const [i, reason] of notes.entries()) {
-      if (!reason) continue;
+    for (const p of points) {
+      if (!p.note) continue;
       const item = document.createElement("li");
-      item.textContent = this._t("{visit}: not measured: {reason}", { visit: this._visits[i].label, reason: this._t.message(reason) });
+      item.textContent = this._t("{visit}: not measured: {reason}", { visit: p.label, reason: p.note });
       list.append(item);
     }
     list.hidden = !list.children.length;
@@ -2250,19 +2280,19 @@ export class ScalpCompare extends HTMLElement {
     }
     let path = "";
     points.forEach((p, i) => {
-      el("text", { x: x(i), y: B + 20, class: "tick", "text-anchor": "middle" }, this._visits[i].label);
+      el("text", { x: x(i), y: B + 20, class: "tick", "text-anchor": "middle" }, p.label);
       const row = document.createElement("tr");
       const th = document.createElement("th");
-      th.textContent = this._visits[i].label;
+      th.textContent = p.label;
       const td = document.createElement("td");
-      td.textContent = p
+      td.textContent = measured(p)
         ? `${Math.round(p.coverage * 100)}% \u00b1 ${(p.uncertainty * 100).toFixed(1)}`
-        : notes[i]
-          ? this._t("not measured: {reason}", { reason: this._t.message(notes[i]) })
+        : p.note
+          ? this._t("not measured: {reason}", { reason: p.note })
           : this._t("not measured");
       row.append(th, td);
       body.append(row);
-      if (!p) return;
+      if (!measured(p)) return;
       path += `${path ? "L" : "M"}${x(i).toFixed(1)},${y(p.coverage).toFixed(1)}`;
       const [lo, hi] = [y(p.coverage - p.uncertainty), y(p.coverage + p.uncertainty)];
       el("line", { x1: x(i), x2: x(i), y1: lo, y2: hi, class: "bar" });
@@ -2332,7 +2362,7 @@ export class ScalpCompare extends HTMLElement {
       return loaded;
     };
     const free = (loaded) => {
-      if (loaded.ok) worker("analysis").postMessage({ kind: "free", photoId: loaded.photoId });
+      if (loaded.ok) freePhoto(loaded.photoId);
     };
     let next = load(SALT_VIEWS[0]);
     try {
@@ -2782,13 +2812,11 @@ export class ScalpCompare extends HTMLElement {
 
   /** The SALT-style estimate saved in this browser under a pair's key, or null. */
   _storedSalt(key) {
-    try {
-      const saved = JSON.parse(localStorage.getItem(key) || "null");
+    return readStored(key, (text) => {
+      const saved = JSON.parse(text);
       const salt = saved && saved.analysis && saved.analysis.salt;
       return isSaltEstimate(salt) ? salt : null;
-    } catch {
-      return null;
-    }
+    });
   }
 
   /**
@@ -2823,17 +2851,9 @@ export class ScalpCompare extends HTMLElement {
       }
       return null;
     }
-    // Unreadable storage or an old broken entry counts as nothing saved.
-    const read = (key, check) => {
-      try {
-        const text = localStorage.getItem(key);
-        return text ? check(text) : null;
-      } catch {
-        return null;
-      }
-    };
+    // Unreadable storage or an old broken entry counts as nothing saved (readStored).
     const key = this._storageKey();
-    const saved = key && read(key, (text) => JSON.parse(this._core.checkSession(text)));
+    const saved = key && readStored(key, (text) => JSON.parse(this._core.checkSession(text)));
     const doc = saved || { photos: {}, alignment: null, region: null, annotations: [] };
     doc.annotations = [];
     let when = saved && saved.saved_at;
@@ -2842,7 +2862,7 @@ export class ScalpCompare extends HTMLElement {
     for (const s of SIDES) {
       const p = this._photos[s];
       if (!p) continue;
-      const entry = read(this._photoStorageKey(p), (text) => {
+      const entry = readStored(this._photoStorageKey(p), (text) => {
         const e = JSON.parse(text);
         const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
         const cal = e.calibration;
@@ -2902,15 +2922,9 @@ export class ScalpCompare extends HTMLElement {
 
   /** The coverage at each visit for the report (a visit not measured carries its reason), or null. */
   _visitsForReport() {
-    if (this._visits.length < 2) return null;
-    const notes = this._visitNotes || [];
-    const list = this._visits.map((v, i) => {
-      const p = this._progress[i];
-      if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty };
-      return notes[i] ? { label: v.label, note: this._t.message(notes[i]) } : { label: v.label, pending: true };
-    });
+    const list = this._visitStates();
     // Once a visit is measured, or one cannot be (the reason is part of the record).
-    return list.some((v) => !v.pending) ? list : null;
+    return list.length >= 2 && list.some((v) => !v.pending) ? list : null;
   }
 
   /** The report's text: the pair's coverage and the last SALT-style estimate. */

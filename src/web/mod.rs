@@ -488,6 +488,11 @@ pub fn analyze_pair(
         .map_err(|e| fail(&e))?;
     let big_b = larger_copy(before_larger, before_larger_width, before_larger_height)?;
     let big_a = larger_copy(after_larger, after_larger_width, after_larger_height)?;
+    let advice = if measured_whole {
+        Advice::RetakeOnly
+    } else {
+        Advice::DrawRegion
+    };
     let change = Analyzer::new(CoverageOptions::default())
         .change_with(
             [&before, &after],
@@ -498,13 +503,7 @@ pub fn analyze_pair(
             work_t.matrix,
             region.as_ref(),
         )
-        .map_err(|e| {
-            JsError::new(&e.message(if measured_whole {
-                Advice::RetakeOnly
-            } else {
-                Advice::DrawRegion
-            }))
-        })?;
+        .map_err(|e| JsError::new(&e.message(advice)))?;
     let k = 1.0 / before_factor;
     let c = &change.cell_map;
     let reply = AnalysisReply {
