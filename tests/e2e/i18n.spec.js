@@ -6,6 +6,19 @@ import { waitForPhotos, loadUnmeasurablePair } from "./helpers.js";
 
 test.use({ viewport: { width: 900, height: 1700 } });
 
+/** The demo page with its photos shown, switched to Spanish. */
+async function openInSpanish(page) {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+}
+
+/** Nothing the widget showed so far lacked a translation. */
+async function expectNothingMissing(page) {
+  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
+  expect(missing).toEqual([]);
+}
+
 test("lang=es turns the whole interface Spanish, and back", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
@@ -41,8 +54,7 @@ test("lang=es turns the whole interface Spanish, and back", async ({ page }) => 
   await expect(el.locator("scalp-landmarks .status")).toContainText("0 pares colocados");
   await el.locator("scalp-landmarks").getByRole("button", { name: "Cerrar" }).click();
   // Nothing shown on the way lacked a translation.
-  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
-  expect(missing).toEqual([]);
+  await expectNothingMissing(page);
   // And back to English.
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "en"));
   await expect(el.getByRole("button", { name: "Save session" })).toBeVisible();
@@ -60,22 +72,17 @@ test("the page's language is inherited", async ({ page }) => {
 });
 
 test("a pair that cannot be measured is explained in Spanish", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
-  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await openInSpanish(page);
   await loadUnmeasurablePair(page);
   const summary = page.locator("scalp-compare .summary");
   await expect(summary).toContainText("No se pudo medir la cobertura de pelo", { timeout: 30000 });
   await expect(summary).toContainText("no se distingue con fiabilidad el pelo de la piel");
-  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
-  expect(missing).toEqual([]);
+  await expectNothingMissing(page);
 });
 
 test("why a photo was not loaded or not aligned is said in Spanish, with its name and numbers", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
+  await openInSpanish(page);
   const el = page.locator("scalp-compare");
-  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
   // A file that is not a photo: the comparison stays, the reason is Spanish.
   await el.locator('input[data-side="after"]').setInputFiles({ name: "notas.jpg", mimeType: "image/jpeg", buffer: Buffer.from("no es una foto") });
   await expect(el.locator(".alert")).toContainText(
@@ -97,15 +104,12 @@ test("why a photo was not loaded or not aligned is said in Spanish, with its nam
   await expect(el.locator(".notice")).toContainText(/no se pudieron alinear estas fotos con fiabilidad \(confianza \d+ %\)/, {
     timeout: 30000,
   });
-  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
-  expect(missing).toEqual([]);
+  await expectNothingMissing(page);
 });
 
 test("landmarks that cannot be used are explained in Spanish", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
+  await openInSpanish(page);
   const el = page.locator("scalp-compare");
-  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
   await el.locator(".toolbar").getByRole("button", { name: "Alinear por puntos de referencia…" }).click();
   const panel = el.locator("scalp-landmarks");
   // Two pairs on the same spot pin no alignment down.
@@ -119,6 +123,5 @@ test("landmarks that cannot be used are explained in Spanish", async ({ page }) 
   await expect(panel.locator(".status")).toHaveText(
     "no se pudieron usar los puntos de referencia: los puntos de referencia están demasiado juntos o en una línea; repártalos por la foto",
   );
-  const missing = await page.evaluate(() => [...document.querySelector("scalp-compare")._t.missing]);
-  expect(missing).toEqual([]);
+  await expectNothingMissing(page);
 });
