@@ -179,13 +179,14 @@ const es = {
   "{pp} ± {u} points less hair": "{pp} ± {u} puntos menos de pelo",
   "no clear change ({sign}{pp} ± {u} points)": "sin cambio claro ({sign}{pp} ± {u} puntos)",
   " in the drawn region": " en la región dibujada",
+  " where both photos show the scalp": " donde ambas fotos muestran el cuero cabelludo",
   "Hair coverage {b} ± {bu} at {before}, {a} ± {au} at {after}: {direction}{where}. An estimate, not a diagnosis.":
     "Cobertura de pelo {b} ± {bu} en {before}, {a} ± {au} en {after}: {direction}{where}. Una estimación, no un diagnóstico.",
   "Hair coverage has not been measured.": "La cobertura de pelo no se ha medido.",
   // Visits
   "Visits: pick two to compare (the last two picked)": "Visitas: elija dos para comparar (las dos últimas elegidas)",
-  "Hair coverage at each visit (an estimate; bars show the uncertainty)":
-    "Cobertura de pelo en cada visita (una estimación; las barras muestran la incertidumbre)",
+  "Hair coverage at each visit, over the first visit's scalp region (an estimate; bars show the uncertainty)":
+    "Cobertura de pelo en cada visita, sobre la región del cuero cabelludo de la primera visita (una estimación; las barras muestran la incertidumbre)",
   "Visit": "Visita",
   "Hair coverage": "Cobertura de pelo",
   "Visit {n}": "Visita {n}",

@@ -328,6 +328,42 @@ export function renderReport(data) {
   return canvas;
 }
 
+/** The coverage of each grid line of a coverage-at-each-visit chart. */
+export const CHART_GRID = [0, 0.25, 0.5, 0.75, 1];
+
+/**
+ * The layout of a coverage-at-each-visit chart, shared by the widget's chart and the
+ * report's. `box` is the whole chart `{x, w}` across and its plot `{top, bottom}` down;
+ * `margin` `{left, right}` leaves room for the percent ticks and the last label.
+ * Returns the plot's edges `{L, R, T, B}`, `px(i)` and `py(coverage)`, and each visit's
+ * label fitted to its share of the width: `{text, x}`, to be written centred on `x`.
+ * Each label gets the width between the midpoints to its neighbours (the first from the
+ * box's left edge, the last to its right edge), is shortened with an ellipsis when it is
+ * longer, and is moved along (never across a neighbour's share) to stay in the box, so
+ * no two labels overlap and none is cut off. `measure(text)` gives a text's width.
+ */
+export function chartLayout(labels, box, margin, measure) {
+  const [L, R, T, B] = [box.x + margin.left, box.x + box.w - margin.right, box.top, box.bottom];
+  const n = labels.length;
+  const px = (i) => (n === 1 ? (L + R) / 2 : L + ((R - L) * i) / (n - 1));
+  const py = (c) => B - (B - T) * Math.min(1, Math.max(0, c));
+  const GAP = 8; // between two labels; half of it at the box's edges (glyphs overhang a little)
+  const fitted = labels.map((label, i) => {
+    const from = i === 0 ? box.x + GAP / 4 : (px(i - 1) + px(i)) / 2 + GAP / 2;
+    const to = i === n - 1 ? box.x + box.w - GAP / 4 : (px(i) + px(i + 1)) / 2 - GAP / 2;
+    const room = Math.max(0, to - from);
+    let text = String(label);
+    if (measure(text) > room) {
+      let cut = text.length;
+      while (cut > 1 && measure(`${text.slice(0, cut)}\u2026`) > room) cut--;
+      text = `${text.slice(0, cut)}\u2026`;
+    }
+    const half = measure(text) / 2;
+    return { text, x: Math.min(Math.max(px(i), from + half), to - half) };
+  });
+  return { L, R, T, B, px, py, labels: fitted };
+}
+
 /**
  * The coverage-at-each-visit chart under its heading, at (x, y) with the plot `h` high:
  * grid lines at every 25 %, each measured visit a point with its uncertainty bar, a grey
@@ -336,13 +372,16 @@ export function renderReport(data) {
 function drawVisits(ctx, visits, x, y, w, h, t) {
   ctx.fillStyle = "#1b1f24";
   ctx.font = `700 17px ${FONT}`;
-  ctx.fillText(t("Hair coverage at each visit (an estimate; bars show the uncertainty)"), x, y);
-  const [L, R, T, B] = [x + 56, x + w - 40, y + 22, y + 22 + h - 34];
-  const px = (i) => (visits.length === 1 ? (L + R) / 2 : L + ((R - L) * i) / (visits.length - 1));
-  const py = (c) => B - (B - T) * Math.min(1, Math.max(0, c));
+  ctx.fillText(t("Hair coverage at each visit, over the first visit's scalp region (an estimate; bars show the uncertainty)"), x, y);
   ctx.font = `13px ${FONT}`;
+  const { L, R, B, px, py, labels } = chartLayout(
+    visits.map((v) => v.label),
+    { x, w, top: y + 22, bottom: y + h - 12 },
+    { left: 56, right: 40 },
+    (text) => ctx.measureText(text).width,
+  );
   ctx.textAlign = "right";
-  for (const pct of [0, 0.25, 0.5, 0.75, 1]) {
+  for (const pct of CHART_GRID) {
     ctx.strokeStyle = "#d5dbe1";
     ctx.lineWidth = 1;
     const gy = Math.round(py(pct)) + 0.5; // crisp, one pixel
@@ -353,22 +392,8 @@ function drawVisits(ctx, visits, x, y, w, h, t) {
     ctx.fillStyle = "#4a525c";
     ctx.fillText(`${pct * 100}%`, L - 8, py(pct) + 4);
   }
-  // Each label within its share of the width (the first from the left edge, the last to
-  // the right one), shortened with an ellipsis when it is longer.
-  const room = visits.length > 1 ? (R - L) / (visits.length - 1) - 8 : R - L;
-  const fit = (text, max) => {
-    if (ctx.measureText(text).width <= max) return text;
-    let cut = text.length;
-    while (cut > 1 && ctx.measureText(`${text.slice(0, cut)}\u2026`).width > max) cut--;
-    return `${text.slice(0, cut)}\u2026`;
-  };
-  for (const [i, v] of visits.entries()) {
-    const first = i === 0 && visits.length > 1;
-    const last = i === visits.length - 1 && visits.length > 1;
-    ctx.textAlign = first ? "left" : last ? "right" : "center";
-    const xx = first ? px(i) - 8 : last ? px(i) + 8 : px(i);
-    ctx.fillText(fit(v.label, first || last ? room / 2 + 48 : room), xx, B + 22);
-  }
+  ctx.textAlign = "center";
+  for (const label of labels) ctx.fillText(label.text, label.x, B + 22);
   ctx.textAlign = "left";
   const measured = [...visits.entries()].filter(([, v]) => !v.note && !v.pending);
   ctx.strokeStyle = "#9aa3ad";

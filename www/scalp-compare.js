@@ -22,7 +22,7 @@
 import "./landmarks.js";
 import initCore, * as core from "./pkg/scalp_compare.js";
 import { Annotator, apply3, inv3, mul3 } from "./annotate.js";
-import { renderReport, toPng } from "./report.js";
+import { renderReport, toPng, chartLayout, CHART_GRID } from "./report.js";
 import { pickLanguage, translator, markTexts, relabel } from "./i18n.js";
 
 const SIDES = ["before", "after"];
@@ -67,6 +67,14 @@ function download(blob, name) {
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 30000);
+}
+
+/** The font of the coverage chart's ticks and labels (measured to fit the labels). */
+const CHART_FONT = "12px system-ui, sans-serif";
+
+/** The width the coverage chart is drawn at: its width on the page, within 240-640 px. */
+function chartWidth(svg) {
+  return Math.round(Math.min(640, Math.max(240, svg.getBoundingClientRect().width || 600)));
 }
 
 /** Longest time between the two clicks of a double-click (browsers default to 500 ms). */
@@ -521,7 +529,7 @@ canvas.overlay { pointer-events: none; }
 .coverage-chart .chart-notes { margin: 4px 0 0; padding-left: 18px; font-size: 13px; line-height: 1.35; }
 .coverage-chart .chart-notes[hidden] { display: none; }
 .coverage-chart .grid { stroke: #d5dbe1; stroke-width: 1; }
-.coverage-chart .tick { font: 11px system-ui, sans-serif; fill: #4a525c; }
+.coverage-chart .tick { font: ${CHART_FONT}; fill: #4a525c; }
 .coverage-chart .trend { fill: none; stroke: var(--_accent); stroke-width: 2; }
 .coverage-chart .bar, .coverage-chart .cap { stroke: #1b1f24; stroke-width: 1.5; }
 .coverage-chart .point { fill: var(--_accent); stroke: #fff; stroke-width: 1.5; }
@@ -780,7 +788,7 @@ export class ScalpCompare extends HTMLElement {
         <div class="timeline" part="timeline" role="group"
              aria-label="Visits: pick two to compare (the last two picked)"></div>
         <figure class="coverage-chart" part="progress-chart" hidden>
-          <figcaption>Hair coverage at each visit (an estimate; bars show the uncertainty)</figcaption>
+          <figcaption>Hair coverage at each visit, over the first visit's scalp region (an estimate; bars show the uncertainty)</figcaption>
           <svg class="chart" viewBox="0 0 600 180" aria-hidden="true" focusable="false"></svg>
           <table class="sr-only"><thead><tr><th>Visit</th><th>Hair coverage</th></tr></thead><tbody></tbody></table>
           <ul class="chart-notes" aria-hidden="true" hidden></ul>
@@ -961,7 +969,11 @@ export class ScalpCompare extends HTMLElement {
     this._bindPointer();
     this._bindKeyboard();
     this._bindDrop();
-    this._resizeObserver = new ResizeObserver(() => this._drawAll());
+    this._resizeObserver = new ResizeObserver(() => {
+      this._drawAll();
+      // The chart is drawn at its width: again when that changes.
+      if (!this._chart.hidden && chartWidth(this._chart.querySelector("svg")) !== this._chartWidth) this._renderChart();
+    });
     this._renderLabels();
     this._renderValue();
     this._renderMessage();
@@ -1612,7 +1624,9 @@ export class ScalpCompare extends HTMLElement {
         : d < -u
           ? t("{pp} \u00b1 {u} points less hair", numbers)
           : t("no clear change ({sign}{pp} \u00b1 {u} points)", numbers);
-    const where = a.roi.source === "given" ? t(" in the drawn region") : "";
+    // Both are measured over the same scalp, as far as both photos show it (a visit's
+    // point on the chart is over the first visit's whole region, so it can differ).
+    const where = a.roi.source === "given" ? t(" in the drawn region") : t(" where both photos show the scalp");
     return t(
       "Hair coverage {b} \u00b1 {bu} at {before}, {a} \u00b1 {au} at {after}: {direction}{where}. An estimate, not a diagnosis.",
       {
@@ -2270,17 +2284,34 @@ export class ScalpCompare extends HTMLElement {
       svgEl.append(e);
       return e;
     };
-    const [L, R, T, B] = [70, 550, 14, 150];
-    const n = points.length;
-    const x = (i) => (n === 1 ? (L + R) / 2 : L + ((R - L) * i) / (n - 1));
-    const y = (c) => B - (B - T) * Math.min(1, Math.max(0, c));
-    for (const pct of [0, 0.25, 0.5, 0.75, 1]) {
+    // Drawn at the chart's own width, one unit a CSS pixel, so its text stays readable
+    // on a phone (a fixed drawing scaled down to a phone's width shrank it to 6 px).
+    const width = chartWidth(svgEl);
+    this._chartWidth = width;
+    svgEl.setAttribute("viewBox", `0 0 ${width} 180`);
+    const ctx = (this._measure ||= document.createElement("canvas").getContext("2d"));
+    ctx.font = CHART_FONT;
+    const { L, R, B, px: x, py: y, labels } = chartLayout(
+      points.map((p) => p.label),
+      { x: 0, w: width, top: 14, bottom: 150 },
+      { left: 44, right: 20 },
+      (text) => ctx.measureText(text).width,
+    );
+    for (const pct of CHART_GRID) {
       el("line", { x1: L, x2: R, y1: y(pct), y2: y(pct), class: "grid" });
       el("text", { x: L - 6, y: y(pct) + 4, class: "tick", "text-anchor": "end" }, `${pct * 100}%`);
     }
+    for (const [i, label] of labels.entries()) {
+      const text = el("text", { x: label.x, y: B + 20, class: "tick", "text-anchor": "middle" }, label.text);
+      if (label.text !== points[i].label) {
+        // Shortened to fit: the whole label on hover (the table below has it for screen readers).
+        const title = document.createElementNS(NS, "title");
+        title.textContent = points[i].label;
+        text.append(title);
+      }
+    }
     let path = "";
     points.forEach((p, i) => {
-      el("text", { x: x(i), y: B + 20, class: "tick", "text-anchor": "middle" }, p.label);
       const row = document.createElement("tr");
       const th = document.createElement("th");
       th.textContent = p.label;

@@ -30,6 +30,8 @@ test("the demo pair gets coverage numbers, uncertainties and a readable summary"
   await expect(summary).toContainText(`${Math.round(a.before.coverage * 100)}%`);
   await expect(summary).toContainText(`${Math.round(a.after.coverage * 100)}%`);
   await expect(summary).toContainText("not a diagnosis");
+  // It says what the numbers are measured over (the visits chart uses another region).
+  await expect(summary).toContainText("where both photos show the scalp");
   const events = await page.evaluate(() => window.analyses);
   expect(events.at(-1).change_pp).toBe(a.change_pp);
 });
@@ -70,6 +72,7 @@ test("a region drawn by the specialist is measured instead of the automatic one"
   expect(Math.abs(drawn.roi.area_px - expected) / expected).toBeLessThan(0.1);
   expect(drawn.before.coverage).not.toBeCloseTo(auto.before.coverage, 3);
   await expect(page.locator("scalp-compare .summary")).toContainText("in the drawn region");
+  await expect(page.locator("scalp-compare .summary")).not.toContainText("where both photos show");
   const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
   expect(region).toHaveLength(4);
   expect(region[0][0]).toBeCloseTo(0.3 * 640, -1);

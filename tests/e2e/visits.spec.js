@@ -94,6 +94,8 @@ test("the coverage chart shows every visit with its uncertainty, matching the an
   // Screen readers get the numbers as a table.
   const rows = await chart.locator("tbody tr").allTextContents();
   expect(rows[2]).toContain(`${Math.round(progress[2].coverage * 100)}%`);
+  // The chart names the region its points are measured over.
+  await expect(el.locator(".coverage-chart figcaption")).toContainText("over the first visit's scalp region");
   // The report draws the same chart: each visit's point at its coverage on the 0-100% grid.
   const drawn = reportChart(await reportPng(page));
   expect(drawn.length).toBe(3);
@@ -251,4 +253,61 @@ test("child <img data-date> elements are the visits", async ({ page }) => {
   expect(visits.map((v) => v.label)).toEqual(["January", "September"]);
   await expect(page.locator("#kids .label.before")).toHaveText("January");
   expect(await page.evaluate(() => document.getElementById("kids").photos.before.name)).toBe("before.jpg");
+});
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 1400 } });
+
+  test("the chart's text stays readable and each visit's label fits beside its neighbours", async ({ page }) => {
+    await page.goto("/");
+    await waitForPhotos(page);
+    const long = "Sep 2026, after six months of treatment";
+    await page.evaluate((long) => {
+      document.querySelector("scalp-compare").visits = [
+        { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026 (baseline)" },
+        { src: "samples/after.jpg", date: "2026-04-02", label: "Apr 2026" },
+        { src: "samples/after.jpg", date: "2026-06-02", label: "Jun 2026 follow-up" },
+        { src: "samples/after.jpg", date: "2026-07-02", label: "Jul 2026" },
+        { src: "samples/after.jpg", date: "2026-09-01", label: long },
+      ];
+    }, long);
+    await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 60000 });
+    /** The chart's drawn width and, for each tick and label, its text and on-screen box. */
+    const drawn = () =>
+      page.evaluate(() => {
+        const svg = document.querySelector("scalp-compare").shadowRoot.querySelector(".coverage-chart svg");
+        const box = svg.getBoundingClientRect();
+        const texts = [...svg.querySelectorAll("text")].map((t) => {
+          const r = t.getBoundingClientRect();
+          const title = t.querySelector("title");
+          return { text: t.firstChild.textContent, title: title && title.textContent, left: r.left, right: r.right, top: r.top, height: r.height };
+        });
+        return { viewBox: svg.viewBox.baseVal.width, box: { left: box.left, right: box.right, width: box.width }, texts };
+      });
+    const check = (chart) => {
+      // Drawn at its own width: text at its CSS size, not a desktop drawing scaled down.
+      expect(Math.abs(chart.viewBox - chart.box.width)).toBeLessThan(1.5);
+      for (const t of chart.texts) expect(t.height, t.text).toBeGreaterThanOrEqual(12);
+      const labels = chart.texts.filter((t) => !t.text.endsWith("%"));
+      expect(labels.length).toBe(5);
+      for (const [k, t] of labels.entries()) {
+        expect(t.left, t.text).toBeGreaterThanOrEqual(chart.box.left - 0.5);
+        expect(t.right, t.text).toBeLessThanOrEqual(chart.box.right + 0.5);
+        if (k) expect(t.left, `${labels[k - 1].text} | ${t.text}`).toBeGreaterThan(labels[k - 1].right);
+      }
+      return labels;
+    };
+    const phone = check(await drawn());
+    // The long label is shortened, with the whole label on hover.
+    expect(phone[4].text).toMatch(/^Sep .*\u2026$/);
+    expect(phone[4].title).toBe(long);
+    expect(phone[1].text).toBe("Apr 2026");
+    // Wider: drawn again at the new width, with room for more of each label.
+    await page.setViewportSize({ width: 1000, height: 1400 });
+    await expect.poll(async () => (await drawn()).viewBox).toBe(640);
+    const desk = check(await drawn());
+    expect(desk[4].text.length).toBeGreaterThan(phone[4].text.length);
+    expect(phone[2].text).toMatch(/\u2026$/);
+    expect(desk[2].text).toBe("Jun 2026 follow-up");
+  });
 });
