@@ -216,10 +216,19 @@ function larger(copy) {
   return copy.larger ? [copy.larger.rgba, copy.larger.w, copy.larger.h] : [NONE, 0, 0];
 }
 
+/** A photo URL's file name in quotes, for messages ("" when the URL has none). */
 function shortName(url) {
   try {
-    const path = new URL(url).pathname;
-    return `"${decodeURIComponent(path.slice(path.lastIndexOf("/") + 1))}"`;
+    const u = new URL(url);
+    // The last part of the path, even when the URL ends in "/"; else the site's name.
+    const parts = u.pathname.split("/").filter(Boolean);
+    let name = parts.length ? parts.at(-1) : u.host;
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // Not valid percent-encoding: shown as written.
+    }
+    return name ? `"${name}"` : "";
   } catch {
     return "";
   }

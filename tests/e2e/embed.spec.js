@@ -70,4 +70,7 @@ test("a missing photo URL gives a message inside the widget", async ({ page }) =
   await expect(alert).toContainText("404");
   const photos = await page.evaluate(() => document.getElementById("patient").photos);
   expect(photos.after.name).toBe("after.jpg");
+  // A URL ending in "/" still names what could not be downloaded.
+  await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/visits/2026-09/"));
+  await expect(alert).toContainText('Could not download the photo "2026-09" (HTTP 404).');
 });
