@@ -47,6 +47,7 @@ const es = {
   "Comparison split between {before} and {after}": "División de la comparación entre {before} y {after}",
   "{b}% {before} shown, {a}% {after} shown": "{b}% de {before} visible, {a}% de {after} visible",
   // Alignment
+  "Photos": "Fotos",
   "Alignment": "Alineación",
   "Align by landmarks…": "Alinear por puntos de referencia…",
   "Adjust alignment": "Ajustar alineación",

@@ -439,12 +439,13 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 }
 .nudge[hidden] { display: none; }
 .nudge button { min-width: 44px; min-height: 44px; padding: 0; font-size: 18px; }
-.align-tools { display: contents; }
 .toolbar .check { display: inline-flex; align-items: center; gap: 6px; min-height: 44px; }
 canvas.overlay { pointer-events: none; }
 .analysis { margin-top: 2px; }
-/* Three lines reserved, so the numbers arriving never push the page down. */
+/* Three lines reserved (four on a phone), so the numbers arriving never push the page down. */
+.analysis { container-type: inline-size; }
 .summary { margin: 0 0 6px; font-size: 14px; line-height: 1.4; min-height: 4.2em; }
+@container (max-width: 480px) { .summary { min-height: 5.6em; } }
 .salt { margin: 0 0 6px; font-size: 14px; line-height: 1.4; }
 /* Empty until an estimate is asked for; it stays in the page so that screen readers
    announce what first appears in it. */
@@ -466,7 +467,6 @@ canvas.overlay { pointer-events: none; }
 .swatch.gain { background: rgb(0, 114, 178); }
 .swatch.loss { background: rgb(230, 159, 0); margin-left: 8px; }
 .legend .note { color: var(--scalp-compare-muted, #4a525c); }
-.region-tools { display: contents; }
 .frame.drawing { cursor: crosshair; touch-action: none; }
 .frame.drawing .divider, .frame.drawing .handle { display: none; }
 /* No photo yet: nothing to split, and the prompt is not covered by the handle. */
@@ -479,6 +479,19 @@ canvas.overlay { pointer-events: none; }
   margin-top: 8px;
 }
 :host([readonly]) .toolbar { display: none; }
+/* Each group of tools under its name, so a long toolbar reads as a few labelled sets;
+   a group shares a row with the next where there is room. */
+.toolbar { column-gap: 24px; }
+.toolbar.file-tools { column-gap: 8px; }
+.toolbar [role="group"] { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.toolbar [role="group"]::before, .toolbar.file-tools::before {
+  content: attr(aria-label);
+  flex-basis: 100%;
+  margin-bottom: -4px;
+  font-size: 12px;
+  font-weight: 600;
+  color: var(--scalp-compare-muted, #4a525c);
+}
 .toolbar button, .views button {
   font: inherit;
   padding: 8px 14px;
@@ -795,8 +808,10 @@ export class ScalpCompare extends HTMLElement {
         </figure>
       </div>
       <div class="toolbar" part="toolbar">
-        <button type="button" data-pick="before">Choose BEFORE photo&hellip;</button>
-        <button type="button" data-pick="after">Choose AFTER photo&hellip;</button>
+        <span class="photo-tools" role="group" aria-label="Photos">
+          <button type="button" data-pick="before">Choose BEFORE photo&hellip;</button>
+          <button type="button" data-pick="after">Choose AFTER photo&hellip;</button>
+        </span>
         <input type="file" accept="image/*" data-side="before" hidden>
         <input type="file" accept="image/*" data-side="after" hidden>
         <span class="align-tools" role="group" aria-label="Alignment">

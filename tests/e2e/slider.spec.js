@@ -293,6 +293,34 @@ test("axe-core finds no serious or critical accessibility violation", async ({ p
   }
 });
 
+test("the tools are in named groups, each name shown above its buttons", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const groups = {
+    Photos: ["Choose BEFORE photo\u2026", "Choose AFTER photo\u2026"],
+    Alignment: ["Align by landmarks\u2026", "Adjust alignment", "Reset to automatic"],
+    "Measured region": ["Draw scalp region", "Automatic region"],
+    Annotations: ["Slide", "Pin with note", "Undo"],
+    "Session and report": ["Save session", "Export report (PNG)"],
+  };
+  for (const [name, buttons] of Object.entries(groups)) {
+    // (The drawing layer is also named Annotations: the group is the one with buttons.)
+    const group = el.getByRole("group", { name, exact: true }).filter({ has: page.getByRole("button") });
+    for (const button of buttons) await expect(group.getByRole("button", { name: button, exact: true })).toBeVisible();
+    // The name is written above the group's first button.
+    const caption = await group.evaluate((g) => getComputedStyle(g, "::before").content);
+    expect(caption).toBe(`"${name}"`);
+    const [box, first] = [await group.boundingBox(), await group.getByRole("button").first().boundingBox()];
+    expect(first.y - box.y).toBeGreaterThan(10);
+  }
+  // Every tool button is in one of them.
+  const loose = await page.evaluate(() =>
+    [...document.querySelector("scalp-compare").shadowRoot.querySelectorAll(".toolbar button")]
+      .filter((b) => !b.closest('[role="group"]'))
+      .map((b) => b.textContent),
+  );
+  expect(loose).toEqual([]);
+});
+
 test("the page requests nothing but its own files from 127.0.0.1", async ({ page, baseURL }) => {
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
