@@ -335,33 +335,53 @@ export const CHART_GRID = [0, 0.25, 0.5, 0.75, 1];
  * The layout of a coverage-at-each-visit chart, shared by the widget's chart and the
  * report's. `box` is the whole chart `{x, w}` across and its plot `{top, bottom}` down;
  * `margin` `{left, right}` leaves room for the percent ticks and the last label.
- * Returns the plot's edges `{L, R, T, B}`, `px(i)` and `py(coverage)`, and each visit's
- * label fitted to its share of the width: `{text, x}`, to be written centred on `x`.
- * Each label gets the width between the midpoints to its neighbours (the first from the
- * box's left edge, the last to its right edge), is shortened with an ellipsis when it is
- * longer, and is moved along (never across a neighbour's share) to stay in the box, so
- * no two labels overlap and none is cut off. `measure(text)` gives a text's width.
+ * Returns the plot's edges `{L, R, T, B}`, `px(i)` and `py(coverage)`, and the visits'
+ * labels to write: `{index, text, x}`, each centred on `x`. A label gets the width
+ * between the midpoints to its written neighbours (the first from the box's left edge,
+ * the last to its right edge), is shortened with an ellipsis when it is longer, and is
+ * moved along (never across a neighbour's share) to stay in the box, so no two labels
+ * overlap and none is cut off. When that would leave a label fewer than eight characters,
+ * only every second (third, ...) visit is labelled, always the first and the last.
+ * `measure(text)` gives a text's width.
  */
 export function chartLayout(labels, box, margin, measure) {
   const [L, R, T, B] = [box.x + margin.left, box.x + box.w - margin.right, box.top, box.bottom];
   const n = labels.length;
   const px = (i) => (n === 1 ? (L + R) / 2 : L + ((R - L) * i) / (n - 1));
   const py = (c) => B - (B - T) * Math.min(1, Math.max(0, c));
-  const GAP = 8; // between two labels; half of it at the box's edges (glyphs overhang a little)
-  const fitted = labels.map((label, i) => {
-    const from = i === 0 ? box.x + GAP / 4 : (px(i - 1) + px(i)) / 2 + GAP / 2;
-    const to = i === n - 1 ? box.x + box.w - GAP / 4 : (px(i) + px(i + 1)) / 2 - GAP / 2;
-    const room = Math.max(0, to - from);
-    let text = String(label);
-    if (measure(text) > room) {
-      let cut = text.length;
-      while (cut > 1 && measure(`${text.slice(0, cut)}\u2026`) > room) cut--;
-      text = `${text.slice(0, cut)}\u2026`;
+  const GAP = 8; // between two labels; a quarter of it at the box's edges (glyphs overhang)
+  const KEEP = 8; // characters a shortened label keeps at least (a date's year and month)
+  /** The labels of the visits `shown`, each fitted between its shown neighbours. */
+  const fit = (shown) =>
+    shown.map((i, k) => {
+      const from = k === 0 ? box.x + GAP / 4 : (px(shown[k - 1]) + px(i)) / 2 + GAP / 2;
+      const to = k === shown.length - 1 ? box.x + box.w - GAP / 4 : (px(i) + px(shown[k + 1])) / 2 - GAP / 2;
+      const room = Math.max(0, to - from);
+      const chars = Array.from(String(labels[i])); // whole characters, never half an emoji
+      let kept = chars.length;
+      let text = chars.join("");
+      if (measure(text) > room) {
+        kept--;
+        while (kept > 0 && measure(`${chars.slice(0, kept).join("")}\u2026`) > room) kept--;
+        text = `${chars.slice(0, kept).join("")}\u2026`;
+      }
+      const width = measure(text);
+      const ok = width <= room && kept >= Math.min(KEEP, chars.length);
+      return { index: i, text, x: Math.min(Math.max(px(i), from + width / 2), to - width / 2), ok };
+    });
+  for (let step = 1; ; step++) {
+    const shown = [];
+    for (let i = 0; i < n; i += step) shown.push(i);
+    if (n && shown.at(-1) !== n - 1) {
+      // The last visit always; a labelled one just before it makes room.
+      if (shown.length > 1 && n - 1 - shown.at(-1) <= step / 2) shown.pop();
+      shown.push(n - 1);
     }
-    const half = measure(text) / 2;
-    return { text, x: Math.min(Math.max(px(i), from + half), to - half) };
-  });
-  return { L, R, T, B, px, py, labels: fitted };
+    const fitted = fit(shown);
+    if (shown.length <= 2 || fitted.every((f) => f.ok)) {
+      return { L, R, T, B, px, py, labels: fitted.map(({ ok: _ok, ...label }) => label) };
+    }
+  }
 }
 
 /**

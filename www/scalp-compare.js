@@ -72,9 +72,9 @@ function download(blob, name) {
 /** The font of the coverage chart's ticks and labels (measured to fit the labels). */
 const CHART_FONT = "12px system-ui, sans-serif";
 
-/** The width the coverage chart is drawn at: its width on the page, within 240-640 px. */
-function chartWidth(svg) {
-  return Math.round(Math.min(640, Math.max(240, svg.getBoundingClientRect().width || 600)));
+/** The width the coverage chart is drawn at: its figure's layout width, within 240-640 px. */
+function chartWidth(figure) {
+  return Math.round(Math.min(640, Math.max(240, figure.clientWidth || 600)));
 }
 
 /** Longest time between the two clicks of a double-click (browsers default to 500 ms). */
@@ -486,6 +486,8 @@ canvas.overlay { pointer-events: none; }
 .toolbar [role="group"] { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .toolbar [role="group"]::before, .toolbar.file-tools::before {
   content: attr(aria-label);
+  content: attr(aria-label) / ""; /* read once, as the group's name, not again as text */
+  contain: inline-size; /* on its own line, without widening its group */
   flex-basis: 100%;
   margin-bottom: -4px;
   font-size: 12px;
@@ -650,7 +652,6 @@ svg.annotations .draft { opacity: 0.85; }
   border-radius: 4px;
 }
 .note-editor .row { display: flex; gap: 8px; justify-content: flex-end; }
-.annotate-tools { display: contents; }
 .annotate-status { flex-basis: 100%; order: 2; min-height: 1.4em; font-size: 13px; color: var(--scalp-compare-muted, #4a525c); }
 .notes { list-style: none; margin: 8px 0 0; padding: 0; font-size: 14px; }
 .notes[hidden] { display: none; }
@@ -984,10 +985,10 @@ export class ScalpCompare extends HTMLElement {
     this._bindPointer();
     this._bindKeyboard();
     this._bindDrop();
-    this._resizeObserver = new ResizeObserver(() => {
-      this._drawAll();
-      // The chart is drawn at its width: again when that changes.
-      if (!this._chart.hidden && chartWidth(this._chart.querySelector("svg")) !== this._chartWidth) this._renderChart();
+    this._resizeObserver = new ResizeObserver(() => this._drawAll());
+    // The chart is drawn at its width: again when that changes.
+    this._chartObserver = new ResizeObserver(() => {
+      if (!this._chart.hidden && chartWidth(this._chart) !== this._chartWidth) this._renderChart();
     });
     this._renderLabels();
     this._renderValue();
@@ -1011,12 +1012,14 @@ export class ScalpCompare extends HTMLElement {
       attributeFilter: ["src", "data-date", "data-view", "alt"],
     });
     this._resizeObserver.observe(this._frame);
+    this._chartObserver.observe(this._chart);
     this._applyAspect();
     this._renderMode();
   }
 
   disconnectedCallback() {
     this._resizeObserver.disconnect();
+    this._chartObserver.disconnect();
     if (this._childObserver) this._childObserver.disconnect();
     clearInterval(this._blinkTimer);
     this._blinkTimer = null;
@@ -2301,7 +2304,7 @@ export class ScalpCompare extends HTMLElement {
     };
     // Drawn at the chart's own width, one unit a CSS pixel, so its text stays readable
     // on a phone (a fixed drawing scaled down to a phone's width shrank it to 6 px).
-    const width = chartWidth(svgEl);
+    const width = chartWidth(this._chart);
     this._chartWidth = width;
     svgEl.setAttribute("viewBox", `0 0 ${width} 180`);
     const ctx = (this._measure ||= document.createElement("canvas").getContext("2d"));
@@ -2316,12 +2319,13 @@ export class ScalpCompare extends HTMLElement {
       el("line", { x1: L, x2: R, y1: y(pct), y2: y(pct), class: "grid" });
       el("text", { x: L - 6, y: y(pct) + 4, class: "tick", "text-anchor": "end" }, `${pct * 100}%`);
     }
-    for (const [i, label] of labels.entries()) {
+    for (const label of labels) {
       const text = el("text", { x: label.x, y: B + 20, class: "tick", "text-anchor": "middle" }, label.text);
-      if (label.text !== points[i].label) {
+      const whole = points[label.index].label;
+      if (label.text !== whole) {
         // Shortened to fit: the whole label on hover (the table below has it for screen readers).
         const title = document.createElementNS(NS, "title");
-        title.textContent = points[i].label;
+        title.textContent = whole;
         text.append(title);
       }
     }

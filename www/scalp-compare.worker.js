@@ -228,6 +228,8 @@ function shortName(url) {
     } catch {
       // Not valid percent-encoding: shown as written.
     }
+    const chars = Array.from(name); // a data: URL's "name" is its whole content
+    if (chars.length > 60) name = `${chars.slice(0, 57).join("")}\u2026`;
     return name ? `"${name}"` : "";
   } catch {
     return "";

@@ -289,25 +289,60 @@ test.describe("on a phone", () => {
       expect(Math.abs(chart.viewBox - chart.box.width)).toBeLessThan(1.5);
       for (const t of chart.texts) expect(t.height, t.text).toBeGreaterThanOrEqual(12);
       const labels = chart.texts.filter((t) => !t.text.endsWith("%"));
-      expect(labels.length).toBe(5);
       for (const [k, t] of labels.entries()) {
         expect(t.left, t.text).toBeGreaterThanOrEqual(chart.box.left - 0.5);
         expect(t.right, t.text).toBeLessThanOrEqual(chart.box.right + 0.5);
         if (k) expect(t.left, `${labels[k - 1].text} | ${t.text}`).toBeGreaterThan(labels[k - 1].right);
+        if (t.title) expect(t.text.length, t.text).toBeGreaterThanOrEqual(9); // 8 characters and "..."
       }
+      // The first visit and the last are always labelled.
+      expect(labels[0].text).toMatch(/^Jan 2026/);
+      expect(labels.at(-1).text).toMatch(/^Sep 2026/);
       return labels;
     };
     const phone = check(await drawn());
     // The long label is shortened, with the whole label on hover.
-    expect(phone[4].text).toMatch(/^Sep .*\u2026$/);
-    expect(phone[4].title).toBe(long);
-    expect(phone[1].text).toBe("Apr 2026");
-    // Wider: drawn again at the new width, with room for more of each label.
+    expect(phone.at(-1).text).toMatch(/\u2026$/);
+    expect(phone.at(-1).title).toBe(long);
+    // Wider: drawn again at the new width, every visit labelled, with room for more of each.
     await page.setViewportSize({ width: 1000, height: 1400 });
     await expect.poll(async () => (await drawn()).viewBox).toBe(640);
     const desk = check(await drawn());
-    expect(desk[4].text.length).toBeGreaterThan(phone[4].text.length);
-    expect(phone[2].text).toMatch(/\u2026$/);
+    expect(desk.map((t) => t.text.slice(0, 8))).toEqual(["Jan 2026", "Apr 2026", "Jun 2026", "Jul 2026", "Sep 2026"]);
+    expect(desk[1].text).toBe("Apr 2026");
     expect(desk[2].text).toBe("Jun 2026 follow-up");
+    expect(desk.length).toBeGreaterThanOrEqual(phone.length);
+  });
+
+  test("with many visits, every second (third, ...) one is labelled so that each label can be read", async ({ page }) => {
+    await page.goto("/");
+    await waitForPhotos(page);
+    // Twelve monthly visits labelled by their dates (the label when none is given).
+    await page.evaluate(() => {
+      document.querySelector("scalp-compare").visits = Array.from({ length: 12 }, (_, m) => ({
+        src: m ? "samples/after.jpg" : "samples/before.jpg",
+        date: `2026-${String(m + 1).padStart(2, "0")}-15`,
+      }));
+    });
+    await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 90000 });
+    const labels = await page.evaluate(() =>
+      [...document.querySelector("scalp-compare").shadowRoot.querySelectorAll(".coverage-chart svg text")]
+        .filter((t) => !t.firstChild.textContent.endsWith("%"))
+        .map((t) => {
+          const r = t.getBoundingClientRect();
+          return { text: t.firstChild.textContent, left: r.left, right: r.right };
+        }),
+    );
+    expect(labels.length).toBeGreaterThanOrEqual(2);
+    expect(labels.length).toBeLessThan(12);
+    // The first and the last are labelled, each with at least its year and month.
+    expect(labels[0].text).toMatch(/^2026-01/);
+    expect(labels.at(-1).text).toMatch(/^2026-12/);
+    for (const [k, t] of labels.entries()) {
+      expect(t.text.replace("\u2026", "").length, t.text).toBeGreaterThanOrEqual(8);
+      if (k) expect(t.left, `${labels[k - 1].text} | ${t.text}`).toBeGreaterThan(labels[k - 1].right);
+    }
+    // Every visit keeps its point.
+    await expect(page.locator("scalp-compare .coverage-chart circle.point")).toHaveCount(12);
   });
 });
