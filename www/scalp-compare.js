@@ -441,9 +441,9 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 .nudge button { min-width: 44px; min-height: 44px; padding: 0; font-size: 18px; }
 .toolbar .check { display: inline-flex; align-items: center; gap: 6px; min-height: 44px; }
 canvas.overlay { pointer-events: none; }
-.analysis { margin-top: 2px; }
+/* (A container, so the summary can reserve more lines on a phone.) */
+.analysis { margin-top: 2px; container-type: inline-size; }
 /* Three lines reserved (four on a phone), so the numbers arriving never push the page down. */
-.analysis { container-type: inline-size; }
 .summary { margin: 0 0 6px; font-size: 14px; line-height: 1.4; min-height: 4.2em; }
 @container (max-width: 480px) { .summary { min-height: 5.6em; } }
 .salt { margin: 0 0 6px; font-size: 14px; line-height: 1.4; }
