@@ -548,6 +548,8 @@ canvas.overlay { pointer-events: none; }
 .coverage-chart .trend { fill: none; stroke: var(--_accent); stroke-width: 2; }
 .coverage-chart .bar, .coverage-chart .cap { stroke: #1b1f24; stroke-width: 1.5; }
 .coverage-chart .point { fill: var(--_accent); stroke: #fff; stroke-width: 1.5; }
+/* (A table is never narrower than its text, whatever its width says: it goes inside one,
+   or it widens the page on a phone.) */
 .sr-only {
   position: absolute;
   width: 1px;
@@ -804,7 +806,7 @@ export class ScalpCompare extends HTMLElement {
         <figure class="coverage-chart" part="progress-chart" hidden>
           <figcaption>Hair coverage at each visit, over the first visit's scalp region (an estimate; bars show the uncertainty)</figcaption>
           <svg class="chart" viewBox="0 0 600 180" aria-hidden="true" focusable="false"></svg>
-          <table class="sr-only"><thead><tr><th>Visit</th><th>Hair coverage</th></tr></thead><tbody></tbody></table>
+          <div class="sr-only"><table><thead><tr><th>Visit</th><th>Hair coverage</th></tr></thead><tbody></tbody></table></div>
           <ul class="chart-notes" aria-hidden="true" hidden></ul>
         </figure>
       </div>
