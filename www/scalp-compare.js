@@ -2160,10 +2160,10 @@ export class ScalpCompare extends HTMLElement {
       if (role) {
         const badge = document.createElement("span");
         badge.className = "badge";
-        badge.textContent = role;
+        badge.textContent = this._t(role);
         b.append(badge);
       }
-      b.setAttribute("aria-label", `${v.label}${role ? `, shown as ${role}` : ""}`);
+      b.setAttribute("aria-label", role ? this._t("{label}, shown as {role}", { label: v.label, role: this._t(role) }) : v.label);
       b.addEventListener("click", () => {
         this.pickVisit(k);
         const again = this._timeline.children[k];

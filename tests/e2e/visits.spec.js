@@ -235,6 +235,10 @@ test("a first visit that cannot be measured is named with advice to retake it, a
     "Jan 2026: sin medir: en esta foto no se distingue con fiabilidad el pelo de la piel (lecturas igual de plausibles difieren en más de 30 puntos); repita la foto con luz uniforme y enfocada",
   );
   await expect(spanish.nth(1)).toHaveText("Apr 2026: sin medir: no se pudo medir la primera visita, con la que se mide cada visita");
+  // The timeline too: which visit is shown as BEFORE and which as AFTER.
+  const first = page.locator("scalp-compare .timeline .visit").first();
+  await expect(first).toHaveAttribute("aria-label", "Jan 2026, mostrada como ANTES");
+  await expect(first.locator(".badge")).toHaveText("ANTES");
 });
 
 test("child <img data-date> elements are the visits", async ({ page }) => {
