@@ -735,6 +735,9 @@ export class ScalpCompare extends HTMLElement {
     this._value = 50;
     this._photos = { before: null, after: null };
     this._loading = { before: 0, after: 0 };
+    // Why each side's last photo was not loaded, until that side loads one (or the
+    // message is dismissed): a photo loaded on one side must not hide the other's.
+    this._loadErrors = { before: null, after: null };
     this._drag = null;
     const root = this.attachShadow({ mode: "open" });
     if ("adoptedStyleSheets" in Document.prototype) {
@@ -912,7 +915,10 @@ export class ScalpCompare extends HTMLElement {
     });
     this._clearRegionButton.addEventListener("click", () => this.setRegion(null));
 
-    this._alert.querySelector("button").addEventListener("click", () => this._hideError());
+    this._alert.querySelector("button").addEventListener("click", () => {
+      this._loadErrors = { before: null, after: null };
+      this._hideError();
+    });
     for (const button of root.querySelectorAll("[data-pick]")) {
       button.addEventListener("click", () =>
         root.querySelector(`input[data-side="${button.dataset.pick}"]`).click(),
@@ -1243,16 +1249,22 @@ export class ScalpCompare extends HTMLElement {
     this._loading[side] = 0;
     if (!reply.ok) {
       const what = side === "before" ? "BEFORE" : "AFTER";
-      this._showError(
-        this._t("{side} photo {name} was not loaded. {message}", { side: this._t(what), name: JSON.stringify(name), message: this._t.message(reply.message) }),
-      );
+      this._loadErrors[side] = this._t("{side} photo {name} was not loaded. {message}", {
+        side: this._t(what),
+        name: JSON.stringify(name),
+        message: this._t.message(reply.message),
+      });
+      this._showError(this._loadErrors[side]);
       this._renderMessage();
       this._emit("photo-error", { side, message: reply.message });
       return false;
     }
     const old = this._photos[side];
     this._photos[side] = { ...reply, name, src: url, source: url || source };
-    this._hideError();
+    this._loadErrors[side] = null;
+    const other = this._loadErrors[side === "before" ? "after" : "before"];
+    if (other) this._showError(other);
+    else this._hideError();
     this._draw(side);
     this._renderMessage();
     this._photosChanged(old, side);

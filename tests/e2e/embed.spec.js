@@ -74,3 +74,24 @@ test("a missing photo URL gives a message inside the widget", async ({ page }) =
   await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/visits/2026-09/"));
   await expect(alert).toContainText('Could not download the photo "2026-09" (HTTP 404).');
 });
+
+test("a photo that loads on one side does not hide why the other side's was not loaded", async ({ page }) => {
+  // AFTER arrives after BEFORE has failed.
+  await page.route("**/samples/after.jpg", async (route) => {
+    await new Promise((r) => setTimeout(r, 600));
+    await route.continue();
+  });
+  await page.goto("/__tests__/embed.html");
+  await page.evaluate(() =>
+    document.body.insertAdjacentHTML("beforeend", '<scalp-compare id="half" before="/samples/nope.jpg" after="/samples/after.jpg"></scalp-compare>'),
+  );
+  const el = page.locator("#half");
+  await expect(el.locator(".alert")).toContainText('BEFORE photo "nope.jpg" was not loaded');
+  await page.waitForFunction(() => document.getElementById("half").photos.after !== null);
+  await page.waitForTimeout(300);
+  await expect(el.locator(".alert")).toBeVisible();
+  await expect(el.locator(".alert")).toContainText('BEFORE photo "nope.jpg" was not loaded');
+  // Once BEFORE loads, the message goes.
+  await page.evaluate(() => document.getElementById("half").load("before", "/samples/before.jpg"));
+  await expect(el.locator(".alert")).toBeHidden();
+});
