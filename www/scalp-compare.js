@@ -2145,15 +2145,36 @@ export class ScalpCompare extends HTMLElement {
     this._showPicked();
   }
 
+  /**
+   * Shows the picked pair. A visit's label and date go on a side once its photo is
+   * there: a visit whose photo cannot be loaded is not picked (the message says why),
+   * and the photo shown keeps its own label and date.
+   */
   _showPicked() {
     if (this._picks.length < 2) return;
-    const [i, j] = [...this._picks].sort((a, b) => a - b);
+    const picks = this._picks;
+    const [i, j] = [...picks].sort((a, b) => a - b);
     for (const [side, v] of [["before", this._visits[i]], ["after", this._visits[j]]]) {
-      this.setAttribute(`${side}-label`, v.label);
-      if (v.date) this.setAttribute(`${side}-date`, v.date);
-      else this.removeAttribute(`${side}-date`);
+      const label = () => {
+        this.setAttribute(`${side}-label`, v.label);
+        if (v.date) this.setAttribute(`${side}-date`, v.date);
+        else this.removeAttribute(`${side}-date`);
+      };
       const shown = this._photos[side];
-      if (!shown || shown.src !== v.src) this.load(side, v.src);
+      if (shown && shown.src === v.src) {
+        label();
+        continue;
+      }
+      this.load(side, v.src).then((loaded) => {
+        const now = this._photos[side];
+        if (loaded && now && now.src === v.src) label();
+        else if (!loaded && this._picks === picks && !this._loading[side]) {
+          // Not loaded (and nothing newer asked for): the visits shown stay picked.
+          const showing = SIDES.map((s) => this._photos[s] && this._visits.findIndex((w) => w.src === this._photos[s].src));
+          this._picks = showing.filter((k) => Number.isInteger(k) && k >= 0);
+          this._renderTimeline();
+        }
+      });
     }
   }
 

@@ -241,6 +241,32 @@ test("a first visit that cannot be measured is named with advice to retake it, a
   await expect(first.locator(".badge")).toHaveText("ANTES");
 });
 
+test("a visit whose photo cannot be loaded is not picked: the photo shown keeps its own label and date", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  const bad = await blobUrl(page, "meeting notes", "image/jpeg");
+  await page.evaluate((bad) => {
+    document.querySelector("scalp-compare").visits = [
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: bad, date: "2026-06-02", label: "Jun 2026" },
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+    ];
+  }, bad);
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  await expect(el.locator(".label.before")).toHaveText("Jan 2026");
+  // June would be BEFORE (the older of the last two picked), but its photo is not one.
+  await page.evaluate(() => document.querySelector("scalp-compare").pickVisit(1));
+  await expect(el.locator(".alert")).toContainText("This file is not a photo");
+  const chips = el.locator(".timeline .visit");
+  await expect(chips.nth(1)).toHaveAttribute("aria-pressed", "false");
+  await expect(chips.nth(0)).toHaveAttribute("aria-label", "Jan 2026, shown as BEFORE");
+  await expect(el.locator(".label.before")).toHaveText("Jan 2026");
+  const session = await page.evaluate(() => document.querySelector("scalp-compare").session);
+  expect(session.photos.before.name).toBe("before.jpg");
+  expect(session.photos.before.date).toBe("2026-01-10");
+});
+
 test("child <img data-date> elements are the visits", async ({ page }) => {
   await page.goto("/");
   await page.evaluate(() => {
