@@ -1093,6 +1093,7 @@ export class ScalpCompare extends HTMLElement {
     this._renderValue();
     this._renderMessage();
     this._renderChip();
+    if (!this._notice.hidden && this._noticeMake) this._notice.querySelector("p").textContent = this._noticeMake();
     this._renderMode();
     this._setHeat(this._heat);
     this._renderDrawButton();
@@ -1312,6 +1313,7 @@ export class ScalpCompare extends HTMLElement {
   async _autoAlign() {
     const b = this._photos.before;
     const a = this._photos.after;
+    this._notAligned = false;
     if (!b || !a) return;
     const known = this._cachedAlignment(b.src, a.src);
     if (known) {
@@ -1342,14 +1344,15 @@ export class ScalpCompare extends HTMLElement {
       this._alignment = null;
       this._draw("after");
       this._setAnalysis(null, "");
-      this._showChip(this._t("Not aligned"));
-      const why = r
-        ? this._t.message(r.message)
-        : this._t("Could not align these photos: {message}", { message: this._t.message(reply.message) });
-      this._showNotice(
+      this._notAligned = true;
+      this._renderChip();
+      // (Made again in another language when `lang` changes.)
+      this._showNotice(() =>
         this.hasAttribute("readonly")
           ? this._t("These photos could not be lined up automatically, so they are shown as taken.")
-          : `${why}`,
+          : r
+            ? this._t.message(r.message)
+            : this._t("Could not align these photos: {message}", { message: this._t.message(reply.message) }),
       );
       // The event carries the core's English text; the notice is in the interface's language.
       this._emit("align-failed", {
@@ -1372,6 +1375,7 @@ export class ScalpCompare extends HTMLElement {
 
   /** Applies an alignment from the tools, redraws and announces it. */
   _setAlignment(a, emit = true) {
+    this._notAligned = false;
     this._alignment = { ...a, model: a.model || modelOf(a.matrix) };
     this._draw("after");
     this._renderChip();
@@ -1387,7 +1391,8 @@ export class ScalpCompare extends HTMLElement {
   _renderChip() {
     const a = this._alignment;
     if (!a) {
-      this._chip.textContent = "";
+      if (this._alignPending) this._showChip(this._t("Aligning photos\u2026"), true);
+      else this._chip.textContent = this._notAligned ? this._t("Not aligned") : "";
       return;
     }
     const how = this._t({ auto: "Aligned automatically", manual: "Aligned by hand", set: "Alignment restored" }[a.source]);
@@ -1406,8 +1411,10 @@ export class ScalpCompare extends HTMLElement {
     }
   }
 
-  _showNotice(text) {
-    this._notice.querySelector("p").textContent = text;
+  /** Shows the notice made by `make()` (made again when the language changes). */
+  _showNotice(make) {
+    this._noticeMake = make;
+    this._notice.querySelector("p").textContent = make();
     this._notice.hidden = false;
   }
 

@@ -107,6 +107,18 @@ test("why a photo was not loaded or not aligned is said in Spanish, with its nam
   await expectNothingMissing(page);
 });
 
+test("a change of language reaches the reason the photos were not aligned, and the chip", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  await el.locator('input[data-side="after"]').setInputFiles("../shared/photos/uze-hair-loss/topdown-stage2-1.jpg");
+  await expect(el.locator(".notice")).toContainText("could not align these photos reliably", { timeout: 30000 });
+  await expect(el.locator(".chip")).toHaveText("Not aligned");
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await expect(el.locator(".notice")).toContainText(/no se pudieron alinear estas fotos con fiabilidad \(confianza \d+ %\)/);
+  await expect(el.locator(".chip")).toHaveText("Sin alinear");
+});
+
 test("landmarks that cannot be used are explained in Spanish", async ({ page }) => {
   await openInSpanish(page);
   const el = page.locator("scalp-compare");
