@@ -206,9 +206,14 @@ export class Annotator {
     return JSON.parse(JSON.stringify(this.items));
   }
 
-  /** Replaces everything (a restored session or a new photo pair); no undo step unless asked. */
-  reset(items = [], calibration = { before: null, after: null }, { undoable = false } = {}) {
-    if (undoable) this._remember();
+  /**
+   * Replaces everything (a restored session or a new photo pair); no undo step unless
+   * asked. `state` is the host's own state before the change (an opened session's region
+   * and alignment): undoing the step gives it back through `host.setState`, and redoing
+   * it takes `host.state()` back.
+   */
+  reset(items = [], calibration = { before: null, after: null }, { undoable = false, state } = {}) {
+    if (undoable) this._remember(state);
     else {
       this.undoStack = [];
       this.redoStack = [];
@@ -235,13 +240,14 @@ export class Annotator {
     this._changed();
   }
 
-  _snapshot() {
-    return JSON.stringify({ items: this.items, calibration: this.calibration });
+  /** The annotations, calibration and (for a step that changed it) the host's state. */
+  _snapshot(state) {
+    return JSON.stringify({ items: this.items, calibration: this.calibration, ...(state === undefined ? {} : { state }) });
   }
 
   /** Records the state before a change, for undo. */
-  _remember() {
-    this.undoStack.push(this._snapshot());
+  _remember(state) {
+    this.undoStack.push(this._snapshot(state));
     if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
     this.redoStack = [];
   }
@@ -250,6 +256,7 @@ export class Annotator {
     const s = JSON.parse(text);
     this.items = s.items;
     this.calibration = s.calibration;
+    if (s.state !== undefined) this.host.setState(s.state);
     if (!this.items.some((i) => i.id === this.selected)) this.selected = null;
     this._closeEditor(false);
     this._changed();
@@ -262,8 +269,9 @@ export class Annotator {
       return true;
     }
     if (!this.undoStack.length) return false;
-    this.redoStack.push(this._snapshot());
-    this._restore(this.undoStack.pop());
+    const step = this.undoStack.pop();
+    this.redoStack.push(this._snapshot(this._hostState(step)));
+    this._restore(step);
     this.host.status(this.t("Undone"));
     return true;
   }
@@ -271,10 +279,16 @@ export class Annotator {
   /** Re-applies the last undone change; false when there is none. */
   redo() {
     if (!this.redoStack.length) return false;
-    this.undoStack.push(this._snapshot());
-    this._restore(this.redoStack.pop());
+    const step = this.redoStack.pop();
+    this.undoStack.push(this._snapshot(this._hostState(step)));
+    this._restore(step);
     this.host.status(this.t("Redone"));
     return true;
+  }
+
+  /** The host's state now, when the step about to be restored carries the host's state. */
+  _hostState(step) {
+    return "state" in JSON.parse(step) ? this.host.state() : undefined;
   }
 
   _changed() {

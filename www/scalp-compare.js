@@ -968,6 +968,9 @@ export class ScalpCompare extends HTMLElement {
         readonly: () => this.hasAttribute("readonly"),
         t: (text, vars) => this._t(text, vars),
         changed: () => this._annotationsChanged(),
+        // What opening a session changes besides the annotations, for its undo step.
+        state: () => this._sessionState(),
+        setState: (state) => this._setSessionState(state),
         status: (text) => (this._annotateStatus.textContent = text),
         pinch: (first, event) => this._startPinch(first, event),
         joinPinch: (event) => this._joinPinch(event),
@@ -2794,6 +2797,30 @@ export class ScalpCompare extends HTMLElement {
     return "applied";
   }
 
+  /** The region, alignment and visit dates: what opening a session changes besides the annotations. */
+  _sessionState() {
+    return { region: this._region, alignment: this.alignment, dates: this._dates };
+  }
+
+  /** Gives back what `_sessionState` took (undo or redo of opening a session). */
+  _setSessionState(state) {
+    this._dates = { ...state.dates };
+    this._region = state.region ? state.region.map((p) => p.slice()) : null;
+    this._clearRegionButton.disabled = !this._region;
+    this._renderDrawButton();
+    const a = state.alignment;
+    if (a) {
+      this._setLocked(Boolean(a.locked));
+      this._notice.hidden = true;
+      this._cancelAutoAlign();
+      this._setAlignment({ matrix: a.matrix, model: a.model, confidence: a.confidence, source: a.source }, false);
+    } else {
+      this.alignment = null;
+      this._setLocked(false);
+    }
+    this._autosave();
+  }
+
   /** Throws (with the core's message) when a session names photos of other sizes than those loaded. */
   _checkSessionPhotos(session) {
     const { before: b, after: a } = this._photos;
@@ -2811,7 +2838,7 @@ export class ScalpCompare extends HTMLElement {
       before: (photos.before && photos.before.date) || null,
       after: (photos.after && photos.after.date) || null,
     };
-    this._annotator.reset(s.annotations || [], cal, { undoable });
+    this._annotator.reset(s.annotations || [], cal, { undoable, state: undoable ? this._sessionState() : undefined });
     // The session's SALT-style estimate replaces the one shown; a session opened without
     // one clears it (it was another comparison's). What the browser kept for these photos
     // (`undoable` false) brings its estimate back only when none is shown: one made here

@@ -386,6 +386,54 @@ test("opening a bad file says why and leaves the annotations as they were", asyn
   expect((await internal(page)).map((a) => a.note)).toEqual(["from file"]);
 });
 
+test("undo after opening a session gives back the region, the alignment and the annotations there before; redo opens it again", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Arrow");
+  await drag(page, [0.2, 0.2], [0.3, 0.3]);
+  // (The demo's BEFORE is 640 x 640.)
+  const regionA = [[100, 100], [520, 120], [460, 520]];
+  await page.evaluate((r) => document.querySelector("scalp-compare").setRegion(r), regionA);
+  await waitForPhotos(page);
+  const measured = () => page.evaluate(() => document.querySelector("scalp-compare").analysis?.roi.polygon ?? null);
+  await expect.poll(measured, { timeout: 30000 }).toEqual(regionA);
+  const before = await session(page);
+  expect(before.alignment.source).toBe("auto");
+  // Another session for these photos: its own region, a locked alignment set by hand, another note.
+  const regionB = [[150, 150], [600, 160], [560, 600], [140, 560]];
+  const shifted = before.alignment.matrix.map((row, i) => row.map((v, j) => (j === 2 && i < 2 ? v + 15 : v)));
+  const other = {
+    ...before,
+    region: regionB,
+    alignment: { ...before.alignment, matrix: shifted, source: "manual", locked: true },
+    annotations: [{ ...before.annotations[0], id: "opened", note: "from the other session" }],
+  };
+  expect(await page.evaluate((doc) => document.querySelector("scalp-compare").loadSession(doc), other)).toBe("applied");
+  await waitForPhotos(page);
+  let now = await session(page);
+  expect(now.region).toEqual(regionB);
+  expect(now.alignment.locked).toBe(true);
+  // One undo: everything as it was before the session was opened.
+  await el.getByRole("button", { name: "Undo", exact: true }).click();
+  await waitForPhotos(page);
+  now = await session(page);
+  expect(now.region).toEqual(regionA);
+  expect(now.alignment.matrix).toEqual(before.alignment.matrix);
+  expect(now.alignment.source).toBe("auto");
+  expect(now.alignment.locked).toBe(false);
+  expect(now.annotations.map((a) => a.id)).toEqual(before.annotations.map((a) => a.id));
+  await expect(el.locator('input[data-action="lock"]')).not.toBeChecked();
+  // And measured over that region again.
+  await expect.poll(measured, { timeout: 30000 }).toEqual(regionA);
+  // Redo: the session's again.
+  await el.getByRole("button", { name: "Redo", exact: true }).click();
+  await waitForPhotos(page);
+  now = await session(page);
+  expect(now.region).toEqual(regionB);
+  expect(now.alignment.matrix).toEqual(shifted);
+  expect(now.alignment.locked).toBe(true);
+  expect(now.annotations.map((a) => a.id)).toEqual(["opened"]);
+});
+
 test("the session property round-trips into a fresh page", async ({ page, browser }) => {
   await tool(page, "Arrow");
   await drag(page, [0.2, 0.2], [0.3, 0.3]);
