@@ -302,6 +302,8 @@ const es = {
   "The print page was blocked by the browser; allow pop-ups, or use Export report.":
     "El navegador bloqueó la página de impresión; permita ventanas emergentes o use Exportar informe.",
   "Opened session {name}.": "Sesión {name} abierta.",
+  "This session was saved with {saved}, not the photos shown ({shown}): check that it is this patient's.":
+    "Esta sesión se guardó con {saved}, no con las fotos mostradas ({shown}): compruebe que es de este paciente.",
   "Opened {n} annotation(s) from {name}.": "{n} anotación(es) abiertas desde {name}.",
   "{name} was not opened: {message}": "{name} no se abrió: {message}",
   "Load a BEFORE and an AFTER photo first.": "Cargue primero una foto ANTES y una DESPUÉS.",

@@ -2794,7 +2794,33 @@ export class ScalpCompare extends HTMLElement {
       return "pending";
     }
     this._applySession(session, true);
+    // Photos of the same size are not always the same photos: say when the names or file
+    // sizes differ (another patient's session on these photos would look the same).
+    const warning = this._otherPhotosWarning(session);
+    if (warning) this._annotateStatus.textContent = warning;
     return "applied";
+  }
+
+  /** A warning when a session was saved with photos of other names or file sizes, else "". */
+  _otherPhotosWarning(session) {
+    const saved = [];
+    const shown = [];
+    for (const side of SIDES) {
+      const want = session.photos && session.photos[side];
+      const have = this._photos[side];
+      if (!want || !have) continue;
+      const otherBytes = want.bytes && have.bytes && want.bytes !== have.bytes;
+      if ((want.name && want.name !== have.name) || otherBytes) {
+        saved.push(JSON.stringify(want.name));
+        shown.push(JSON.stringify(have.name));
+      }
+    }
+    if (!saved.length) return "";
+    const list = (names) => (names.length > 1 ? this._t("{a} and {b}", { a: names[0], b: names[1] }) : names[0]);
+    return this._t("This session was saved with {saved}, not the photos shown ({shown}): check that it is this patient's.", {
+      saved: list(saved),
+      shown: list(shown),
+    });
   }
 
   /** The region, alignment and visit dates: what opening a session changes besides the annotations. */
@@ -2953,6 +2979,8 @@ export class ScalpCompare extends HTMLElement {
         try {
           this._checkSessionPhotos(pending);
           this._applySession(pending, true);
+          const warning = this._otherPhotosWarning(pending);
+          if (warning) this._annotateStatus.textContent = warning;
           return pending;
         } catch (error) {
           this._pendingSession = null;
@@ -3193,8 +3221,9 @@ export class ScalpCompare extends HTMLElement {
       const result = JSON.parse(core.readImport(text, b, a));
       if (result.kind === "session") {
         const how = this.loadSession(result.session);
+        const warning = how === "applied" ? this._otherPhotosWarning(result.session) : "";
         this._annotateStatus.textContent =
-          how === "applied" ? this._t("Opened session {name}.", { name }) : this._annotateStatus.textContent;
+          how === "applied" ? `${this._t("Opened session {name}.", { name })}${warning ? ` ${warning}` : ""}` : this._annotateStatus.textContent;
       } else {
         this._annotator.reset(result.annotations, this._annotator.calibration, { undoable: true });
         this._annotationsChanged();

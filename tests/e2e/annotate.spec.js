@@ -434,6 +434,23 @@ test("undo after opening a session gives back the region, the alignment and the 
   expect(now.annotations.map((a) => a.id)).toEqual(["opened"]);
 });
 
+test("a session saved with other photos of the same size opens with a warning to check the patient", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const doc = await session(page);
+  // The same session opens quietly.
+  await page.evaluate((doc) => document.querySelector("scalp-compare").loadSession(doc), doc);
+  await expect(el.locator(".annotate-status")).not.toContainText("check that it is this patient's");
+  // Another patient's photos, saved at the same pixel size.
+  const other = { ...doc, photos: { ...doc.photos, before: { ...doc.photos.before, name: "patient-B-jan.jpg", bytes: 12345 } } };
+  const input = el.locator("input[data-file-input]");
+  await input.setInputFiles({ name: "patient-b.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(other)) });
+  await expect(el.locator(".annotate-status")).toHaveText(
+    'Opened session patient-b.json. This session was saved with "patient-B-jan.jpg", not the photos shown ("before.jpg"): check that it is this patient\'s.',
+  );
+  // Opened all the same (the names may simply differ): it can be undone.
+  await expect(el.getByRole("button", { name: "Undo", exact: true })).toBeEnabled();
+});
+
 test("the session property round-trips into a fresh page", async ({ page, browser }) => {
   await tool(page, "Arrow");
   await drag(page, [0.2, 0.2], [0.3, 0.3]);
