@@ -165,6 +165,8 @@ const es = {
   "one of the photos is almost blank, so there is nothing to line up": "una de las fotos está casi en blanco, así que no hay nada que alinear",
   "this photo is too small to align ({width}x{height} pixels; at least {min}x{min2} needed)":
     "esta foto es demasiado pequeña para alinearla ({width}x{height} píxeles; se necesitan al menos {min}x{min2})",
+  "This photo is too small to compare ({width}\u00d7{height} pixels; at least {min}\u00d7{min2} needed).":
+    "Esta foto es demasiado pequeña para comparar ({width}\u00d7{height} píxeles; se necesitan al menos {min}\u00d7{min2}).",
   // Why landmarks could not be used (from the core).
   "the landmarks could not be used: {detail}": "no se pudieron usar los puntos de referencia: {detail}",
   "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo":
@@ -348,6 +350,7 @@ const MESSAGES = [
   "Could not download the photo {name}.",
   "could not align these photos reliably (confidence {confidence}%); check that they show the same area, or place a few matching landmarks by hand",
   "this photo is too small to align ({width}x{height} pixels; at least {min}x{min2} needed)",
+  "This photo is too small to compare ({width}\u00d7{height} pixels; at least {min}\u00d7{min2} needed).",
   "it declares a size of {width}\u00d7{height} pixels",
   "the checksum of its {name} chunk does not match",
   "the landmarks could not be used: {detail}",

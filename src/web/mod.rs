@@ -80,7 +80,8 @@ pub fn inspect_photo(bytes: &[u8]) -> Result<JsValue, JsError> {
 /// (EXIF orientation honoured). When the upright photo's longer side exceeds
 /// `max_side` (0 for no limit), the bitmap is reduced to that size (high-quality
 /// resampling) for display; `width` and `height` stay the original's. A bad
-/// file rejects with a message written for the person who chose it; nothing
+/// file, or a photo under [`crate::align::MIN_SIDE`] pixels a side (nothing to
+/// compare), rejects with a message written for the person who chose it; nothing
 /// panics.
 #[wasm_bindgen(js_name = loadPhoto)]
 pub async fn load_photo(blob: Blob, max_side: u32) -> Result<LoadedPhoto, JsError> {
@@ -90,6 +91,14 @@ pub async fn load_photo(blob: Blob, max_side: u32) -> Result<LoadedPhoto, JsErro
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     let info = inspect(&bytes).map_err(|e| JsError::new(&e.to_string()))?;
     drop(bytes);
+    // Refused here, so that it never replaces a photo being compared: it could not be aligned.
+    let min = crate::align::MIN_SIDE;
+    if info.width < min || info.height < min {
+        return Err(JsError::new(&format!(
+            "This photo is too small to compare ({}\u{d7}{} pixels; at least {min}\u{d7}{min} needed).",
+            info.width, info.height
+        )));
+    }
 
     let options = ImageBitmapOptions::new();
     options.set_image_orientation(ImageOrientation::FromImage);

@@ -88,6 +88,15 @@ test("why a photo was not loaded or not aligned is said in Spanish, with its nam
   await expect(el.locator(".alert")).toContainText(
     'La foto DESPUÉS "notas.jpg" no se cargó. Este archivo no es una foto: se esperaba una imagen JPEG o PNG.',
   );
+  // A whole 1x1 PNG: too small to compare, with its size.
+  const dot = Buffer.from(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de" +
+      "0000000c49444154789c63f8dfe00000044101c00cd1ed91" +
+      "0000000049454e44ae426082",
+    "hex",
+  );
+  await el.locator('input[data-side="after"]').setInputFiles({ name: "punto.png", mimeType: "image/png", buffer: dot });
+  await expect(el.locator(".alert")).toContainText("Esta foto es demasiado pequeña para comparar (1\u00d71 píxeles; se necesitan al menos 32\u00d732).");
   // A damaged PNG (its header's checksum is wrong): what is damaged is said in Spanish too.
   const png = Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),

@@ -218,6 +218,18 @@ test("bad files from the picker give clear messages and change nothing", async (
     { name: "empty.jpg", mimeType: "image/jpeg", buffer: Buffer.alloc(0), says: "empty" },
     { name: "huge.png", mimeType: "image/png", buffer: hugePng(), says: "megapixels" },
     {
+      // A whole, valid 1x1 PNG: nothing to compare, so it must not replace the photo shown.
+      name: "dot.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(
+        "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de" +
+          "0000000c49444154789c63f8dfe00000044101c00cd1ed91" +
+          "0000000049454e44ae426082",
+        "hex",
+      ),
+      says: "too small to compare (1\u00d71 pixels",
+    },
+    {
       name: "IMG_0001.HEIC",
       mimeType: "image/heic",
       buffer: Buffer.from("\0\0\0\x18ftypheic\0\0\0\0mif1heic", "binary"),
