@@ -734,7 +734,8 @@ export class ScalpCompare extends HTMLElement {
     super();
     this._value = 50;
     this._photos = { before: null, after: null };
-    this._loading = { before: 0, after: 0 };
+    this._loading = { before: 0, after: 0 }; // the request being loaded on a side, 0 for none
+    this._loadSeq = { before: 0, after: 0 }; // only ever goes up: an older reply is dropped
     // Why each side's last photo was not loaded, until that side loads one (or the
     // message is dismissed): a photo loaded on one side must not hide the other's.
     this._loadErrors = { before: null, after: null };
@@ -1243,22 +1244,25 @@ export class ScalpCompare extends HTMLElement {
     if (!SIDES.includes(side)) throw new RangeError(`side must be "before" or "after"`);
     const url = typeof source === "string" ? new URL(source, document.baseURI).href : null;
     const name = url ? decodeURIComponent(url.split("/").pop() || url) : source.name || "photo";
-    const token = ++this._loading[side];
+    const token = ++this._loadSeq[side];
+    this._loading[side] = token;
     this._renderMessage();
     const reply = await requestPhoto(url || source);
-    if (token !== this._loading[side]) {
+    if (token !== this._loadSeq[side]) {
       if (reply.bitmap) reply.bitmap.close();
       return false; // a newer photo was asked for meanwhile
     }
     this._loading[side] = 0;
     if (!reply.ok) {
       const what = side === "before" ? "BEFORE" : "AFTER";
-      this._loadErrors[side] = this._t("{side} photo {name} was not loaded. {message}", {
-        side: this._t(what),
-        name: JSON.stringify(name),
-        message: this._t.message(reply.message),
-      });
-      this._showError(this._loadErrors[side]);
+      // (Made again in the language of the moment when it is shown again.)
+      this._loadErrors[side] = () =>
+        this._t("{side} photo {name} was not loaded. {message}", {
+          side: this._t(what),
+          name: JSON.stringify(name),
+          message: this._t.message(reply.message),
+        });
+      this._showError(this._loadErrors[side]());
       this._renderMessage();
       this._emit("photo-error", { side, message: reply.message });
       return false;
@@ -1267,7 +1271,7 @@ export class ScalpCompare extends HTMLElement {
     this._photos[side] = { ...reply, name, src: url, source: url || source };
     this._loadErrors[side] = null;
     const other = this._loadErrors[side === "before" ? "after" : "before"];
-    if (other) this._showError(other);
+    if (other) this._showError(other());
     else this._hideError();
     this._draw(side);
     this._renderMessage();
@@ -2164,7 +2168,7 @@ export class ScalpCompare extends HTMLElement {
     if (this._picks.length < 2) return;
     const picks = this._picks;
     const [i, j] = [...picks].sort((a, b) => a - b);
-    for (const [side, v] of [["before", this._visits[i]], ["after", this._visits[j]]]) {
+    const loads = [["before", this._visits[i]], ["after", this._visits[j]]].map(([side, v]) => {
       const label = () => {
         this.setAttribute(`${side}-label`, v.label);
         if (v.date) this.setAttribute(`${side}-date`, v.date);
@@ -2172,20 +2176,31 @@ export class ScalpCompare extends HTMLElement {
       };
       const shown = this._photos[side];
       if (shown && shown.src === v.src) {
+        this._cancelLoad(side); // an earlier pick's photo still on its way must not replace it
         label();
-        continue;
+        return Promise.resolve(true);
       }
-      this.load(side, v.src).then((loaded) => {
+      return this.load(side, v.src).then((loaded) => {
         const now = this._photos[side];
         if (loaded && now && now.src === v.src) label();
-        else if (!loaded && this._picks === picks && !this._loading[side]) {
-          // Not loaded (and nothing newer asked for): the visits shown stay picked.
-          const showing = SIDES.map((s) => this._photos[s] && this._visits.findIndex((w) => w.src === this._photos[s].src));
-          this._picks = showing.filter((k) => Number.isInteger(k) && k >= 0);
-          this._renderTimeline();
-        }
+        return loaded;
       });
-    }
+    });
+    Promise.all(loads).then((loaded) => {
+      if (this._picks !== picks || loaded.every(Boolean)) return; // done, or picked again since
+      // A photo could not be loaded: the visits shown stay picked (the message says why).
+      const showing = SIDES.map((s) => this._photos[s] && this._visits.findIndex((w) => w.src === this._photos[s].src));
+      this._picks = showing.filter((k) => Number.isInteger(k) && k >= 0);
+      this._renderTimeline();
+    });
+  }
+
+  /** Forgets the photo still being loaded on a side, if any: its reply will be dropped. */
+  _cancelLoad(side) {
+    if (!this._loading[side]) return;
+    ++this._loadSeq[side];
+    this._loading[side] = 0;
+    this._renderMessage();
   }
 
   _renderTimeline() {
@@ -2809,8 +2824,12 @@ export class ScalpCompare extends HTMLElement {
       const want = session.photos && session.photos[side];
       const have = this._photos[side];
       if (!want || !have) continue;
-      const otherBytes = want.bytes && have.bytes && want.bytes !== have.bytes;
-      if ((want.name && want.name !== have.name) || otherBytes) {
+      // A query (a signed link's, which changes at every visit) is not part of the name;
+      // the same file size with the same pixel size is taken as the same photo renamed.
+      const bare = (name) => String(name).replace(/[?#].*$/, "");
+      const bytesKnown = want.bytes && have.bytes;
+      const otherName = want.name && bare(want.name) !== bare(have.name);
+      if ((bytesKnown && want.bytes !== have.bytes) || (otherName && !bytesKnown)) {
         saved.push(JSON.stringify(want.name));
         shown.push(JSON.stringify(have.name));
       }
@@ -2830,6 +2849,7 @@ export class ScalpCompare extends HTMLElement {
 
   /** Gives back what `_sessionState` took (undo or redo of opening a session). */
   _setSessionState(state) {
+    this._setDrawing(false); // a region being drawn would write the other one back
     this._dates = { ...state.dates };
     this._region = state.region ? state.region.map((p) => p.slice()) : null;
     this._clearRegionButton.disabled = !this._region;
@@ -2841,8 +2861,11 @@ export class ScalpCompare extends HTMLElement {
       this._cancelAutoAlign();
       this._setAlignment({ matrix: a.matrix, model: a.model, confidence: a.confidence, source: a.source }, false);
     } else {
+      // None then (not aligned yet, or not alignable): aligned afresh, which uses the
+      // cache or says again why it cannot.
       this.alignment = null;
       this._setLocked(false);
+      this._autoAlign();
     }
     this._autosave();
   }
@@ -2855,6 +2878,7 @@ export class ScalpCompare extends HTMLElement {
 
   _applySession(s, undoable) {
     this._pendingSession = null;
+    const prior = undoable ? this._sessionState() : undefined; // for its undo step
     const photos = s.photos || {};
     const cal = {
       before: (photos.before && photos.before.calibration) || null,
@@ -2864,7 +2888,7 @@ export class ScalpCompare extends HTMLElement {
       before: (photos.before && photos.before.date) || null,
       after: (photos.after && photos.after.date) || null,
     };
-    this._annotator.reset(s.annotations || [], cal, { undoable, state: undoable ? this._sessionState() : undefined });
+    this._annotator.reset(s.annotations || [], cal, { undoable, state: prior });
     // The session's SALT-style estimate replaces the one shown; a session opened without
     // one clears it (it was another comparison's). What the browser kept for these photos
     // (`undoable` false) brings its estimate back only when none is shown: one made here

@@ -405,6 +405,7 @@ test("undo after opening a session gives back the region, the alignment and the 
     ...before,
     region: regionB,
     alignment: { ...before.alignment, matrix: shifted, source: "manual", locked: true },
+    photos: { ...before.photos, before: { ...before.photos.before, date: "2001-01-01" } },
     annotations: [{ ...before.annotations[0], id: "opened", note: "from the other session" }],
   };
   expect(await page.evaluate((doc) => document.querySelector("scalp-compare").loadSession(doc), other)).toBe("applied");
@@ -412,6 +413,7 @@ test("undo after opening a session gives back the region, the alignment and the 
   let now = await session(page);
   expect(now.region).toEqual(regionB);
   expect(now.alignment.locked).toBe(true);
+  expect(now.photos.before.date).toBe("2001-01-01");
   // One undo: everything as it was before the session was opened.
   await el.getByRole("button", { name: "Undo", exact: true }).click();
   await waitForPhotos(page);
@@ -420,6 +422,7 @@ test("undo after opening a session gives back the region, the alignment and the 
   expect(now.alignment.matrix).toEqual(before.alignment.matrix);
   expect(now.alignment.source).toBe("auto");
   expect(now.alignment.locked).toBe(false);
+  expect(now.photos.before.date).toBe(before.photos.before.date);
   expect(now.annotations.map((a) => a.id)).toEqual(before.annotations.map((a) => a.id));
   await expect(el.locator('input[data-action="lock"]')).not.toBeChecked();
   // And measured over that region again.
@@ -431,6 +434,7 @@ test("undo after opening a session gives back the region, the alignment and the 
   expect(now.region).toEqual(regionB);
   expect(now.alignment.matrix).toEqual(shifted);
   expect(now.alignment.locked).toBe(true);
+  expect(now.photos.before.date).toBe("2001-01-01");
   expect(now.annotations.map((a) => a.id)).toEqual(["opened"]);
 });
 

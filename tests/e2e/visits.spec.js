@@ -267,6 +267,41 @@ test("a visit whose photo cannot be loaded is not picked: the photo shown keeps 
   expect(session.photos.before.date).toBe("2026-01-10");
 });
 
+test("a visit picked while an earlier pick's photo is still on its way: the last pick wins on both sides", async ({ page }) => {
+  await page.route(/after\.jpg\?slow/, async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => {
+    document.querySelector("scalp-compare").visits = [
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: "samples/after.jpg?slow", date: "2026-04-02", label: "Apr 2026" },
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+    ];
+  });
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  await expect(el.locator(".label.before")).toHaveText("Jan 2026");
+  // April would be BEFORE beside September; then January is picked while April is on its way.
+  await page.evaluate(() => {
+    const sc = document.querySelector("scalp-compare");
+    sc.pickVisit(1);
+    sc.pickVisit(0);
+  });
+  await page.waitForTimeout(2500);
+  await waitForPhotos(page);
+  const chips = el.locator(".timeline .visit");
+  await expect(chips.nth(0)).toHaveAttribute("aria-label", "Jan 2026, shown as BEFORE");
+  await expect(chips.nth(1)).toHaveAttribute("aria-label", "Apr 2026, shown as AFTER");
+  await expect(el.locator(".label.before")).toHaveText("Jan 2026");
+  await expect(el.locator(".label.after")).toHaveText("Apr 2026");
+  const session = await page.evaluate(() => document.querySelector("scalp-compare").session);
+  expect(session.photos.before.name).toBe("before.jpg");
+  expect(session.photos.after.name).toBe("after.jpg?slow");
+});
+
 test("child <img data-date> elements are the visits", async ({ page }) => {
   await page.goto("/");
   await page.evaluate(() => {
