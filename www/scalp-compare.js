@@ -1243,7 +1243,17 @@ export class ScalpCompare extends HTMLElement {
   async load(side, source) {
     if (!SIDES.includes(side)) throw new RangeError(`side must be "before" or "after"`);
     const url = typeof source === "string" ? new URL(source, document.baseURI).href : null;
-    const name = url ? decodeURIComponent(url.split("/").pop() || url) : source.name || "photo";
+    const decoded = (text) => {
+      try {
+        return decodeURIComponent(text);
+      } catch {
+        return text; // not valid percent-encoding: as written
+      }
+    };
+    const name = url ? decoded(url.split("/").pop() || url) : source.name || "photo";
+    // The work saved in this browser is kept under the name without the URL's query: a
+    // signed link's query changes at every visit, and the work must still be found.
+    const keyName = url ? decoded(new URL(url).pathname.split("/").pop() || url) : name;
     const token = ++this._loadSeq[side];
     this._loading[side] = token;
     this._renderMessage();
@@ -1268,7 +1278,7 @@ export class ScalpCompare extends HTMLElement {
       return false;
     }
     const old = this._photos[side];
-    this._photos[side] = { ...reply, name, src: url, source: url || source };
+    this._photos[side] = { ...reply, name, keyName, src: url, source: url || source };
     this._loadErrors[side] = null;
     const other = this._loadErrors[side === "before" ? "after" : "before"];
     if (other) this._showError(other());
@@ -2923,16 +2933,16 @@ export class ScalpCompare extends HTMLElement {
   }
 
   /** The browser-storage key for the photos now loaded ("-" for a missing one). */
-  _storageKey() {
-    const id = (p) => (p ? `${p.name}|${p.bytes || 0}|${p.width}x${p.height}` : "-");
+  _storageKey(legacy = false) {
+    const id = (p) => (p ? `${legacy ? p.name : p.keyName || p.name}|${p.bytes || 0}|${p.width}x${p.height}` : "-");
     const { before, after } = this._photos;
     if (!before && !after) return null;
     return `${STORAGE_PREFIX}${id(before)}::${id(after)}`;
   }
 
   /** The browser-storage key of one photo's own annotations and calibration. */
-  _photoStorageKey(p) {
-    return `${PHOTO_PREFIX}${p.name}|${p.bytes || 0}|${p.width}x${p.height}`;
+  _photoStorageKey(p, legacy = false) {
+    return `${PHOTO_PREFIX}${legacy ? p.name : p.keyName || p.name}|${p.bytes || 0}|${p.width}x${p.height}`;
   }
 
   /**
@@ -3023,8 +3033,10 @@ export class ScalpCompare extends HTMLElement {
       return null;
     }
     // Unreadable storage or an old broken entry counts as nothing saved (readStored).
+    // (Work saved before the query was left out of the key is found under the old key.)
     const key = this._storageKey();
-    const saved = key && readStored(key, (text) => JSON.parse(this._core.checkSession(text)));
+    const readPair = (k) => k && readStored(k, (text) => JSON.parse(this._core.checkSession(text)));
+    const saved = readPair(key) || (this._storageKey(true) !== key ? readPair(this._storageKey(true)) : null);
     const doc = saved || { photos: {}, alignment: null, region: null, annotations: [] };
     doc.annotations = [];
     let when = saved && saved.saved_at;
@@ -3033,13 +3045,17 @@ export class ScalpCompare extends HTMLElement {
     for (const s of SIDES) {
       const p = this._photos[s];
       if (!p) continue;
-      const entry = readStored(this._photoStorageKey(p), (text) => {
-        const e = JSON.parse(text);
-        const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
-        const cal = e.calibration;
-        const calOk = cal && Number(cal.mm) > 0 && Array.isArray(cal.points) && cal.points.length === 2;
-        return { list, calibration: calOk ? cal : null, saved_at: e.saved_at };
-      });
+      const readPhoto = (k) =>
+        readStored(k, (text) => {
+          const e = JSON.parse(text);
+          const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
+          const cal = e.calibration;
+          const calOk = cal && Number(cal.mm) > 0 && Array.isArray(cal.points) && cal.points.length === 2;
+          return { list, calibration: calOk ? cal : null, saved_at: e.saved_at };
+        });
+      const photoKey = this._photoStorageKey(p);
+      const legacyKey = this._photoStorageKey(p, true);
+      const entry = readPhoto(photoKey) || (legacyKey !== photoKey ? readPhoto(legacyKey) : null);
       if (!entry) continue;
       found = true;
       if (entry.saved_at && (!when || entry.saved_at > when)) when = entry.saved_at;
