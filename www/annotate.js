@@ -252,8 +252,14 @@ export class Annotator {
     this.redoStack = [];
   }
 
-  _restore(text) {
-    const s = JSON.parse(text);
+  /**
+   * Moves one step from the stack `from` to the stack `to` (undo: from undo to redo):
+   * what is shown now goes on `to`, with the host's state when the step carries the
+   * host's (an opened session), and the step is shown.
+   */
+  _step(from, to) {
+    const s = JSON.parse(from.pop());
+    to.push(this._snapshot(s.state === undefined ? undefined : this.host.state()));
     this.items = s.items;
     this.calibration = s.calibration;
     if (s.state !== undefined) this.host.setState(s.state);
@@ -269,9 +275,7 @@ export class Annotator {
       return true;
     }
     if (!this.undoStack.length) return false;
-    const step = this.undoStack.pop();
-    this.redoStack.push(this._snapshot(this._hostState(step)));
-    this._restore(step);
+    this._step(this.undoStack, this.redoStack);
     this.host.status(this.t("Undone"));
     return true;
   }
@@ -279,16 +283,9 @@ export class Annotator {
   /** Re-applies the last undone change; false when there is none. */
   redo() {
     if (!this.redoStack.length) return false;
-    const step = this.redoStack.pop();
-    this.undoStack.push(this._snapshot(this._hostState(step)));
-    this._restore(step);
+    this._step(this.redoStack, this.undoStack);
     this.host.status(this.t("Redone"));
     return true;
-  }
-
-  /** The host's state now, when the step about to be restored carries the host's state. */
-  _hostState(step) {
-    return "state" in JSON.parse(step) ? this.host.state() : undefined;
   }
 
   _changed() {

@@ -172,10 +172,6 @@ function ask(role, message, transfer = []) {
   });
 }
 
-/**
- * Loads a photo in the loading worker; its pixels follow in a message of their own,
- * which moves on to the analysis worker (transferred, not copied).
- */
 /** Lets the analysis worker drop a photo's working copy. */
 function freePhoto(photoId) {
   worker("analysis").postMessage({ kind: "free", photoId });
@@ -194,6 +190,24 @@ function readStored(key, check) {
   }
 }
 
+/** What `readStored` finds under the first of `keys` that holds something, or null. */
+function readFirst(keys, check) {
+  for (const key of new Set(keys)) {
+    const found = key && readStored(key, check);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A photo's part of a browser-storage key: name (`legacy`: with the URL's query), file size, pixel size. */
+function photoKeyPart(p, legacy) {
+  return `${legacy ? p.name : p.keyName || p.name}|${p.bytes || 0}|${p.width}x${p.height}`;
+}
+
+/**
+ * Loads a photo in the loading worker; its pixels follow in a message of their own,
+ * which moves on to the analysis worker (transferred, not copied).
+ */
 async function requestPhoto(source, { full = false } = {}) {
   // `full`: the whole-resolution bitmap for deep zoom, without a working copy.
   const message = { kind: "load", maxSide: full ? 0 : DISPLAY_MAX_SIDE, work: !full };
@@ -2819,10 +2833,6 @@ export class ScalpCompare extends HTMLElement {
       return "pending";
     }
     this._applySession(session, true);
-    // Photos of the same size are not always the same photos: say when the names or file
-    // sizes differ (another patient's session on these photos would look the same).
-    const warning = this._otherPhotosWarning(session);
-    if (warning) this._annotateStatus.textContent = warning;
     return "applied";
   }
 
@@ -2830,13 +2840,13 @@ export class ScalpCompare extends HTMLElement {
   _otherPhotosWarning(session) {
     const saved = [];
     const shown = [];
+    // A query (a signed link's, which changes at every visit) is not part of the name;
+    // the same file size with the same pixel size is taken as the same photo renamed.
+    const bare = (name) => String(name).replace(/[?#].*$/, "");
     for (const side of SIDES) {
       const want = session.photos && session.photos[side];
       const have = this._photos[side];
       if (!want || !have) continue;
-      // A query (a signed link's, which changes at every visit) is not part of the name;
-      // the same file size with the same pixel size is taken as the same photo renamed.
-      const bare = (name) => String(name).replace(/[?#].*$/, "");
       const bytesKnown = want.bytes && have.bytes;
       const otherName = want.name && bare(want.name) !== bare(have.name);
       if ((bytesKnown && want.bytes !== have.bytes) || (otherName && !bytesKnown)) {
@@ -2930,11 +2940,16 @@ export class ScalpCompare extends HTMLElement {
       this._scheduleAnalysis(0);
     }
     this._annotationsChanged();
+    // An opened session (`undoable`): photos of the same size are not always the same
+    // photos, so say when the names or file sizes differ (another patient's session on
+    // these photos would look the same).
+    const warning = undoable ? this._otherPhotosWarning(s) : "";
+    if (warning) this._annotateStatus.textContent = warning;
   }
 
   /** The browser-storage key for the photos now loaded ("-" for a missing one). */
   _storageKey(legacy = false) {
-    const id = (p) => (p ? `${legacy ? p.name : p.keyName || p.name}|${p.bytes || 0}|${p.width}x${p.height}` : "-");
+    const id = (p) => (p ? photoKeyPart(p, legacy) : "-");
     const { before, after } = this._photos;
     if (!before && !after) return null;
     return `${STORAGE_PREFIX}${id(before)}::${id(after)}`;
@@ -2942,7 +2957,7 @@ export class ScalpCompare extends HTMLElement {
 
   /** The browser-storage key of one photo's own annotations and calibration. */
   _photoStorageKey(p, legacy = false) {
-    return `${PHOTO_PREFIX}${legacy ? p.name : p.keyName || p.name}|${p.bytes || 0}|${p.width}x${p.height}`;
+    return `${PHOTO_PREFIX}${photoKeyPart(p, legacy)}`;
   }
 
   /**
@@ -3013,8 +3028,6 @@ export class ScalpCompare extends HTMLElement {
         try {
           this._checkSessionPhotos(pending);
           this._applySession(pending, true);
-          const warning = this._otherPhotosWarning(pending);
-          if (warning) this._annotateStatus.textContent = warning;
           return pending;
         } catch (error) {
           this._pendingSession = null;
@@ -3035,8 +3048,7 @@ export class ScalpCompare extends HTMLElement {
     // Unreadable storage or an old broken entry counts as nothing saved (readStored).
     // (Work saved before the query was left out of the key is found under the old key.)
     const key = this._storageKey();
-    const readPair = (k) => k && readStored(k, (text) => JSON.parse(this._core.checkSession(text)));
-    const saved = readPair(key) || (this._storageKey(true) !== key ? readPair(this._storageKey(true)) : null);
+    const saved = readFirst([key, this._storageKey(true)], (text) => JSON.parse(this._core.checkSession(text)));
     const doc = saved || { photos: {}, alignment: null, region: null, annotations: [] };
     doc.annotations = [];
     let when = saved && saved.saved_at;
@@ -3045,17 +3057,13 @@ export class ScalpCompare extends HTMLElement {
     for (const s of SIDES) {
       const p = this._photos[s];
       if (!p) continue;
-      const readPhoto = (k) =>
-        readStored(k, (text) => {
-          const e = JSON.parse(text);
-          const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
-          const cal = e.calibration;
-          const calOk = cal && Number(cal.mm) > 0 && Array.isArray(cal.points) && cal.points.length === 2;
-          return { list, calibration: calOk ? cal : null, saved_at: e.saved_at };
-        });
-      const photoKey = this._photoStorageKey(p);
-      const legacyKey = this._photoStorageKey(p, true);
-      const entry = readPhoto(photoKey) || (legacyKey !== photoKey ? readPhoto(legacyKey) : null);
+      const entry = readFirst([this._photoStorageKey(p), this._photoStorageKey(p, true)], (text) => {
+        const e = JSON.parse(text);
+        const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
+        const cal = e.calibration;
+        const calOk = cal && Number(cal.mm) > 0 && Array.isArray(cal.points) && cal.points.length === 2;
+        return { list, calibration: calOk ? cal : null, saved_at: e.saved_at };
+      });
       if (!entry) continue;
       found = true;
       if (entry.saved_at && (!when || entry.saved_at > when)) when = entry.saved_at;

@@ -295,15 +295,19 @@ test("work on photos from signed links is found again when the link's query has 
       await sc.load("before", `samples/before.jpg?X-Signature=${sig}`);
       await sc.load("after", `samples/after.jpg?X-Signature=${sig}`);
     }, sig);
+  /** Reloads the page and opens the pair again through links signed with `sig`. */
+  const reopen = async (sig) => {
+    await page.reload();
+    await waitForPhotos(page);
+    await page.evaluate(() => document.querySelector("scalp-compare").ready);
+    await signed(sig);
+    await waitForPhotos(page);
+  };
   await signed("first-visit");
   await waitForPhotos(page);
   await pin(page, 0.3, 0.4, "Signed link note");
   await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[100, 100], [520, 120], [460, 520]]));
-  await page.reload();
-  await waitForPhotos(page);
-  await page.evaluate(() => document.querySelector("scalp-compare").ready);
-  await signed("next-day");
-  await waitForPhotos(page);
+  await reopen("next-day");
   await expect(el.locator(".notes")).toContainText("Signed link note");
   expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toEqual([[100, 100], [520, 120], [460, 520]]);
   // Work saved before the query was left out of the key (under the name with the query)
@@ -316,11 +320,7 @@ test("work on photos from signed links is found again when the link's query has 
     return old;
   });
   expect(moved).toContain("?X-Signature=next-day|");
-  await page.reload();
-  await waitForPhotos(page);
-  await page.evaluate(() => document.querySelector("scalp-compare").ready);
-  await signed("next-day");
-  await waitForPhotos(page);
+  await reopen("next-day");
   await expect(el.locator(".notes")).toContainText("Signed link note");
 });
 
