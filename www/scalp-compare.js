@@ -201,7 +201,8 @@ function readFirst(keys, check) {
 
 /** A photo's part of a browser-storage key: name (`legacy`: with the URL's query), file size, pixel size. */
 function photoKeyPart(p, legacy) {
-  return `${legacy ? p.name : p.keyName || p.name}|${p.bytes || 0}|${p.width}x${p.height}`;
+  const name = legacy ? p.legacyName || p.name : p.keyName || p.name;
+  return `${name}|${p.bytes || 0}|${p.width}x${p.height}`;
 }
 
 /**
@@ -1264,10 +1265,16 @@ export class ScalpCompare extends HTMLElement {
         return text; // not valid percent-encoding: as written
       }
     };
-    const name = url ? decoded(url.split("/").pop() || url) : source.name || "photo";
+    // The last part of the URL, query included: the name before signed links were
+    // understood, still read in this browser's storage keys of that time.
+    const legacyName = url ? decoded(url.split("/").pop() || url) : source.name || "photo";
     // The work saved in this browser is kept under the name without the URL's query: a
     // signed link's query changes at every visit, and the work must still be found.
-    const keyName = url ? decoded(new URL(url).pathname.split("/").pop() || url) : name;
+    const keyName = url ? decoded(new URL(url).pathname.split("/").pop() || url) : legacyName;
+    // A file name in the path is the photo's name (a signed link's query, often hundreds of
+    // characters with its signature, stays out of messages, session files and reports); a
+    // path without one ("photo?id=42") keeps its query, which tells photos apart.
+    const name = /\.[A-Za-z0-9]{2,5}$/.test(keyName) ? keyName : legacyName;
     const token = ++this._loadSeq[side];
     this._loading[side] = token;
     this._renderMessage();
@@ -1292,7 +1299,7 @@ export class ScalpCompare extends HTMLElement {
       return false;
     }
     const old = this._photos[side];
-    this._photos[side] = { ...reply, name, keyName, src: url, source: url || source };
+    this._photos[side] = { ...reply, name, keyName, legacyName, src: url, source: url || source };
     this._loadErrors[side] = null;
     const other = this._loadErrors[side === "before" ? "after" : "before"];
     if (other) this._showError(other());

@@ -305,6 +305,13 @@ test("work on photos from signed links is found again when the link's query has 
   };
   await signed("first-visit");
   await waitForPhotos(page);
+  // The photo is named by its file name: the signature is in no name, nor in the session.
+  const names = await page.evaluate(() => {
+    const sc = document.querySelector("scalp-compare");
+    return [sc.photos.before.name, sc.photos.after.name, JSON.stringify(sc.session)];
+  });
+  expect(names.slice(0, 2)).toEqual(["before.jpg", "after.jpg"]);
+  expect(names[2]).not.toContain("X-Signature");
   await pin(page, 0.3, 0.4, "Signed link note");
   await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[100, 100], [520, 120], [460, 520]]));
   await reopen("next-day");
@@ -322,6 +329,10 @@ test("work on photos from signed links is found again when the link's query has 
   expect(moved).toContain("?X-Signature=next-day|");
   await reopen("next-day");
   await expect(el.locator(".notes")).toContainText("Signed link note");
+  // A signed link that fails is named without its signature too.
+  await page.evaluate(() => document.querySelector("scalp-compare").load("before", "samples/gone.jpg?X-Signature=old"));
+  await expect(el.locator(".alert")).toContainText('BEFORE photo "gone.jpg" was not loaded');
+  await expect(el.locator(".alert")).not.toContainText("X-Signature");
 });
 
 test("readonly patients see annotations and notes but no tools", async ({ page }) => {
