@@ -3282,10 +3282,12 @@ export class ScalpCompare extends HTMLElement {
       } else {
         this._annotator.reset(result.annotations, this._annotator.calibration, { undoable: true });
         this._annotationsChanged();
-        this._annotateStatus.textContent = this._t("Opened {n} annotation(s) from {name}.", {
+        // Kept (nothing is lost), but said: shapes wholly outside their photo are not seen.
+        const outside = this._outsidePhoto(result.annotations);
+        this._annotateStatus.textContent = `${this._t("Opened {n} annotation(s) from {name}.", {
           n: result.annotations.length,
           name,
-        });
+        })}${outside ? ` ${this._t("{n} of them lie outside their photo (made on a photo of another size?).", { n: outside })}` : ""}`;
       }
       this._hideError();
       return true;
@@ -3293,6 +3295,21 @@ export class ScalpCompare extends HTMLElement {
       this._showError(this._t("{name} was not opened: {message}", { name: JSON.stringify(name), message: error.message || error }));
       return false;
     }
+  }
+
+  /** How many of `annotations` lie wholly outside the photo they are on, as loaded now. */
+  _outsidePhoto(annotations) {
+    let n = 0;
+    for (const a of annotations) {
+      const p = this._photos[a.photo];
+      if (!p || !a.points.length) continue;
+      const xs = a.points.map((q) => q[0]);
+      const ys = a.points.map((q) => q[1]);
+      const apart =
+        Math.max(...xs) < 0 || Math.min(...xs) > p.width || Math.max(...ys) < 0 || Math.min(...ys) > p.height;
+      if (apart) n += 1;
+    }
+    return n;
   }
 
   // ----- rendering -----

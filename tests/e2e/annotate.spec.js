@@ -504,6 +504,30 @@ test("a session saved with other photos of the same size opens with a warning to
   await expect(el.getByRole("button", { name: "Undo", exact: true })).toBeEnabled();
 });
 
+test("annotations opened from a file that lie outside their photo are kept, with a word on why they are not seen", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Rectangle");
+  await drag(page, [0.2, 0.2], [0.35, 0.3]);
+  const w3c = await page.evaluate(() => document.querySelector("scalp-compare").annotations);
+  expect(w3c).toHaveLength(1);
+  // The same rectangle, and one made on a photo four times the size (far beyond this 640 px one).
+  const far = JSON.parse(JSON.stringify(w3c[0]).replace(/"id":"[^"]*"/, '"id":"far"'));
+  const selectors = Array.isArray(far.target.selector) ? far.target.selector : [far.target.selector];
+  for (const sel of selectors) {
+    if (sel.type === "FragmentSelector") sel.value = "xywh=pixel:2000,2100,300,200";
+    if (sel.type === "SvgSelector") sel.value = "<svg><rect x='2000' y='2100' width='300' height='200'/></svg>";
+  }
+  const input = el.locator("input[data-file-input]");
+  await input.setInputFiles({ name: "big.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify([w3c[0], far])) });
+  await expect(el.locator(".annotate-status")).toHaveText(
+    "Opened 2 annotation(s) from big.json. 1 of them lie outside their photo (made on a photo of another size?).",
+  );
+  expect((await internal(page)).length).toBe(2);
+  // A file whose shapes are all on the photo says nothing more.
+  await input.setInputFiles({ name: "fits.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify([w3c[0]])) });
+  await expect(el.locator(".annotate-status")).toHaveText("Opened 1 annotation(s) from fits.json.");
+});
+
 test("the session property round-trips into a fresh page", async ({ page, browser }) => {
   await tool(page, "Arrow");
   await drag(page, [0.2, 0.2], [0.3, 0.3]);
