@@ -114,10 +114,11 @@ export interface Session {
 export interface ScalpCompareEventMap {
   slide: CustomEvent<{ value: number }>;
   "photo-load": CustomEvent<{ side: "before" | "after"; width: number; height: number; orientation: number }>;
-  "photo-error": CustomEvent<{ side: "before" | "after"; message: string }>;
+  /** `message` in English; `text` as the widget shows it, in its language. */
+  "photo-error": CustomEvent<{ side: "before" | "after"; message: string; text: string }>;
   aligned: CustomEvent<{ matrix: Matrix3; model: Alignment["model"]; confidence: number | null; source: string }>;
-  "align-failed": CustomEvent<{ message: string; confidence: number }>;
-  analysis: CustomEvent<Analysis | { error: string }>;
+  "align-failed": CustomEvent<{ message: string; text: string; confidence: number }>;
+  analysis: CustomEvent<Analysis | { error: string; text: string }>;
   salt: CustomEvent<SaltEstimate | { error: string }>;
   "annotation-change": CustomEvent<{ annotations: WebAnnotation[] }>;
 }

@@ -1295,7 +1295,8 @@ export class ScalpCompare extends HTMLElement {
         });
       this._showError(this._loadErrors[side]());
       this._renderMessage();
-      this._emit("photo-error", { side, message: reply.message });
+      // `message` in English (for logs); `text` as the person reads it, in the widget's language.
+      this._emit("photo-error", { side, message: reply.message, text: this._loadErrors[side]() });
       return false;
     }
     const old = this._photos[side];
@@ -1385,16 +1386,17 @@ export class ScalpCompare extends HTMLElement {
       this._notAligned = true;
       this._renderChip();
       // (Made again in another language when `lang` changes.)
-      this._showNotice(() =>
+      const notice = () =>
         this.hasAttribute("readonly")
           ? this._t("These photos could not be lined up automatically, so they are shown as taken.")
           : r
             ? this._t.message(r.message)
-            : this._t("Could not align these photos: {message}", { message: this._t.message(reply.message) }),
-      );
-      // The event carries the core's English text; the notice is in the interface's language.
+            : this._t("Could not align these photos: {message}", { message: this._t.message(reply.message) });
+      this._showNotice(notice);
+      // `message`: the core's English text; `text`: the notice as shown, in the interface's language.
       this._emit("align-failed", {
         message: r ? r.message : `Could not align these photos: ${reply.message}`,
+        text: notice(),
         confidence: r ? r.confidence : 0,
       });
       return;
@@ -1650,11 +1652,9 @@ export class ScalpCompare extends HTMLElement {
     if (token !== this._analysisToken) return;
     this._analysisPending = false;
     if (!reply.ok) {
-      this._setAnalysis(
-        null,
-        this._t("Hair coverage could not be measured: {message}.", { message: this._t.message(reply.message) }),
-      );
-      this._emit("analysis", { error: reply.message });
+      const text = this._t("Hair coverage could not be measured: {message}.", { message: this._t.message(reply.message) });
+      this._setAnalysis(null, text);
+      this._emit("analysis", { error: reply.message, text });
       return;
     }
     const r = reply.result;

@@ -83,6 +83,12 @@ test("a pair that cannot be measured is explained in Spanish", async ({ page }) 
 test("why a photo was not loaded or not aligned is said in Spanish, with its name and numbers", async ({ page }) => {
   await openInSpanish(page);
   const el = page.locator("scalp-compare");
+  // The page hears each event with the English reason and the text shown.
+  await page.evaluate(() => {
+    window.heard = [];
+    const sc = document.querySelector("scalp-compare");
+    for (const type of ["photo-error", "align-failed"]) sc.addEventListener(type, (e) => window.heard.push({ type, ...e.detail }));
+  });
   // A file that is not a photo: the comparison stays, the reason is Spanish.
   await el.locator('input[data-side="after"]').setInputFiles({ name: "notas.jpg", mimeType: "image/jpeg", buffer: Buffer.from("no es una foto") });
   await expect(el.locator(".alert")).toContainText(
@@ -113,6 +119,16 @@ test("why a photo was not loaded or not aligned is said in Spanish, with its nam
   await expect(el.locator(".notice")).toContainText(/no se pudieron alinear estas fotos con fiabilidad \(confianza \d+ %\)/, {
     timeout: 30000,
   });
+  const heard = await page.evaluate(() => window.heard);
+  expect(heard[0]).toMatchObject({
+    type: "photo-error",
+    side: "after",
+    message: "This file is not a photo: expected a JPEG or PNG image.",
+    text: 'La foto DESPUÉS "notas.jpg" no se cargó. Este archivo no es una foto: se esperaba una imagen JPEG o PNG.',
+  });
+  const failed = heard.find((h) => h.type === "align-failed");
+  expect(failed.message).toMatch(/could not align these photos reliably/);
+  expect(failed.text).toMatch(/no se pudieron alinear estas fotos con fiabilidad/);
   await expectNothingMissing(page);
 });
 
