@@ -289,3 +289,72 @@ fn a_refused_photo_is_told_what_helps_at_the_command_line() {
         "{err}"
     );
 }
+
+#[test]
+fn an_output_file_never_overwrites_a_photo_and_bad_inputs_are_named() {
+    let dir = std::env::temp_dir().join(format!("scalp-cli-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = dir.join("before.png");
+    let after = dir.join("after.jpg");
+    // A PNG input (the only kind an output could be mistaken for), and a JPEG one.
+    image::open("www/samples/before.jpg")
+        .unwrap()
+        .save(&before)
+        .unwrap();
+    std::fs::copy("www/samples/after.jpg", &after).unwrap();
+    let (b, a) = (before.to_str().unwrap(), after.to_str().unwrap());
+    let original = std::fs::read(&before).unwrap();
+
+    // The heat map or overlay aimed at an input photo (written another way) is refused
+    // before any work, and the photo is untouched.
+    let same = format!("{}/./before.png", dir.display());
+    for args in [
+        vec!["compare", b, a, "--heatmap", &same],
+        vec!["align", b, a, "--overlay", b],
+    ] {
+        let (ok, out, err) = cli(&args);
+        assert!(!ok && out.is_empty(), "{args:?}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        assert!(err.contains("which it would overwrite"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read(&before).unwrap(),
+        original,
+        "BEFORE was overwritten"
+    );
+    // An output that is not a PNG (or is the JPEG input) is refused by its name.
+    let (ok, _, err) = cli(&["compare", b, a, "--heatmap", a]);
+    assert!(!ok && err.contains("give a name ending in .png"), "{err}");
+    let (ok, _, err) = cli(&["align", b, a, "--overlay", "map.txt"]);
+    assert!(!ok && err.contains("give a name ending in .png"), "{err}");
+
+    // Landmarks outside their photo are refused, naming the pair and the photo's size.
+    let (ok, out, err) = cli(&[
+        "align",
+        b,
+        a,
+        "--landmarks",
+        "100,100>120,110;-5000,-5000>200,200",
+    ]);
+    assert!(!ok && out.is_empty());
+    assert!(
+        err.contains("landmark pair 2")
+            && err.contains("(-5000, -5000) is outside the BEFORE photo (640x640 pixels)"),
+        "{err}"
+    );
+    // A region wholly outside the photo says so (not "too small").
+    let (ok, _, err) = cli(&["coverage", b, "--roi", "5000,5000;6000,5000;6000,6000"]);
+    assert!(
+        !ok && err.contains("--roi lies outside the photo (640x640 pixels)"),
+        "{err}"
+    );
+    let (ok, _, err) = cli(&["compare", b, a, "--roi", "5000,5000;6000,5000;6000,6000"]);
+    assert!(!ok && err.contains("--roi lies outside BEFORE"), "{err}");
+
+    // A good output is written as a PNG beside them.
+    let map = dir.join("map.png");
+    let (ok, _, err) = cli(&["compare", b, a, "--heatmap", map.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(image::open(&map).unwrap().width(), 640);
+    std::fs::remove_dir_all(&dir).ok();
+}

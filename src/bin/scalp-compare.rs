@@ -181,10 +181,17 @@ mod cli {
             }
         };
         let landmarks = a.get("--landmarks").map(parse_landmarks).transpose()?;
+        if let Some(out) = a.get("--overlay") {
+            check_output(out, "--overlay", &[before_path, after_path])?;
+        }
 
         let t0 = Instant::now();
         let (_, before) = decode_file(before_path).map_err(|e| format!("{before_path}: {e}"))?;
         let (_, after) = decode_file(after_path).map_err(|e| format!("{after_path}: {e}"))?;
+        if let Some((b, af)) = &landmarks {
+            within("BEFORE", b, &before)?;
+            within("AFTER", af, &after)?;
+        }
         let bg = grey(&before);
         let ag = grey(&after);
         let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
@@ -205,7 +212,7 @@ mod cli {
 
         let t = result.transform;
         if let Some(out) = a.get("--overlay") {
-            write_overlay(&before, &after, &t, out)?;
+            save_png(&overlay(&before, &after, &t)?, out, "overlay")?;
         }
         let (tx, ty) = t.translation();
         let mut json = serde_json::json!({
@@ -264,6 +271,7 @@ mod cli {
         let roi = parse_roi(a.get("--roi"))?;
         let t0 = Instant::now();
         let (_, photo) = decode_file(path).map_err(|e| format!("{path}: {e}"))?;
+        roi_on_photo(roi.as_ref(), &photo, "the photo")?;
         let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
         let t1 = Instant::now();
         let c = Analyzer::new(CoverageOptions::default())
@@ -297,9 +305,13 @@ mod cli {
             ));
         };
         let roi = parse_roi(a.get("--roi"))?;
+        if let Some(out) = a.get("--heatmap") {
+            check_output(out, "--heatmap", &[before_path, after_path])?;
+        }
         let t0 = Instant::now();
         let (_, before) = decode_file(before_path).map_err(|e| format!("{before_path}: {e}"))?;
         let (_, after) = decode_file(after_path).map_err(|e| format!("{after_path}: {e}"))?;
+        roi_on_photo(roi.as_ref(), &before, "BEFORE")?;
         let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
         let t1 = Instant::now();
         let (bg, ag) = (grey(&before), grey(&after));
@@ -420,13 +432,7 @@ mod cli {
         cells: &scalp_compare::coverage::CellMap,
         path: &str,
     ) -> Result<(), String> {
-        let tmp = std::env::temp_dir().join(format!("scalp-heat-{}.png", std::process::id()));
-        let tmp_path = tmp.to_string_lossy().into_owned();
-        write_overlay(before, after, t, &tmp_path)?;
-        let mut img = image::open(&tmp)
-            .map_err(|e| format!("could not build the heat map: {e}"))?
-            .into_rgb8();
-        std::fs::remove_file(&tmp).ok();
+        let mut img = overlay(before, after, t)?;
         for (x, y, px) in img.enumerate_pixels_mut() {
             let cx = ((f64::from(x) + 0.5 - cells.x0) / cells.cell_w).floor();
             let cy = ((f64::from(y) + 0.5 - cells.y0) / cells.cell_h).floor();
@@ -449,8 +455,76 @@ mod cli {
                 px[k] = (f32::from(px[k]) * (1.0 - strength) + colour[k] * strength).round() as u8;
             }
         }
-        img.save(path)
-            .map_err(|e| format!("could not write the heat map {path}: {e}"))
+        save_png(&img, path, "heat map")
+    }
+
+    /// Refuses an output file that is not a PNG or that is one of the input photos (which
+    /// it would overwrite), before any work is done.
+    fn check_output(out: &str, option: &str, inputs: &[&str]) -> Result<(), String> {
+        let png = std::path::Path::new(out)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        if !png {
+            return Err(format!(
+                "{option} {out}: the file is written as PNG; give a name ending in .png"
+            ));
+        }
+        let same = |input: &str| match (std::fs::canonicalize(out), std::fs::canonicalize(input)) {
+            (Ok(o), Ok(i)) => o == i,
+            _ => false,
+        };
+        if let Some(input) = inputs.iter().find(|i| same(i)) {
+            return Err(format!(
+                "{option} {out} is the input photo {input}, which it would overwrite; give another file name"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes an image as PNG; `what` names it in the message when that fails.
+    fn save_png(img: &image::RgbImage, path: &str, what: &str) -> Result<(), String> {
+        img.save_with_format(path, image::ImageFormat::Png)
+            .map_err(|e| format!("could not write the {what} {path}: {e}"))
+    }
+
+    /// Refuses landmarks outside their photo (a typo, or points from another photo's size).
+    fn within(side: &str, points: &[(f64, f64)], photo: &RgbaImage) -> Result<(), String> {
+        let (w, h) = (f64::from(photo.width()), f64::from(photo.height()));
+        match points
+            .iter()
+            .position(|&(x, y)| !(0.0..=w).contains(&x) || !(0.0..=h).contains(&y))
+        {
+            Some(i) => Err(format!(
+                "landmark pair {}: the {side} point ({}, {}) is outside the {side} photo ({}x{} pixels)",
+                i + 1,
+                points[i].0,
+                points[i].1,
+                photo.width(),
+                photo.height()
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses a `--roi` that lies wholly outside the photo it is drawn on (`whose`).
+    fn roi_on_photo(roi: Option<&Polygon>, photo: &RgbaImage, whose: &str) -> Result<(), String> {
+        let Some(roi) = roi else { return Ok(()) };
+        let (w, h) = (f64::from(photo.width()), f64::from(photo.height()));
+        let pts = &roi.points;
+        let (x0, x1) = pts
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (y0, y1) = pts
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        if x1 <= 0.0 || y1 <= 0.0 || x0 >= w || y0 >= h {
+            return Err(format!(
+                "--roi lies outside {whose} ({}x{} pixels): its corners are in that photo's pixel coordinates",
+                photo.width(),
+                photo.height()
+            ));
+        }
+        Ok(())
     }
 
     /// Rec. 601 luma of a decoded photo, as the aligner takes it.
@@ -461,12 +535,11 @@ mod cli {
 
     /// BEFORE with AFTER laid onto it through the alignment, half and half,
     /// for a person to check by eye.
-    fn write_overlay(
+    fn overlay(
         before: &RgbaImage,
         after: &RgbaImage,
         t: &Transform,
-        path: &str,
-    ) -> Result<(), String> {
+    ) -> Result<image::RgbImage, String> {
         let inv = t
             .inverse()
             .ok_or("the alignment cannot be inverted, so no overlay was written")?;
@@ -495,8 +568,7 @@ mod cli {
             }
             *px = image::Rgb(c);
         }
-        out.save(path)
-            .map_err(|e| format!("could not write the overlay {path}: {e}"))
+        Ok(out)
     }
 
     #[cfg(test)]
