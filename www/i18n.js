@@ -307,6 +307,7 @@ const es = {
   "This session was saved with {saved}, not the photos shown ({shown}): check that it is this patient's.":
     "Esta sesión se guardó con {saved}, no con las fotos mostradas ({shown}): compruebe que es de este paciente.",
   "Opened {n} annotation(s) from {name}.": "{n} anotación(es) abiertas desde {name}.",
+  "The photos are still being measured; try again in a moment.": "Las fotos aún se están midiendo; inténtelo de nuevo en un momento.",
   "{n} of them lie outside their photo (made on a photo of another size?).": "{n} de ellas quedan fuera de su foto (¿hechas sobre una foto de otro tamaño?).",
   "{name} was not opened: {message}": "{name} no se abrió: {message}",
   "Load a BEFORE and an AFTER photo first.": "Cargue primero una foto ANTES y una DESPUÉS.",

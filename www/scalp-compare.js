@@ -1681,7 +1681,8 @@ export class ScalpCompare extends HTMLElement {
     this._analysis = analysis;
     this._summary.textContent = text;
     this._heatButton.disabled = !analysis;
-    if (!analysis) this._setHeat(false);
+    // In the change-map view the map comes (back) with the numbers it shows.
+    if (!analysis || this._mode === "heatmap") this._setHeat(Boolean(analysis));
     this._drawOverlay();
   }
 
@@ -2784,7 +2785,9 @@ export class ScalpCompare extends HTMLElement {
     };
     const a = this._alignment;
     let analysis = null;
-    if (this._analysis) {
+    // While a new region or alignment is being measured the figures shown are the last
+    // ones, of the old region: they are not saved beside the new one.
+    if (this._analysis && !this._analysisPending) {
       const { cells: _cells, ...rest } = this._analysis;
       analysis = rest;
     }
@@ -3122,6 +3125,18 @@ export class ScalpCompare extends HTMLElement {
     return toPng(await this._reportCanvas());
   }
 
+  /**
+   * Resolves once no photo is loading and nothing is being aligned or measured, so a
+   * report or session shows the figures of what is on screen; throws after `ms`.
+   */
+  async _settled(ms = 120000) {
+    const end = Date.now() + ms;
+    while (this.busy) {
+      if (Date.now() > end) throw new Error(this._t("The photos are still being measured; try again in a moment."));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** The coverage at each visit for the report (a visit not measured carries its reason), or null. */
   _visitsForReport() {
     const list = this._visitStates();
@@ -3142,6 +3157,8 @@ export class ScalpCompare extends HTMLElement {
   }
 
   async _reportCanvas() {
+    // A report asked for while a new region or alignment is measured waits for its figures.
+    await this._settled();
     const { before, after } = this._photos;
     if (!before || !after) throw new Error(this._t("Load a BEFORE and an AFTER photo first."));
     return renderReport({
@@ -3200,7 +3217,13 @@ export class ScalpCompare extends HTMLElement {
     };
     const actions = {
       import: () => input.click(),
-      session: () => {
+      session: async () => {
+        try {
+          await this._settled(); // the figures of what is on screen, not the last ones
+        } catch (error) {
+          this._showError(error.message);
+          return;
+        }
         const blob = new Blob([JSON.stringify(this.session, null, 2)], { type: "application/json" });
         download(blob, `${base()}.scalp-session.json`);
       },

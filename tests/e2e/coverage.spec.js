@@ -1,6 +1,7 @@
 // Hair coverage in the widget: numbers with their uncertainty and a plain
 // summary for the demo pair, the change map toggling on and off, and a region
 // drawn by the specialist changing what is measured.
+import { readFileSync } from "node:fs";
 import { test, expect } from "@playwright/test";
 import { waitForPhotos, frameShot, regionDiff, loadUnmeasurablePair } from "./helpers.js";
 
@@ -248,4 +249,32 @@ test("a pair that cannot support a number says why and keeps the comparison", as
   expect(state.alignment.confidence).toBeGreaterThan(0.5);
   const events = await page.evaluate(() => window.analyses);
   expect(events.at(-1).error).toContain("cannot be told apart");
+});
+
+test("a report or session taken while a new region is measured carries that region's figures, not the last ones", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  // (The demo's BEFORE is 640 x 640.)
+  const region = [[100, 100], [520, 120], [460, 520]];
+  const taken = await page.evaluate(async (region) => {
+    const sc = document.querySelector("scalp-compare");
+    sc.setRegion(region);
+    // At once: the figures on screen are still the automatic region's.
+    const meanwhile = sc.session.analysis;
+    await sc.exportReport();
+    return { meanwhile, busy: sc.busy, roi: sc.analysis && sc.analysis.roi.polygon };
+  }, region);
+  expect(taken.meanwhile).toBeNull();
+  // The report was made once the drawn region was measured.
+  expect(taken.busy).toBe(false);
+  expect(taken.roi).toEqual(region);
+  // Save session pressed while measuring saves the new region's figures beside it.
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[120, 100], [540, 140], [440, 540]]));
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    el.getByRole("button", { name: "Save session" }).click(),
+  ]);
+  const saved = JSON.parse(readFileSync(await download.path(), "utf8"));
+  expect(saved.region).toEqual([[120, 100], [540, 140], [440, 540]]);
+  expect(saved.analysis.roi.polygon).toEqual(saved.region);
 });

@@ -115,6 +115,30 @@ test("change map view shows AFTER with the change colours and the legend", async
   await expect(el.locator(".legend")).toBeHidden();
 });
 
+test("the change map view chosen before the numbers arrive shows the map once they do", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  // A new region clears nothing; swapping AFTER for itself measures afresh with no numbers
+  // meanwhile: the view is chosen in between, as a page's markup does at load.
+  await page.evaluate(async () => {
+    const sc = document.querySelector("scalp-compare");
+    const loading = sc.load("after", "samples/after.jpg?again");
+    sc.mode = "heatmap";
+    await loading;
+  });
+  await page.waitForFunction(() => {
+    const sc = document.querySelector("scalp-compare");
+    return sc.analysis && !sc.busy;
+  });
+  await expect(el.locator(".legend")).toBeVisible();
+  await expect(el.locator('button[data-action="heatmap"]')).toHaveAttribute("aria-pressed", "true");
+  await expect(el.locator('button[data-action="heatmap"]')).toHaveText("Hide change map");
+  // The colours are drawn: the view differs from plain AFTER.
+  const shot = await frameShot(page);
+  await setMode(page, "slider");
+  const { after } = await referenceShots(page);
+  expect(regionDiff(shot, after, MIDDLE)).toBeGreaterThan(8);
+});
+
 test("side by side lays the aligned photos next to each other, each in its half", async ({ page }) => {
   await setMode(page, "side-by-side");
   // The same place in each half: 10-90% across each pane, the middle band down.
