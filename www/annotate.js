@@ -320,7 +320,10 @@ export class Annotator {
 
   /** Picks a tool: null (slider), "select", a kind, or "calibrate". */
   setTool(tool) {
-    if (this.host.readonly()) tool = null;
+    if (this.host.readonly()) {
+      tool = null;
+      this._closeEditor(false); // nothing is edited in a read-only view
+    }
     this.cancelDraft();
     this.tool = tool;
     if (tool && tool !== "select") this.selected = null;
@@ -724,6 +727,7 @@ export class Annotator {
 
   _bindKeys() {
     this.svg.addEventListener("focusin", (event) => {
+      if (this._quietFocus) return; // focus given back by render: it selects nothing
       const id = event.target.dataset && event.target.dataset.id;
       if (id && id !== this.selected) {
         this.selected = id;
@@ -744,6 +748,8 @@ export class Annotator {
       }
       const id = event.target.dataset && event.target.dataset.id;
       if (!id || this.host.readonly()) return;
+      // Keys act on the focused shape (focus given back after Escape selects nothing).
+      if (["Delete", "Backspace", "Enter", "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"].includes(event.key)) this.selected = id;
       const step = event.shiftKey ? 10 : 1;
       const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
       if (moves[event.key]) {
@@ -796,6 +802,31 @@ export class Annotator {
   _focus(id) {
     const g = this.svg.querySelector(`[data-id="${CSS.escape(id)}"]`);
     if (g) g.focus({ preventScroll: true });
+  }
+
+  /**
+   * Gives the keyboard back after the shapes were drawn afresh: to the shape `id` had
+   * (without selecting it), or, when it is gone (undone, deleted), to Undo or Redo, so
+   * the next Ctrl+Z / Ctrl+Y still reaches the widget.
+   */
+  _keepFocus(id) {
+    const g = id && this.svg.querySelector(`[data-id="${CSS.escape(id)}"]`);
+    if (g) {
+      this._quietFocus = true;
+      g.focus({ preventScroll: true });
+      this._quietFocus = false;
+      return;
+    }
+    // After the buttons' states are brought up to date by whoever drew.
+    queueMicrotask(() => {
+      const root = this.svg.getRootNode();
+      const here = root.activeElement;
+      if (here && here !== this.svg && !this.svg.contains(here)) return; // moved on meanwhile
+      const buttons = ["undo", "redo"].map((k) => this.toolbar.querySelector(`[data-annotate="${k}"]`));
+      const target = buttons.find((b) => b && !b.disabled && b.getClientRects().length);
+      if (target) target.focus({ preventScroll: true });
+      else if (this.svg.hasAttribute("tabindex")) this.svg.focus({ preventScroll: true });
+    });
   }
 
   // ----- note editor -----
@@ -880,6 +911,10 @@ export class Annotator {
   _saveEditor() {
     const e = this.editing;
     if (!e) return;
+    if (this.host.readonly()) {
+      this._closeEditor(false); // the page became read-only while it was open
+      return;
+    }
     if (e.calibrate) {
       const mm = parseFloat(this._editorParts.number.value);
       if (!(mm > 0 && Number.isFinite(mm))) {
@@ -920,9 +955,14 @@ export class Annotator {
 
   _closeEditor(cancelled) {
     if (!this.editing) return;
+    const { item } = this.editing;
+    const root = this.editor.getRootNode();
+    const hadFocus = this.editor.contains(root.activeElement);
     this.editing = null;
     this.editor.hidden = true;
     if (cancelled) this.host.status(this.t("Edit cancelled"));
+    // The keyboard goes back to the shape whose note it was (or on to Undo).
+    if (hadFocus) this._keepFocus(item && this.items.includes(item) ? item.id : "");
   }
 
   _askCalibration(d) {
@@ -945,6 +985,9 @@ export class Annotator {
   /** Redraws every shape from the model (cheap; called on any change or resize). */
   render() {
     const s = this.svg;
+    // The shapes are drawn afresh: the keyboard's place among them is kept.
+    const active = s.getRootNode().activeElement;
+    const kept = active && active !== s && s.contains(active) ? active.dataset.id || "" : null;
     s.replaceChildren();
     const W = this.frame.clientWidth;
     const H = this.frame.clientHeight;
@@ -1019,6 +1062,7 @@ export class Annotator {
       }
     }
     this._renderNotes(numbers);
+    if (kept !== null) this._keepFocus(kept);
   }
 
   _renderNotes(numbers) {

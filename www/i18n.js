@@ -89,6 +89,7 @@ const es = {
   "A corner is already there.": "Ya hay una esquina ahí.",
   "No corner under the cross.": "No hay ninguna esquina bajo la cruz.",
   "A region keeps at least three corners.": "Una región conserva al menos tres esquinas.",
+  "A region needs at least three corners; {n} placed.": "Una región necesita al menos tres esquinas; hay {n}.",
   "Edit the scalp region: drag a corner to move it, click beside an edge to add a corner there (or move the cross with the arrow keys; Space picks up or drops the corner under it, or adds one); Backspace removes the corner under the cross; Enter or double-click finishes; Escape cancels":
     "Edite la región: arrastre una esquina para moverla, haga clic junto a un borde para añadir ahí una esquina (o mueva la cruz con las flechas; Espacio toma o suelta la esquina bajo ella, o añade una); Retroceso quita la esquina bajo la cruz; Intro o doble clic termina; Escape cancela",
   "Measuring hair coverage…": "Midiendo la cobertura de pelo…",

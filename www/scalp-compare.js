@@ -199,6 +199,13 @@ function readFirst(keys, check) {
   return null;
 }
 
+/**
+ * Query parameters that sign or authorise a link (AWS, Google Cloud, Azure, CloudFront and
+ * the common generic names): never part of a photo's name, which is saved and printed.
+ */
+const SECRET_PARAM =
+  /^(x-amz-.*|x-goog-.*|.*signature.*|.*token.*|.*credential.*|.*secret.*|.*password.*|sig|se|sp|sv|sr|st|ss|srt|si|spr|skoid|sktid|skt|ske|sks|skv|expires|key-pair-id|policy|googleaccessid|auth|key|apikey|api_key)$/i;
+
 /** A photo's part of a browser-storage key: name (`legacy`: with the URL's query), file size, pixel size. */
 function photoKeyPart(p, legacy) {
   const name = legacy ? p.legacyName || p.name : p.keyName || p.name;
@@ -882,8 +889,22 @@ export class ScalpCompare extends HTMLElement {
     this._alignToken = 0;
     this._alignPending = false;
     for (const button of root.querySelectorAll('button[data-action="landmarks"]')) {
-      button.addEventListener("click", () => this._openLandmarks());
+      button.addEventListener("click", () => {
+        this._landmarksOpener = button;
+        this._openLandmarks();
+      });
     }
+    // Closed: the keyboard goes back to the button that opened the panel (or the
+    // toolbar's, when the notice that held it has gone).
+    this._landmarks.addEventListener("landmarks-close", () => {
+      const active = this.shadowRoot.activeElement;
+      if (active && active !== this._landmarks) return;
+      const opener = this._landmarksOpener;
+      const target = opener && opener.isConnected && opener.getClientRects().length && !opener.disabled
+        ? opener
+        : root.querySelector('.toolbar button[data-action="landmarks"]');
+      if (target) target.focus({ preventScroll: true });
+    });
     this._adjustButton.addEventListener("click", () => this._setAdjusting(!this._adjusting));
     $('button[data-action="auto"]').addEventListener("click", () => {
       this._setLocked(false);
@@ -929,11 +950,18 @@ export class ScalpCompare extends HTMLElement {
         this._drawOverlay();
       }
     });
-    this._clearRegionButton.addEventListener("click", () => this.setRegion(null));
+    this._clearRegionButton.addEventListener("click", () => {
+      const hadFocus = this.shadowRoot.activeElement === this._clearRegionButton;
+      this.setRegion(null);
+      // It is disabled now: the keyboard goes on to the button that draws a region.
+      if (hadFocus) this._drawButton.focus({ preventScroll: true });
+    });
 
     this._alert.querySelector("button").addEventListener("click", () => {
       this._loadErrors = { before: null, after: null };
       this._hideError();
+      // The keyboard stays in the widget: on the comparison's handle.
+      this._handle.focus({ preventScroll: true });
     });
     for (const button of root.querySelectorAll("[data-pick]")) {
       button.addEventListener("click", () =>
@@ -1271,10 +1299,12 @@ export class ScalpCompare extends HTMLElement {
     // The work saved in this browser is kept under the name without the URL's query: a
     // signed link's query changes at every visit, and the work must still be found.
     const keyName = url ? decoded(new URL(url).pathname.split("/").pop() || url) : legacyName;
-    // A file name in the path is the photo's name (a signed link's query, often hundreds of
-    // characters with its signature, stays out of messages, session files and reports); a
-    // path without one ("photo?id=42") keeps its query, which tells photos apart.
-    const name = /\.[A-Za-z0-9]{2,5}$/.test(keyName) ? keyName : legacyName;
+    // The photo's name, in messages, session files and reports: a signed link's signature,
+    // token and expiry stay out of it; other query parameters ("?visit=3") tell photos apart.
+    const last = url ? new URL(url).pathname.split("/").pop() : "";
+    const kept = url ? [...new URL(url).searchParams].filter(([k]) => !SECRET_PARAM.test(k)) : [];
+    const query = kept.map(([k, v]) => (v ? `${k}=${v}` : k)).join("&");
+    const name = last ? `${decoded(last)}${query ? `?${query}` : ""}` : legacyName;
     const token = ++this._loadSeq[side];
     this._loading[side] = token;
     this._renderMessage();
@@ -2000,6 +2030,8 @@ export class ScalpCompare extends HTMLElement {
       );
       this._frame.focus({ preventScroll: true });
     } else if (!this._adjusting) {
+      // The keyboard stays in the widget: on the button that starts drawing again.
+      if (this.shadowRoot.activeElement === this._frame) this._drawButton.focus({ preventScroll: true });
       this._frame.removeAttribute("tabindex");
       this._frame.removeAttribute("role");
       this._frame.removeAttribute("aria-label");
@@ -2133,6 +2165,11 @@ export class ScalpCompare extends HTMLElement {
   /** Ends drawing: three or more corners become the region. */
   _finishRegion() {
     const pts = this._draft || [];
+    if (pts.length > 0 && pts.length < 3) {
+      // Kept, and still drawing: the corners placed are not thrown away.
+      this._annotateStatus.textContent = this._t("A region needs at least three corners; {n} placed.", { n: pts.length });
+      return;
+    }
     this._setDrawing(false);
     if (pts.length >= 3) this.setRegion(pts);
   }

@@ -120,6 +120,12 @@ test("a pair the automatic path refuses is aligned from clicked landmarks", asyn
   expect(cornerError(a.matrix, truth, 640, 640)).toBeLessThan(4.5);
   await expect(notice).toBeHidden();
   await expect(page.locator("scalp-compare .chip")).toContainText("Aligned by hand");
+  // Closed from the keyboard: focus goes back to a button that opens the panel (the
+  // notice's is gone with the notice), not to the page.
+  await panel.getByRole("button", { name: "Close" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(panel).toBeHidden();
+  await expect(page.locator('scalp-compare .toolbar button[data-action="landmarks"]')).toBeFocused();
 });
 
 test("fine adjustment by keyboard, lock, and reset to automatic", async ({ page }) => {

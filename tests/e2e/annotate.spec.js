@@ -312,6 +312,18 @@ test("work on photos from signed links is found again when the link's query has 
   });
   expect(names.slice(0, 2)).toEqual(["before.jpg", "after.jpg"]);
   expect(names[2]).not.toContain("X-Signature");
+  // A link signed as the clouds do keeps only what tells the photo apart.
+  const cloud = await page.evaluate(async () => {
+    const sc = document.querySelector("scalp-compare");
+    await sc.load(
+      "after",
+      "samples/after.jpg?visit=3&X-Amz-Credential=AKIA%2F2026&X-Amz-Signature=abc123&sig=zz&se=2026-12-01&access_token=t0k",
+    );
+    return sc.photos.after.name;
+  });
+  expect(cloud).toBe("after.jpg?visit=3");
+  await signed("first-visit");
+  await waitForPhotos(page);
   await pin(page, 0.3, 0.4, "Signed link note");
   await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[100, 100], [520, 120], [460, 520]]));
   await reopen("next-day");
@@ -348,6 +360,16 @@ test("readonly patients see annotations and notes but no tools", async ({ page }
   // Keys do nothing to the annotations.
   await page.keyboard.press("Control+z");
   expect((await session(page)).annotations).toEqual(saved.annotations);
+  // A note editor left open when the page turns read-only is closed: nothing typed is saved.
+  await page.evaluate(() => document.querySelector("scalp-compare").removeAttribute("readonly"));
+  await el.locator("svg.annotations g.shape").first().focus();
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".note-editor textarea")).toBeFocused();
+  await page.keyboard.type(" CHANGED");
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  await expect(el.locator(".note-editor")).toBeHidden();
+  await page.keyboard.press("Enter");
+  expect((await session(page)).annotations.map((a) => a.note)).toEqual(["Doing well"]);
 });
 
 test("the exported report PNG contains the photos, the annotation and the figures", async ({ page }) => {
@@ -590,6 +612,30 @@ test("keyboard alone: pick a tool, move the cross, place points", async ({ page 
   await press("Enter");
   list = await internal(page);
   expect(list[2].note).toBe("Typed without a mouse");
+  // The keyboard never falls out of the widget (the next key would go nowhere):
+  const pin = el.locator('svg.annotations g.shape[data-id="' + list[2].id + '"]');
+  await expect(pin).toBeFocused();
+  // Escape on the pin deselects it and keeps focus there; Delete then deletes it, and
+  // Undo gives it back...
+  await press("Escape");
+  await expect(pin).toBeFocused();
+  await expect(pin).not.toHaveClass(/selected/);
+  // ...its note editor closed with Escape gives focus back to the pin...
+  await press("Enter");
+  await expect(el.locator(".note-editor textarea")).toBeFocused();
+  await press("Escape");
+  await expect(pin).toBeFocused();
+  // ...Ctrl+Z takes its note back and leaves it focused; Ctrl+Z again takes the pin away and
+  // leaves the keyboard on Undo, so Ctrl+Y still reaches the widget.
+  await press("Control+z");
+  expect((await internal(page)).map((a) => a.note)).toEqual(["", "", ""]);
+  await expect(pin).toBeFocused();
+  await press("Control+z");
+  expect(await internal(page)).toHaveLength(2);
+  await expect(el.getByRole("button", { name: "Undo", exact: true })).toBeFocused();
+  await press("Control+y");
+  await press("Control+y");
+  expect((await internal(page)).map((a) => a.note)).toEqual(["", "", "Typed without a mouse"]);
   // Escape leaves the tool.
   await el.locator("svg.annotations").focus();
   await press("Escape");

@@ -109,11 +109,17 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
   await press("Shift+ArrowDown", 8);
   await press("Shift+ArrowRight", 6);
   await page.keyboard.press("Space");
+  // Enter with two corners keeps them and says what is missing; drawing goes on.
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".annotate-status")).toHaveText("A region needs at least three corners; 2 placed.");
+  await expect(el.locator(".frame")).toBeFocused();
   await press("Shift+ArrowLeft", 12);
   await page.keyboard.press("Space");
   await page.keyboard.press("Enter");
   const region = await page.evaluate(() => document.querySelector("scalp-compare").region);
   expect(region).toHaveLength(3);
+  // The keyboard is not dropped on the page: it is on the button that edits the region.
+  await expect(el.getByRole("button", { name: "Edit scalp region" })).toBeFocused();
   await page.waitForFunction((before) => {
     const a = document.querySelector("scalp-compare").analysis;
     return a && a.roi.source === "given" && a.roi.area_px !== before;
@@ -121,6 +127,12 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
   const a = await analysis(page);
   expect(a.roi.source).toBe("given");
   expect(a.roi.area_px).toBeLessThan(auto.roi.area_px);
+  // Back to the automatic region by keyboard: that button turns itself off, and the
+  // keyboard goes on to the one that draws a region.
+  await el.getByRole("button", { name: "Automatic region" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(el.getByRole("button", { name: "Draw scalp region" })).toBeFocused();
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toBeNull();
 });
 
 test("a drawn region is edited: a corner dragged, a corner added on an edge, Escape keeps it", async ({ page }) => {

@@ -73,6 +73,11 @@ test("a missing photo URL gives a message inside the widget", async ({ page }) =
   // A URL ending in "/" still names what could not be downloaded.
   await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/visits/2026-09/"));
   await expect(alert).toContainText('Could not download the photo "2026-09" (HTTP 404).');
+  // Dismissed from the keyboard, the message goes and focus stays in the widget.
+  await alert.getByRole("button").focus();
+  await page.keyboard.press("Enter");
+  await expect(alert).toBeHidden();
+  await expect(page.locator("#patient .handle")).toBeFocused();
 });
 
 test("a photo that loads on one side does not hide why the other side's was not loaded", async ({ page }) => {
