@@ -155,6 +155,12 @@ function svg(tag, attrs = {}, parent = null) {
 const pointsAttr = (pts) => pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
 
 /** A short spoken description of one annotation (`t` translates the UI words). */
+/** The line saying how a photo's rulers were calibrated: "BEFORE calibrated: 10 mm = 100 px". */
+export function calibrationText(photo, cal, t = fill) {
+  const d = Math.hypot(cal.points[1][0] - cal.points[0][0], cal.points[1][1] - cal.points[0][1]);
+  return t("{photo} calibrated: {mm} mm = {px} px", { photo: t(photo.toUpperCase()), mm: cal.mm, px: Math.round(d) });
+}
+
 export function describe(item, number, calibration, t = fill) {
   const photo = t(item.photo === "before" ? "BEFORE" : "AFTER", {});
   const what = t(KINDS[item.kind].label, {});
@@ -1074,12 +1080,7 @@ export class Annotator {
       if (!cal) continue;
       const li = document.createElement("li");
       li.className = "calibration";
-      const d = Math.hypot(cal.points[1][0] - cal.points[0][0], cal.points[1][1] - cal.points[0][1]);
-      li.textContent = this.t("{photo} calibrated: {mm} mm = {px} px", {
-        photo: this.t(photo.toUpperCase()),
-        mm: cal.mm,
-        px: Math.round(d),
-      });
+      li.textContent = calibrationText(photo, cal, this.t);
       list.append(li);
     }
     for (const item of rows) {

@@ -106,7 +106,7 @@ class ScalpLandmarks extends HTMLElement {
     root.querySelector('[data-do="clear"]').addEventListener("click", () => this._reset());
     this._apply.addEventListener("click", () => this._submit());
     root.querySelector('[data-do="close"]').addEventListener("click", () => this.close());
-    this._select.addEventListener("change", () => this._update());
+    this._select.addEventListener("change", () => this._changed());
     this._resize = new ResizeObserver(() => this._drawAll());
     this._photos = null;
     this._points = { before: [], after: [] };
@@ -210,7 +210,7 @@ class ScalpLandmarks extends HTMLElement {
     this._points[side].push(point);
     this._order.push(side);
     this._draw(side);
-    this._update();
+    this._changed();
   }
 
   _undo() {
@@ -218,7 +218,7 @@ class ScalpLandmarks extends HTMLElement {
     if (!side) return;
     this._points[side].pop();
     this._draw(side);
-    this._update();
+    this._changed();
   }
 
   _key(side, event) {
@@ -245,6 +245,12 @@ class ScalpLandmarks extends HTMLElement {
 
   _pairs() {
     return Math.min(this._points.before.length, this._points.after.length);
+  }
+
+  /** The points or the model changed: the last fit's residuals no longer describe them. */
+  _changed() {
+    this._list.innerHTML = "";
+    this._update();
   }
 
   _update() {

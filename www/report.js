@@ -3,7 +3,7 @@
 // and the clinic's name or logo, drawn on a canvas and exported as PNG.
 // Note text is drawn with fillText (never parsed as markup).
 
-import { apply3, mul3, geometry, describe, DEFAULT_COLOR } from "./annotate.js";
+import { apply3, mul3, geometry, describe, calibrationText, DEFAULT_COLOR } from "./annotate.js";
 import { fill } from "./i18n.js";
 
 const WIDTH = 1600;
@@ -180,6 +180,10 @@ export function renderReport(data) {
   const summary = data.summary ? wrap((scratch.font = `17px ${FONT}`, scratch), data.summary, textW) : [];
   scratch.font = `15px ${FONT}`;
   const noteLines = [];
+  // How rulers read millimetres, as the notes list on screen says.
+  for (const [photo, cal] of Object.entries(data.calibration)) {
+    if (cal) noteLines.push(...wrap(scratch, calibrationText(photo, cal, t), textW));
+  }
   for (const item of data.annotations) {
     const n = data.numbers.get(item.id);
     if (!n && item.kind !== "text" && item.kind !== "ruler") continue;
@@ -213,8 +217,19 @@ export function renderReport(data) {
   const panelTop = MARGIN + headerH;
   const captionH = 34;
   const bodyTop = panelTop + panelH + captionH + 20;
+  // Where the photos come from (their licence's credit), under the disclaimer.
+  scratch.font = `14px ${FONT}`;
+  const creditLines = data.credit ? wrap(scratch, data.credit, textW) : [];
   const height = Math.ceil(
-    bodyTop + summary.length * 24 + 16 + viewsH + visitsH + (noteLines.length ? 30 + noteLines.length * 21 : 0) + 60 + MARGIN,
+    bodyTop +
+      summary.length * 24 +
+      16 +
+      viewsH +
+      visitsH +
+      (noteLines.length ? 30 + noteLines.length * 21 : 0) +
+      60 +
+      creditLines.length * 20 +
+      MARGIN,
   );
   const canvas = document.createElement("canvas");
   canvas.width = WIDTH;
@@ -257,6 +272,20 @@ export function renderReport(data) {
     ctx.rect(0, 0, panelW, panelH);
     ctx.clip();
     drawWarped(ctx, data[side], photoToPanel[side]);
+    // The region drawn by the specialist (BEFORE pixels): the figures are over it. On AFTER
+    // it is shown through the alignment, so only when there is one.
+    if (data.region && (side === "before" || data.matrix)) {
+      const pts = data.region.map((p) => apply3(toPanel, p));
+      ctx.lineWidth = 3;
+      ctx.setLineDash([10, 6]);
+      ctx.strokeStyle = "#000";
+      trace(ctx, pts, true);
+      ctx.stroke();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = "#fff";
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
     for (const item of data.annotations) {
       const geo = geometry(item, photoToPanel[item.photo], {
         number: data.numbers.get(item.id),
@@ -325,6 +354,8 @@ export function renderReport(data) {
     MARGIN,
     y,
   );
+  y += 24;
+  writeLines(creditLines, 20);
   return canvas;
 }
 

@@ -3213,6 +3213,8 @@ export class ScalpCompare extends HTMLElement {
         after: this._labelOf("after"),
       },
       clinic: this.getAttribute("clinic") || "",
+      region: this._region,
+      credit: (this.getAttribute("credit") || "").trim(),
       logo: await this._logo(),
       generated: new Date(),
       t: this._t,

@@ -120,6 +120,12 @@ test("a pair the automatic path refuses is aligned from clicked landmarks", asyn
   expect(cornerError(a.matrix, truth, 640, 640)).toBeLessThan(4.5);
   await expect(notice).toBeHidden();
   await expect(page.locator("scalp-compare .chip")).toContainText("Aligned by hand");
+  // A point taken back after Apply: the panel counts the pairs again (the residuals were
+  // the applied fit's) and the alignment stays as applied.
+  await panel.getByRole("button", { name: "Remove last point" }).click();
+  await expect(panel.locator(".residuals li")).toHaveCount(0);
+  await expect(panel.locator(".status")).toContainText("2 pairs placed (3 on BEFORE, 2 on AFTER)");
+  expect((await page.evaluate(() => document.querySelector("scalp-compare").alignment)).source).toBe("manual");
   // Closed from the keyboard: focus goes back to a button that opens the panel (the
   // notice's is gone with the notice), not to the page.
   await panel.getByRole("button", { name: "Close" }).focus();

@@ -404,6 +404,45 @@ test("the exported report PNG contains the photos, the annotation and the figure
   expect(right).toBeGreaterThan(500);
 });
 
+test("the report draws the measured region, says how rulers were calibrated and ends with the credit line", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  /** Pure white pixels over the two photo panels (the region's dashed outline is white on black). */
+  const whiteInPanels = (png) => {
+    let n = 0;
+    for (let y = 150; y < 900; y++) {
+      for (let x = 0; x < png.width; x++) {
+        const i = (y * png.width + x) * 4;
+        if (png.data[i] === 255 && png.data[i + 1] === 255 && png.data[i + 2] === 255) n++;
+      }
+    }
+    return n;
+  };
+  // (The demo page gives its photos' credit; this test sets its own.)
+  await page.evaluate(() => document.querySelector("scalp-compare").removeAttribute("credit"));
+  const plain = await reportPng(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[100, 100], [520, 120], [460, 520]]));
+  const withRegion = await reportPng(page);
+  // Drawn on both panels (AFTER through the alignment): a few thousand outline pixels.
+  expect(whiteInPanels(withRegion) - whiteInPanels(plain)).toBeGreaterThan(1500);
+  // A calibration is listed as on screen.
+  const doc = await session(page);
+  doc.photos.before.calibration = { points: [[100, 100], [200, 100]], mm: 10 };
+  await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), doc);
+  await expect(el.locator(".notes")).toContainText("BEFORE calibrated: 10 mm = 100 px");
+  const calibrated = await reportPng(page);
+  expect(calibrated.height).toBe(withRegion.height + 30 + 21); // the heading and its line
+  // The credit line goes at the foot.
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("credit", "Photos: example clinic, CC BY 4.0"));
+  const credited = await reportPng(page);
+  expect(credited.height).toBe(calibrated.height + 20);
+  let ink = 0;
+  for (let y = credited.height - 80; y < credited.height; y++) {
+    for (let x = 0; x < 600; x++) if (credited.data[(y * credited.width + x) * 4] < 128) ink++;
+  }
+  expect(ink).toBeGreaterThan(100);
+});
+
 test("a note with markup is shown as text and runs nothing", async ({ page }) => {
   const el = page.locator("scalp-compare");
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
