@@ -308,10 +308,18 @@ fn an_output_file_never_overwrites_a_photo_and_bad_inputs_are_named() {
     // The heat map or overlay aimed at an input photo (written another way) is refused
     // before any work, and the photo is untouched.
     let same = format!("{}/./before.png", dir.display());
-    for args in [
+    // A hard link is the same file under another name.
+    let linked = dir.join("linked.png");
+    let linked_ok = std::fs::hard_link(&before, &linked).is_ok();
+    let linked = linked.to_str().unwrap();
+    let mut cases = vec![
         vec!["compare", b, a, "--heatmap", &same],
         vec!["align", b, a, "--overlay", b],
-    ] {
+    ];
+    if linked_ok && cfg!(unix) {
+        cases.push(vec!["compare", b, a, "--heatmap", linked]);
+    }
+    for args in cases {
         let (ok, out, err) = cli(&args);
         assert!(!ok && out.is_empty(), "{args:?}");
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");

@@ -154,13 +154,13 @@ function svg(tag, attrs = {}, parent = null) {
 
 const pointsAttr = (pts) => pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
 
-/** A short spoken description of one annotation (`t` translates the UI words). */
 /** The line saying how a photo's rulers were calibrated: "BEFORE calibrated: 10 mm = 100 px". */
 export function calibrationText(photo, cal, t = fill) {
   const d = Math.hypot(cal.points[1][0] - cal.points[0][0], cal.points[1][1] - cal.points[0][1]);
   return t("{photo} calibrated: {mm} mm = {px} px", { photo: t(photo.toUpperCase()), mm: cal.mm, px: Math.round(d) });
 }
 
+/** A short spoken description of one annotation (`t` translates the UI words). */
 export function describe(item, number, calibration, t = fill) {
   const photo = t(item.photo === "before" ? "BEFORE" : "AFTER", {});
   const what = t(KINDS[item.kind].label, {});
@@ -328,7 +328,11 @@ export class Annotator {
   setTool(tool) {
     if (this.host.readonly()) {
       tool = null;
-      this._closeEditor(false); // nothing is edited in a read-only view
+      if (this.editing) {
+        // Nothing is edited in a read-only view; what was being typed is said to be lost.
+        this._closeEditor(false);
+        this.host.status(this.t("The note being edited was not saved: this view is now read-only."));
+      }
     }
     this.cancelDraft();
     this.tool = tool;
@@ -827,7 +831,7 @@ export class Annotator {
     queueMicrotask(() => {
       const root = this.svg.getRootNode();
       const here = root.activeElement;
-      if (here && here !== this.svg && !this.svg.contains(here)) return; // moved on meanwhile
+      if (here && here.isConnected) return; // put somewhere meanwhile (the next shape, after Delete)
       const buttons = ["undo", "redo"].map((k) => this.toolbar.querySelector(`[data-annotate="${k}"]`));
       const target = buttons.find((b) => b && !b.disabled && b.getClientRects().length);
       if (target) target.focus({ preventScroll: true });

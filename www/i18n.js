@@ -89,7 +89,7 @@ const es = {
   "A corner is already there.": "Ya hay una esquina ahí.",
   "No corner under the cross.": "No hay ninguna esquina bajo la cruz.",
   "A region keeps at least three corners.": "Una región conserva al menos tres esquinas.",
-  "A region needs at least three corners; {n} placed.": "Una región necesita al menos tres esquinas; hay {n}.",
+  "A region needs at least three corners; {n} placed. Add another, or press Finish region again to stop without one.": "Una región necesita al menos tres esquinas; hay {n}. Añada otra, o pulse de nuevo Terminar región para dejarlo sin región.",
   "Edit the scalp region: drag a corner to move it, click beside an edge to add a corner there (or move the cross with the arrow keys; Space picks up or drops the corner under it, or adds one); Backspace removes the corner under the cross; Enter or double-click finishes; Escape cancels":
     "Edite la región: arrastre una esquina para moverla, haga clic junto a un borde para añadir ahí una esquina (o mueva la cruz con las flechas; Espacio toma o suelta la esquina bajo ella, o añade una); Retroceso quita la esquina bajo la cruz; Intro o doble clic termina; Escape cancela",
   "Measuring hair coverage…": "Midiendo la cobertura de pelo…",
@@ -308,6 +308,11 @@ const es = {
   "This session was saved with {saved}, not the photos shown ({shown}): check that it is this patient's.":
     "Esta sesión se guardó con {saved}, no con las fotos mostradas ({shown}): compruebe que es de este paciente.",
   "Opened {n} annotation(s) from {name}.": "{n} anotación(es) abiertas desde {name}.",
+  "The note being edited was not saved: this view is now read-only.": "La nota que se estaba editando no se guardó: esta vista ahora es de solo lectura.",
+  "The photos are still loading; try again in a moment.": "Las fotos aún se están cargando; inténtelo de nuevo en un momento.",
+  "Waiting for the measurement to finish\u2026": "Esperando a que termine la medición\u2026",
+  "Preparing the report\u2026": "Preparando el informe\u2026",
+  "The report could not be made: {message}": "No se pudo hacer el informe: {message}",
   "The photos are still being measured; try again in a moment.": "Las fotos aún se están midiendo; inténtelo de nuevo en un momento.",
   "{n} of them lie outside their photo (made on a photo of another size?).": "{n} de ellas quedan fuera de su foto (¿hechas sobre una foto de otro tamaño?).",
   "{name} was not opened: {message}": "{name} no se abrió: {message}",

@@ -119,7 +119,7 @@ export interface ScalpCompareEventMap {
   aligned: CustomEvent<{ matrix: Matrix3; model: Alignment["model"]; confidence: number | null; source: string }>;
   "align-failed": CustomEvent<{ message: string; text: string; confidence: number }>;
   analysis: CustomEvent<Analysis | { error: string; text: string }>;
-  salt: CustomEvent<SaltEstimate | { error: string }>;
+  salt: CustomEvent<SaltEstimate | { error: string; text: string }>;
   "annotation-change": CustomEvent<{ annotations: WebAnnotation[] }>;
 }
 

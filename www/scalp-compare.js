@@ -200,11 +200,35 @@ function readFirst(keys, check) {
 }
 
 /**
- * Query parameters that sign or authorise a link (AWS, Google Cloud, Azure, CloudFront and
- * the common generic names): never part of a photo's name, which is saved and printed.
+ * Query parameters that sign or authorise a link, on every host: AWS (`X-Amz-*`, and
+ * `AWSAccessKeyId` of its older links), Google Cloud (`X-Goog-*`, `GoogleAccessId`), Akamai
+ * and ImageKit tokens, and any name with signature, token, credential, secret or password in it.
  */
 const SECRET_PARAM =
-  /^(x-amz-.*|x-goog-.*|.*signature.*|.*token.*|.*credential.*|.*secret.*|.*password.*|sig|se|sp|sv|sr|st|ss|srt|si|spr|skoid|sktid|skt|ske|sks|skv|expires|key-pair-id|policy|googleaccessid|auth|key|apikey|api_key)$/i;
+  /^(x-amz-.*|x-goog-.*|awsaccesskeyid|googleaccessid|hdnts|hdnea|ik-s|.*signature.*|.*token.*|.*credential.*|.*secret.*|.*password.*|apikey|api_key)$/i;
+
+/**
+ * Parameters that belong to a signature only when the link carries one: Azure's SAS fields
+ * beside `sig`, CloudFront's and older signed links' beside `Signature` or `Key-Pair-Id`.
+ * Elsewhere the same short names ("st", "key") may be a clinic's own, and are kept.
+ */
+const SIGNED_WITH = [
+  { when: /^sig$/i, also: /^(sig|sv|ss|srt|sp|se|st|spr|sr|si|sdd|skoid|sktid|skt|ske|sks|skv|ses)$/i },
+  { when: /^(signature|key-pair-id)$/i, also: /^(expires|policy|key-pair-id)$/i },
+];
+
+/**
+ * A photo's name as shown, saved and printed: `file` and the query parameters of `search`
+ * (a URL's "?..." part) that tell photos apart, without those that sign the link.
+ */
+function publicName(file, search) {
+  const params = [...new URLSearchParams(search)];
+  const names = params.map(([k]) => k);
+  const rules = SIGNED_WITH.filter((r) => names.some((k) => r.when.test(k)));
+  const kept = params.filter(([k]) => !SECRET_PARAM.test(k) && !rules.some((r) => r.also.test(k)));
+  const query = kept.map(([k, v]) => (v ? `${k}=${v}` : k)).join("&");
+  return `${file}${query ? `?${query}` : ""}`;
+}
 
 /** A photo's part of a browser-storage key: name (`legacy`: with the URL's query), file size, pixel size. */
 function photoKeyPart(p, legacy) {
@@ -960,8 +984,12 @@ export class ScalpCompare extends HTMLElement {
     this._alert.querySelector("button").addEventListener("click", () => {
       this._loadErrors = { before: null, after: null };
       this._hideError();
-      // The keyboard stays in the widget: on the comparison's handle.
-      this._handle.focus({ preventScroll: true });
+      // The keyboard stays in the widget: on the comparison's handle, or (in a view without
+      // one, or with no photo yet) the first control that can be used.
+      const shown = (el) => el && el.getClientRects().length && !el.disabled && !this._alert.contains(el);
+      const controls = root.querySelectorAll("button, select, input, [tabindex='0']");
+      const target = [this._handle, ...controls].find(shown);
+      if (target) target.focus({ preventScroll: true });
     });
     for (const button of root.querySelectorAll("[data-pick]")) {
       button.addEventListener("click", () =>
@@ -1285,7 +1313,8 @@ export class ScalpCompare extends HTMLElement {
    */
   async load(side, source) {
     if (!SIDES.includes(side)) throw new RangeError(`side must be "before" or "after"`);
-    const url = typeof source === "string" ? new URL(source, document.baseURI).href : null;
+    const parsed = typeof source === "string" ? new URL(source, document.baseURI) : null;
+    const url = parsed ? parsed.href : null;
     const decoded = (text) => {
       try {
         return decodeURIComponent(text);
@@ -1298,13 +1327,13 @@ export class ScalpCompare extends HTMLElement {
     const legacyName = url ? decoded(url.split("/").pop() || url) : source.name || "photo";
     // The work saved in this browser is kept under the name without the URL's query: a
     // signed link's query changes at every visit, and the work must still be found.
-    const keyName = url ? decoded(new URL(url).pathname.split("/").pop() || url) : legacyName;
+    const last = parsed ? parsed.pathname.split("/").pop() : "";
+    const keyName = url ? decoded(last || url) : legacyName;
     // The photo's name, in messages, session files and reports: a signed link's signature,
     // token and expiry stay out of it; other query parameters ("?visit=3") tell photos apart.
-    const last = url ? new URL(url).pathname.split("/").pop() : "";
-    const kept = url ? [...new URL(url).searchParams].filter(([k]) => !SECRET_PARAM.test(k)) : [];
-    const query = kept.map(([k, v]) => (v ? `${k}=${v}` : k)).join("&");
-    const name = last ? `${decoded(last)}${query ? `?${query}` : ""}` : legacyName;
+    // A path ending in "/" is named by its last folder, else by the site.
+    const file = parsed ? decoded(parsed.pathname.split("/").filter(Boolean).pop() || parsed.host) : "";
+    const name = parsed ? publicName(file, parsed.search) : legacyName;
     const token = ++this._loadSeq[side];
     this._loading[side] = token;
     this._renderMessage();
@@ -2165,11 +2194,17 @@ export class ScalpCompare extends HTMLElement {
   /** Ends drawing: three or more corners become the region. */
   _finishRegion() {
     const pts = this._draft || [];
-    if (pts.length > 0 && pts.length < 3) {
-      // Kept, and still drawing: the corners placed are not thrown away.
-      this._annotateStatus.textContent = this._t("A region needs at least three corners; {n} placed.", { n: pts.length });
+    if (pts.length > 0 && pts.length < 3 && this._shortFinish !== pts.length) {
+      // Kept, and still drawing: the corners placed are not thrown away. Asked again with no
+      // corner added, drawing stops (a touch screen has no Escape).
+      this._shortFinish = pts.length;
+      this._annotateStatus.textContent = this._t(
+        "A region needs at least three corners; {n} placed. Add another, or press Finish region again to stop without one.",
+        { n: pts.length },
+      );
       return;
     }
+    this._shortFinish = null;
     this._setDrawing(false);
     if (pts.length >= 3) this.setRegion(pts);
   }
@@ -2581,7 +2616,7 @@ export class ScalpCompare extends HTMLElement {
         this._saltBusy = false;
         this._saltError = error.message;
         this._renderSaltLine();
-        this._emit("salt", { error: error.message });
+        this._emit("salt", { error: error.message, text: this._saltLine.textContent });
       }
       throw error;
     }
@@ -2887,9 +2922,13 @@ export class ScalpCompare extends HTMLElement {
   _otherPhotosWarning(session) {
     const saved = [];
     const shown = [];
-    // A query (a signed link's, which changes at every visit) is not part of the name;
-    // the same file size with the same pixel size is taken as the same photo renamed.
-    const bare = (name) => String(name).replace(/[?#].*$/, "");
+    // A signed link's query (which changes at every visit) is not part of the name (names
+    // saved before signatures were left out have it); the same file size with the same pixel
+    // size is taken as the same photo renamed.
+    const bare = (name) => {
+      const [file, ...rest] = String(name).split("?");
+      return publicName(file, rest.join("?"));
+    };
     for (const side of SIDES) {
       const want = session.photos && session.photos[side];
       const have = this._photos[side];
@@ -3167,10 +3206,28 @@ export class ScalpCompare extends HTMLElement {
    * report or session shows the figures of what is on screen; throws after `ms`.
    */
   async _settled(ms = 120000) {
+    const waiting = () => this.busy || this._saltBusy;
+    if (!waiting()) return;
     const end = Date.now() + ms;
-    while (this.busy) {
-      if (Date.now() > end) throw new Error(this._t("The photos are still being measured; try again in a moment."));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const status = this._annotateStatus;
+    const before = status.textContent;
+    const note = this._t("Waiting for the measurement to finish\u2026");
+    status.textContent = note;
+    try {
+      while (waiting()) {
+        if (Date.now() > end) {
+          throw new Error(
+            this._t(
+              this._loading.before || this._loading.after
+                ? "The photos are still loading; try again in a moment."
+                : "The photos are still being measured; try again in a moment.",
+            ),
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      if (status.textContent === note) status.textContent = before;
     }
   }
 
@@ -3228,10 +3285,21 @@ export class ScalpCompare extends HTMLElement {
       this._showError(this._t("The print page was blocked by the browser; allow pop-ups, or use Export report."));
       return false;
     }
+    // The page is opened at once (later, pop-up blockers refuse it) and says what it waits for.
+    win.document.title = this._t("Preparing the report\u2026");
+    win.document.body.textContent = this._t("Preparing the report\u2026");
     // The report canvas itself goes to the print page: no image URL to load, so
     // it prints under a strict Content-Security-Policy too.
-    const canvas = await this._reportCanvas();
+    let canvas;
+    try {
+      canvas = await this._reportCanvas();
+    } catch (error) {
+      win.close();
+      this._showError(this._t("The report could not be made: {message}", { message: error.message }));
+      return false;
+    }
     const doc = win.document;
+    doc.body.textContent = "";
     const title = this._t("Scalp comparison report");
     doc.title = `${title}${this.getAttribute("clinic") ? ` \u2014 ${this.getAttribute("clinic")}` : ""}`;
     canvas.setAttribute("role", "img");
@@ -3259,12 +3327,11 @@ export class ScalpCompare extends HTMLElement {
       session: async () => {
         try {
           await this._settled(); // the figures of what is on screen, not the last ones
+          const blob = new Blob([JSON.stringify(this.session, null, 2)], { type: "application/json" });
+          download(blob, `${base()}.scalp-session.json`);
         } catch (error) {
           this._showError(error.message);
-          return;
         }
-        const blob = new Blob([JSON.stringify(this.session, null, 2)], { type: "application/json" });
-        download(blob, `${base()}.scalp-session.json`);
       },
       w3c: () => {
         const blob = new Blob([JSON.stringify(this.annotations, null, 2)], { type: "application/ld+json" });

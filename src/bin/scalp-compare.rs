@@ -469,16 +469,30 @@ mod cli {
                 "{option} {out}: the file is written as PNG; give a name ending in .png"
             ));
         }
-        let same = |input: &str| match (std::fs::canonicalize(out), std::fs::canonicalize(input)) {
-            (Ok(o), Ok(i)) => o == i,
-            _ => false,
-        };
-        if let Some(input) = inputs.iter().find(|i| same(i)) {
+        if let Some(input) = inputs.iter().find(|i| same_file(out, i)) {
             return Err(format!(
                 "{option} {out} is the input photo {input}, which it would overwrite; give another file name"
             ));
         }
         Ok(())
+    }
+
+    /// Whether two paths name one file: however written (relative, `./`, through a symbolic
+    /// link) and, on Unix, through a hard link. A path that does not exist names no input.
+    fn same_file(a: &str, b: &str) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            match (std::fs::metadata(a), std::fs::metadata(b)) {
+                (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+                _ => false,
+            }
+        }
+        #[cfg(not(unix))]
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
     }
 
     /// Writes an image as PNG; `what` names it in the message when that fails.

@@ -312,16 +312,23 @@ test("work on photos from signed links is found again when the link's query has 
   });
   expect(names.slice(0, 2)).toEqual(["before.jpg", "after.jpg"]);
   expect(names[2]).not.toContain("X-Signature");
-  // A link signed as the clouds do keeps only what tells the photo apart.
+  // A link signed as the clouds do keeps only what tells the photo apart; the same short
+  // names in a link without a signature are the clinic's own, and kept.
   const cloud = await page.evaluate(async () => {
     const sc = document.querySelector("scalp-compare");
-    await sc.load(
-      "after",
-      "samples/after.jpg?visit=3&X-Amz-Credential=AKIA%2F2026&X-Amz-Signature=abc123&sig=zz&se=2026-12-01&access_token=t0k",
-    );
-    return sc.photos.after.name;
+    const names = [];
+    for (const query of [
+      "visit=3&X-Amz-Credential=AKIA%2F2026&X-Amz-Signature=abc123&access_token=t0k",
+      "visit=3&sv=2022-11-02&st=2026-11-29&se=2026-12-01&sp=r&sig=zz",
+      "visit=3&Expires=1767225600&Key-Pair-Id=K2&Signature=qq",
+      "patient=17&st=frontal&key=p17-v3",
+    ]) {
+      await sc.load("after", `samples/after.jpg?${query}`);
+      names.push(sc.photos.after.name);
+    }
+    return names;
   });
-  expect(cloud).toBe("after.jpg?visit=3");
+  expect(cloud).toEqual(["after.jpg?visit=3", "after.jpg?visit=3", "after.jpg?visit=3", "after.jpg?patient=17&st=frontal&key=p17-v3"]);
   await signed("first-visit");
   await waitForPhotos(page);
   await pin(page, 0.3, 0.4, "Signed link note");
@@ -341,10 +348,13 @@ test("work on photos from signed links is found again when the link's query has 
   expect(moved).toContain("?X-Signature=next-day|");
   await reopen("next-day");
   await expect(el.locator(".notes")).toContainText("Signed link note");
-  // A signed link that fails is named without its signature too.
+  // A signed link that fails is named without its signature too, even with no file name.
   await page.evaluate(() => document.querySelector("scalp-compare").load("before", "samples/gone.jpg?X-Signature=old"));
   await expect(el.locator(".alert")).toContainText('BEFORE photo "gone.jpg" was not loaded');
   await expect(el.locator(".alert")).not.toContainText("X-Signature");
+  await page.evaluate(() => document.querySelector("scalp-compare").load("before", "samples/?X-Amz-Signature=SECRET&X-Amz-Credential=AKIA"));
+  await expect(el.locator(".alert")).toContainText('BEFORE photo "samples" was not loaded');
+  await expect(el.locator(".alert")).not.toContainText("SECRET");
 });
 
 test("readonly patients see annotations and notes but no tools", async ({ page }) => {
@@ -368,6 +378,7 @@ test("readonly patients see annotations and notes but no tools", async ({ page }
   await page.keyboard.type(" CHANGED");
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
   await expect(el.locator(".note-editor")).toBeHidden();
+  await expect(el.locator(".annotate-status")).toHaveText("The note being edited was not saved: this view is now read-only.");
   await page.keyboard.press("Enter");
   expect((await session(page)).annotations.map((a) => a.note)).toEqual(["Doing well"]);
 });
@@ -675,6 +686,18 @@ test("keyboard alone: pick a tool, move the cross, place points", async ({ page 
   await press("Control+y");
   await press("Control+y");
   expect((await internal(page)).map((a) => a.note)).toEqual(["", "", "Typed without a mouse"]);
+  // Delete on a shape moves the keyboard on to the next shape, so marks go one after another.
+  list = await internal(page);
+  const shape = (id) => el.locator('svg.annotations g.shape[data-id="' + id + '"]');
+  await shape(list[0].id).focus();
+  await press("Delete");
+  expect((await internal(page)).map((a) => a.id)).toEqual([list[1].id, list[2].id]);
+  await expect(shape(list[1].id)).toBeFocused();
+  await press("Delete");
+  await expect(shape(list[2].id)).toBeFocused();
+  await press("Control+z");
+  await press("Control+z");
+  expect(await internal(page)).toHaveLength(3);
   // Escape leaves the tool.
   await el.locator("svg.annotations").focus();
   await press("Escape");

@@ -111,7 +111,9 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
   await page.keyboard.press("Space");
   // Enter with two corners keeps them and says what is missing; drawing goes on.
   await page.keyboard.press("Enter");
-  await expect(el.locator(".annotate-status")).toHaveText("A region needs at least three corners; 2 placed.");
+  await expect(el.locator(".annotate-status")).toHaveText(
+    "A region needs at least three corners; 2 placed. Add another, or press Finish region again to stop without one.",
+  );
   await expect(el.locator(".frame")).toBeFocused();
   await press("Shift+ArrowLeft", 12);
   await page.keyboard.press("Space");
@@ -132,6 +134,15 @@ test("the region can be drawn by keyboard alone", async ({ page }) => {
   await el.getByRole("button", { name: "Automatic region" }).focus();
   await page.keyboard.press("Enter");
   await expect(el.getByRole("button", { name: "Draw scalp region" })).toBeFocused();
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toBeNull();
+  // One corner, then Finish twice (as on a touch screen, with no Escape): drawing stops
+  // without a region.
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Space");
+  await el.getByRole("button", { name: "Finish region" }).click();
+  await expect(el.locator(".annotate-status")).toContainText("1 placed");
+  await el.getByRole("button", { name: "Finish region" }).click();
+  await expect(el.getByRole("button", { name: "Draw scalp region" })).toBeVisible();
   expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toBeNull();
 });
 

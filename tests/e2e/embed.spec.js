@@ -73,11 +73,43 @@ test("a missing photo URL gives a message inside the widget", async ({ page }) =
   // A URL ending in "/" still names what could not be downloaded.
   await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/visits/2026-09/"));
   await expect(alert).toContainText('Could not download the photo "2026-09" (HTTP 404).');
-  // Dismissed from the keyboard, the message goes and focus stays in the widget.
+  // Dismissed from the keyboard, the message goes and focus stays in the widget: on the
+  // handle, or in a view without one (this patient's view is read-only) on a control left.
   await alert.getByRole("button").focus();
   await page.keyboard.press("Enter");
   await expect(alert).toBeHidden();
   await expect(page.locator("#patient .handle")).toBeFocused();
+  await page.evaluate(() => {
+    const el = document.getElementById("patient");
+    el.mode = "side-by-side";
+    el.setAttribute("after", "/samples/nope.jpg");
+  });
+  await alert.getByRole("button").focus();
+  await page.keyboard.press("Enter");
+  await expect(alert).toBeHidden();
+  expect(await page.evaluate(() => document.activeElement.id)).toBe("patient");
+  const focused = await page.evaluate(() => {
+    const a = document.getElementById("patient").shadowRoot.activeElement;
+    return a && a.getClientRects().length > 0 && !a.closest(".alert");
+  });
+  expect(focused).toBe(true);
+});
+
+test("a report that cannot be made closes its print page and says why in the widget", async ({ page }) => {
+  await page.goto("/__tests__/embed.html");
+  await waitForPhotos(page, "#patient");
+  const [popup, printed] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => {
+      const empty = document.createElement("scalp-compare");
+      empty.id = "empty";
+      document.body.append(empty);
+      return empty.printReport();
+    }),
+  ]);
+  expect(printed).toBe(false);
+  await expect.poll(() => popup.isClosed()).toBe(true);
+  await expect(page.locator("#empty .alert")).toContainText("The report could not be made: Load a BEFORE and an AFTER photo first.");
 });
 
 test("a photo that loads on one side does not hide why the other side's was not loaded", async ({ page }) => {
