@@ -1013,6 +1013,8 @@ export class ScalpCompare extends HTMLElement {
     this._progress = [];
     this._visitNotes = []; // why a visit has no point on the chart
     this._alignCache = new Map();
+    /** Per photo storage key: the annotation ids this element knows are stored there. */
+    this._storedIds = new Map();
     this._visitsBox = $(".visits");
     this._timeline = $(".timeline");
     this._chart = $(".coverage-chart");
@@ -1290,7 +1292,10 @@ export class ScalpCompare extends HTMLElement {
       },
       false,
     );
-    if (v.locked !== undefined) this._setLocked(Boolean(v.locked));
+    if (v.locked !== undefined) {
+      this._setLocked(Boolean(v.locked));
+      this._autosave(); // the lock is work to keep, as when the checkbox sets it
+    }
   }
 
   /** True while a photo is loading or the photos are being aligned. */
@@ -1339,8 +1344,11 @@ export class ScalpCompare extends HTMLElement {
     this._renderMessage();
     const reply = await requestPhoto(url || source);
     if (token !== this._loadSeq[side]) {
+      // A newer photo was asked for meanwhile (or the load was cancelled): this one is
+      // let go here and in the analysis worker, which would otherwise keep its pixels.
       if (reply.bitmap) reply.bitmap.close();
-      return false; // a newer photo was asked for meanwhile
+      if (reply.ok && reply.photoId) freePhoto(reply.photoId);
+      return false;
     }
     this._loading[side] = 0;
     if (!reply.ok) {
@@ -3053,7 +3061,7 @@ export class ScalpCompare extends HTMLElement {
    * last SALT-style estimate (its numbers) under the pair.
    */
   _autosave() {
-    if (this._restoring || this.getAttribute("autosave") === "off" || this.hasAttribute("readonly")) return;
+    if (this._restoring || this._noAutosave() || this.hasAttribute("readonly")) return;
     const key = this._storageKey();
     if (!key) return;
     const s = this.session;
@@ -3064,11 +3072,21 @@ export class ScalpCompare extends HTMLElement {
         const annotations = s.annotations.filter((a) => a.photo === side).map((a) => ({ ...a, photo: "before" }));
         const calibration = this._annotator.calibration[side];
         const photoKey = this._photoStorageKey(p);
-        if (annotations.length || calibration) {
-          localStorage.setItem(photoKey, JSON.stringify({ annotations, calibration: calibration || null, saved_at: s.saved_at }));
+        // Another comparison showing this photo (on this page, or in another tab) may have
+        // saved annotations on it since this one read them: those are kept beside these.
+        const known = this._storedIds.get(photoKey) || new Set();
+        const ours = new Set(annotations.map((a) => a.id));
+        const stored = readStored(photoKey, (text) => JSON.parse(text));
+        const others = (stored && Array.isArray(stored.annotations) ? stored.annotations : []).filter(
+          (a) => a && typeof a.id === "string" && !ours.has(a.id) && !known.has(a.id),
+        );
+        const list = [...annotations, ...others];
+        if (list.length || calibration) {
+          localStorage.setItem(photoKey, JSON.stringify({ annotations: list, calibration: calibration || null, saved_at: s.saved_at }));
         } else {
           localStorage.removeItem(photoKey);
         }
+        this._storedIds.set(photoKey, new Set(list.map((a) => a.id)));
       }
       // The SALT-style estimate shown is saved only under the pair it was made beside (or
       // opened with); another pair keeps the one it has saved.
@@ -3083,11 +3101,23 @@ export class ScalpCompare extends HTMLElement {
       } else {
         localStorage.removeItem(key);
       }
+      if (this._storageMessage && !this._alert.hidden && this._alert.querySelector("p").textContent === this._storageMessage) {
+        this._hideError(); // saving works again
+      }
+      this._storageMessage = null;
     } catch (error) {
-      this._annotateStatus.textContent = this._t("Could not save to this browser's storage ({error}); use Save session.", {
+      // Shown until dismissed (the status line is overwritten by the next action's news):
+      // the work on screen is not lost, but a reload would lose it.
+      this._storageMessage = this._t("Could not save to this browser's storage ({error}); use Save session.", {
         error: error.name,
       });
+      this._showError(this._storageMessage);
     }
+  }
+
+  /** `autosave="off"` (or "false", "no", "0", in any case): nothing is kept in this browser. */
+  _noAutosave() {
+    return /^(off|false|no|0)$/i.test((this.getAttribute("autosave") || "").trim());
   }
 
   /** The SALT-style estimate saved in this browser under a pair's key, or null. */
@@ -3121,7 +3151,7 @@ export class ScalpCompare extends HTMLElement {
         }
       }
     }
-    if (this.getAttribute("autosave") === "off" || this.hasAttribute("readonly")) {
+    if (this._noAutosave() || this.hasAttribute("readonly")) {
       if (side) {
         // Nothing is stored (or, read-only, what the page set is kept): the photo
         // that stayed keeps its annotations.
@@ -3150,6 +3180,8 @@ export class ScalpCompare extends HTMLElement {
         const calOk = cal && Number(cal.mm) > 0 && Array.isArray(cal.points) && cal.points.length === 2;
         return { list, calibration: calOk ? cal : null, saved_at: e.saved_at };
       });
+      // What this browser holds for the photo now: a later save keeps what others add.
+      this._storedIds.set(this._photoStorageKey(p), new Set(entry ? entry.list.map((a) => a.id) : []));
       if (!entry) continue;
       found = true;
       if (entry.saved_at && (!when || entry.saved_at > when)) when = entry.saved_at;

@@ -284,6 +284,22 @@ test("a reload keeps annotations, notes, calibration and the drawn region", asyn
   await waitForPhotos(page);
   await page.evaluate(() => document.querySelector("scalp-compare").ready);
   expect(await internal(page)).toHaveLength(0);
+  // An alignment locked through the property is kept as the checkbox's lock is.
+  await page.evaluate(() => {
+    const sc = document.querySelector("scalp-compare");
+    sc.alignment = { matrix: sc.alignment.matrix, locked: true };
+  });
+  await page.reload();
+  await waitForPhotos(page);
+  await page.evaluate(() => document.querySelector("scalp-compare").ready);
+  expect((await session(page)).alignment.locked).toBe(true);
+  // autosave="OFF" (any spelling of off) keeps nothing, as "off" does.
+  await page.evaluate(() => {
+    localStorage.clear();
+    document.querySelector("scalp-compare").setAttribute("autosave", "OFF");
+  });
+  await pin(page, 0.3, 0.4, "Shared computer");
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("scalp-compare:")))).toEqual([]);
 });
 
 test("work on photos from signed links is found again when the link's query has changed", async ({ page }) => {
@@ -452,6 +468,63 @@ test("the report draws the measured region, says how rulers were calibrated and 
     for (let x = 0; x < 600; x++) if (credited.data[(y * credited.width + x) * 4] < 128) ink++;
   }
   expect(ink).toBeGreaterThan(100);
+});
+
+test("two comparisons showing one photo each keep what the other saved on it", async ({ page }) => {
+  // A clinic page with two comparisons of one patient: both read this browser's storage
+  // before either saves anything.
+  await page.evaluate(() =>
+    document.body.insertAdjacentHTML(
+      "beforeend",
+      '<scalp-compare id="second" before="samples/before.jpg" after="samples/after.jpg" aspect-ratio="1/1"></scalp-compare>',
+    ),
+  );
+  await waitForPhotos(page, "#second");
+  // The first comparison's note, placed by hand.
+  const first = page.locator("#demo");
+  await first.getByRole("button", { name: "Pin with note", exact: true }).click();
+  const box = await first.locator(".frame").boundingBox();
+  await page.mouse.click(box.x + 0.3 * box.width, box.y + 0.4 * box.height);
+  await page.keyboard.type("A on Jan");
+  await page.keyboard.press("Enter");
+  // The second comparison adds its own note on the same BEFORE photo.
+  await page.evaluate(() => {
+    const [first, second] = document.querySelectorAll("scalp-compare");
+    const mine = JSON.parse(JSON.stringify(first.annotations[0]).replace(/A on Jan/g, "B on Jan").replace(/"id":"[^"]*"/, '"id":"b-note"'));
+    second.annotations = [mine];
+  });
+  await page.reload();
+  await waitForPhotos(page);
+  await expect(page.locator("#demo .notes")).toContainText("A on Jan");
+  await expect(page.locator("#demo .notes")).toContainText("B on Jan");
+});
+
+test("when this browser's storage is full the widget says so until dismissed, and keeps the work", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  // Fill the storage to the last few bytes (about 5 MB in Chromium).
+  await page.evaluate(() => {
+    let n = 0;
+    for (const size of [512 * 1024, 1024, 32, 1]) {
+      try {
+        for (;;) localStorage.setItem(`filler-${n++}`, "x".repeat(size));
+      } catch {
+        // full at this size: on to a smaller one
+      }
+    }
+  });
+  await pin(page, 0.3, 0.4, "Kept on screen");
+  await expect(el.locator(".alert")).toBeVisible();
+  await expect(el.locator(".alert p")).toContainText("Could not save to this browser's storage (QuotaExceededError); use Save session.");
+  await expect(el.locator(".notes")).toContainText("Kept on screen");
+  // Room again: the next change is saved and the message goes.
+  await page.evaluate(() => {
+    for (const k of Object.keys(localStorage)) if (k.startsWith("filler-")) localStorage.removeItem(k);
+  });
+  await el.getByRole("button", { name: "Undo", exact: true }).click();
+  await el.getByRole("button", { name: "Redo", exact: true }).click();
+  await expect(el.locator(".alert")).toBeHidden();
+  await expect(el.locator(".notes")).toContainText("Kept on screen");
+  expect(await page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith("scalp-compare:photo:")))).toBe(true);
 });
 
 test("a note with markup is shown as text and runs nothing", async ({ page }) => {
