@@ -2422,7 +2422,13 @@ export class ScalpCompare extends HTMLElement {
       else if (current()) {
         const reply = await ask("analysis", { kind: "analyze", before: first, after: other, matrix: known.matrix, roi: null, whole: true });
         if (reply.ok && current()) {
-          this._progress[i] = { coverage: reply.result.after.coverage, uncertainty: reply.result.after.uncertainty };
+          // The first visit's coverage plus the change measured where both photos show the
+          // scalp: a visit framed tighter or wider is not read as hair gained or lost (its
+          // own coverage is over less of the scalp than the first visit's whole region), and
+          // the chart's step from the first visit is the comparison's change for that pair.
+          const start = this._progress[0].coverage;
+          const coverage = Math.min(1, Math.max(0, start + reply.result.change_pp / 100));
+          this._progress[i] = { coverage, uncertainty: reply.result.after.uncertainty };
           this._renderChart();
           this._emit("progress", { progress: this.progress });
         } else if (!reply.ok) note(i, reply.message);

@@ -85,11 +85,11 @@ test("the coverage chart shows every visit with its uncertainty, matching the an
   const points = await chart.locator("circle.point").evaluateAll((cs) => cs.map((c) => Number(c.dataset.coverage)));
   expect(points).toEqual(progress.map((p) => p.coverage));
   await expect(chart.locator("line.bar")).toHaveCount(3);
-  // The shown pair (January vs September) reads the same number for September as the chart;
-  // January in the chart is its whole region, in the pair only where September overlaps it,
-  // so the two agree within the stated uncertainty.
+  // The shown pair is January vs September: the chart's step from January to September is
+  // that comparison's change (January in the chart is its whole region, in the pair only
+  // where September overlaps it, so the two agree within the stated uncertainty).
   const a = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
-  expect(a.after.coverage).toBeCloseTo(progress[2].coverage, 2);
+  expect((progress[2].coverage - progress[0].coverage) * 100).toBeCloseTo(a.change_pp, 1);
   expect(Math.abs(a.before.coverage - progress[0].coverage)).toBeLessThan(progress[0].uncertainty);
   // Screen readers get the numbers as a table.
   const rows = await chart.locator("tbody tr").allTextContents();
@@ -100,6 +100,25 @@ test("the coverage chart shows every visit with its uncertainty, matching the an
   const drawn = reportChart(await reportPng(page));
   expect(drawn.length).toBe(3);
   for (const [k, c] of drawn.entries()) expect(Math.abs(c - progress[k].coverage)).toBeLessThan(0.015);
+});
+
+test("a visit framed otherwise than the first, with no change in hair, is charted level with it", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  // The first visit again, framed 260 px right and 200 px down: it shows only part of the
+  // scalp (the crown and the hair beside it), but the hair is the same. Its own coverage
+  // over that part reads 3 points under the first visit's whole region.
+  const { url } = await transformedSample(page, { angle: 0, scale: 1, dx: 260, dy: 200 });
+  await page.evaluate((closer) => {
+    document.querySelector("scalp-compare").visits = [
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: closer, date: "2026-04-02", label: "Apr 2026" },
+    ];
+  }, url);
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  const [jan, apr] = await page.evaluate(() => document.querySelector("scalp-compare").progress);
+  expect(Math.abs(apr.coverage - jan.coverage) * 100).toBeLessThan(1.5);
 });
 
 /**
