@@ -172,6 +172,9 @@ function ask(role, message, transfer = []) {
   });
 }
 
+/** How long an element taken off the page keeps its photos' working copies (ms). */
+const RELEASE_AFTER_MS = 3000;
+
 /** Lets the analysis worker drop a photo's working copy. */
 function freePhoto(photoId) {
   worker("analysis").postMessage({ kind: "free", photoId });
@@ -1100,6 +1103,8 @@ export class ScalpCompare extends HTMLElement {
     this._chartObserver.observe(this._chart);
     this._applyAspect();
     this._renderMode();
+    clearTimeout(this._releaseTimer);
+    if (this._released) this._reacquire();
   }
 
   disconnectedCallback() {
@@ -1108,6 +1113,38 @@ export class ScalpCompare extends HTMLElement {
     if (this._childObserver) this._childObserver.disconnect();
     clearInterval(this._blinkTimer);
     this._blinkTimer = null;
+    // Taken off the page (a clinic app moving on to the next patient): the analysis worker,
+    // shared by every comparison on the page, lets go of this one's working copies (tens of
+    // megabytes each). Not at once: an element moved elsewhere in the page comes straight back.
+    clearTimeout(this._releaseTimer);
+    this._releaseTimer = setTimeout(() => this._release(), RELEASE_AFTER_MS);
+  }
+
+  /** Frees the photos' working copies in the analysis worker (the pictures shown stay). */
+  _release() {
+    if (this.isConnected) return;
+    for (const side of SIDES) {
+      const p = this._photos[side];
+      if (p && p.photoId) freePhoto(p.photoId);
+    }
+    this._released = true;
+  }
+
+  /** Back on the page after `_release`: the working copies are made again, then the figures. */
+  async _reacquire() {
+    this._released = false;
+    const sides = SIDES.filter((side) => this._photos[side]);
+    await Promise.all(
+      sides.map(async (side) => {
+        const p = this._photos[side];
+        const reply = await requestPhoto(p.source);
+        if (reply.bitmap) reply.bitmap.close(); // the picture shown is kept
+        if (!reply.ok) return;
+        if (this._photos[side] === p && !this._released) p.photoId = reply.photoId;
+        else freePhoto(reply.photoId); // replaced (or taken off again) meanwhile
+      }),
+    );
+    if (!this._released && this._alignment) this._scheduleAnalysis(0);
   }
 
   attributeChangedCallback(name, _old, value) {

@@ -132,3 +132,34 @@ test("a photo that loads on one side does not hide why the other side's was not 
   await page.evaluate(() => document.getElementById("half").load("before", "/samples/before.jpg"));
   await expect(el.locator(".alert")).toBeHidden();
 });
+
+test("a comparison taken off the page (its photos let go after a while) measures again when put back", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  const auto = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
+  // Off the page long enough for its working copies to be freed, as a clinic app moving
+  // from patient to patient does; then back.
+  await page.evaluate(async () => {
+    const sc = document.querySelector("scalp-compare");
+    const [parent, next] = [sc.parentNode, sc.nextSibling];
+    sc.remove();
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    parent.insertBefore(sc, next);
+  });
+  await page.waitForFunction(() => {
+    const sc = document.querySelector("scalp-compare");
+    return sc.analysis && !sc.busy;
+  });
+  const again = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
+  expect(again.before.coverage).toBeCloseTo(auto.before.coverage, 6);
+  // A drawn region is measured on the photos made again.
+  const region = [[100, 100], [520, 120], [460, 520]];
+  await page.evaluate((r) => document.querySelector("scalp-compare").setRegion(r), region);
+  await page.waitForFunction(() => {
+    const sc = document.querySelector("scalp-compare");
+    return !sc.busy && sc.analysis && sc.analysis.roi.source === "given";
+  });
+  await expect(page.locator("scalp-compare .alert")).toBeHidden();
+  await expect(page.locator("scalp-compare .summary")).toContainText("in the drawn region");
+});
