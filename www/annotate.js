@@ -907,10 +907,12 @@ export class Annotator {
       if (number.isConnected) number.replaceWith(input);
       input.value = item.note || "";
     }
-    this.editor.hidden = false;
-    const anchor = this._toFrame(item.photo, item.points[item.points.length - 1]) || [0, 0];
     const W = this.frame.clientWidth;
     const H = this.frame.clientHeight;
+    // A short frame (a wide aspect ratio on a phone) gets a one-line box, so Save and Cancel fit.
+    input.rows = H < 240 ? 1 : 3;
+    this.editor.hidden = false;
+    const anchor = this._toFrame(item.photo, item.points[item.points.length - 1]) || [0, 0];
     const w = Math.min(280, W - 20);
     this.editor.style.width = `${w}px`;
     this.editor.style.left = `${Math.max(10, Math.min(anchor[0] + 12, W - w - 10))}px`;

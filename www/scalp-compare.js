@@ -683,6 +683,10 @@ svg.annotations .draft { opacity: 0.85; }
   display: grid;
   gap: 8px;
   padding: 10px;
+  /* Its width includes the padding, and in a short frame it scrolls rather than being cut. */
+  box-sizing: border-box;
+  max-height: calc(100% - 20px);
+  overflow: auto;
   border-radius: 8px;
   background: #fff;
   color: #1b1f24;

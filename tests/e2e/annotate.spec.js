@@ -801,3 +801,29 @@ test("a photo's annotations follow it into any comparison that shows it", async 
   expect(notes).toEqual(["after: on the first visit", "before: on the second visit"]);
   await expect(el.locator(".notes")).toContainText("on the second visit");
 });
+
+test("on a phone, a note's editor fits its frame, even a short one: Save and Cancel can be reached", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  for (const aspect of ["1/1", "3/1"]) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate((a) => document.querySelector("scalp-compare").setAttribute("aspect-ratio", a), aspect);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await tool(page, "Pin with note");
+    await click(page, 0.8, 0.7);
+    const editor = el.locator(".note-editor");
+    await expect(editor).toBeVisible();
+    const frame = await el.locator(".frame").boundingBox();
+    const box = await editor.boundingBox();
+    expect(box.x + box.width).toBeLessThanOrEqual(frame.x + frame.width + 0.5);
+    expect(box.y + box.height).toBeLessThanOrEqual(frame.y + frame.height + 0.5);
+    // The buttons are inside the frame's visible box (scrolled into the editor's view if need be).
+    const save = el.locator(".note-editor").getByRole("button", { name: "Save" });
+    await save.scrollIntoViewIfNeeded();
+    const s = await save.boundingBox();
+    expect(s.y).toBeGreaterThanOrEqual(frame.y - 0.5);
+    expect(s.y + s.height).toBeLessThanOrEqual(frame.y + frame.height + 0.5);
+    await page.keyboard.type(`Note at ${aspect}`);
+    await save.click();
+    await expect(el.locator(".notes")).toContainText(`Note at ${aspect}`);
+  }
+});
