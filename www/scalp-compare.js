@@ -172,13 +172,20 @@ function ask(role, message, transfer = []) {
   });
 }
 
-/** How long an element taken off the page keeps its photos' working copies (ms). */
-const RELEASE_AFTER_MS = 3000;
-
 /** Lets the analysis worker drop a photo's working copy. */
 function freePhoto(photoId) {
   worker("analysis").postMessage({ kind: "free", photoId });
 }
+
+/**
+ * The analysis worker is shared by every comparison on the page. When one is gone for good
+ * (taken off the page and dropped, as a clinic app does moving on to the next patient), the
+ * working copies of its photos (about 20 MB each at 12 MP) are freed there. An element only
+ * moved in the page keeps them: it is not collected.
+ */
+const collected = new FinalizationRegistry((photoIds) => {
+  for (const id of photoIds) freePhoto(id);
+});
 
 /**
  * What this browser stored under `key`, through `check` (which may throw); null when
@@ -1022,6 +1029,9 @@ export class ScalpCompare extends HTMLElement {
     this._alignCache = new Map();
     /** Per photo storage key: the annotation ids this element knows are stored there. */
     this._storedIds = new Map();
+    /** The working copies of the photos shown, freed in the worker when this element is collected. */
+    this._workIds = new Set();
+    collected.register(this, this._workIds);
     this._visitsBox = $(".visits");
     this._timeline = $(".timeline");
     this._chart = $(".coverage-chart");
@@ -1107,8 +1117,6 @@ export class ScalpCompare extends HTMLElement {
     this._chartObserver.observe(this._chart);
     this._applyAspect();
     this._renderMode();
-    clearTimeout(this._releaseTimer);
-    if (this._released) this._reacquire();
   }
 
   disconnectedCallback() {
@@ -1117,38 +1125,6 @@ export class ScalpCompare extends HTMLElement {
     if (this._childObserver) this._childObserver.disconnect();
     clearInterval(this._blinkTimer);
     this._blinkTimer = null;
-    // Taken off the page (a clinic app moving on to the next patient): the analysis worker,
-    // shared by every comparison on the page, lets go of this one's working copies (tens of
-    // megabytes each). Not at once: an element moved elsewhere in the page comes straight back.
-    clearTimeout(this._releaseTimer);
-    this._releaseTimer = setTimeout(() => this._release(), RELEASE_AFTER_MS);
-  }
-
-  /** Frees the photos' working copies in the analysis worker (the pictures shown stay). */
-  _release() {
-    if (this.isConnected) return;
-    for (const side of SIDES) {
-      const p = this._photos[side];
-      if (p && p.photoId) freePhoto(p.photoId);
-    }
-    this._released = true;
-  }
-
-  /** Back on the page after `_release`: the working copies are made again, then the figures. */
-  async _reacquire() {
-    this._released = false;
-    const sides = SIDES.filter((side) => this._photos[side]);
-    await Promise.all(
-      sides.map(async (side) => {
-        const p = this._photos[side];
-        const reply = await requestPhoto(p.source);
-        if (reply.bitmap) reply.bitmap.close(); // the picture shown is kept
-        if (!reply.ok) return;
-        if (this._photos[side] === p && !this._released) p.photoId = reply.photoId;
-        else freePhoto(reply.photoId); // replaced (or taken off again) meanwhile
-      }),
-    );
-    if (!this._released && this._alignment) this._scheduleAnalysis(0);
   }
 
   attributeChangedCallback(name, _old, value) {
@@ -1409,6 +1385,7 @@ export class ScalpCompare extends HTMLElement {
     }
     const old = this._photos[side];
     this._photos[side] = { ...reply, name, keyName, legacyName, src: url, source: url || source };
+    this._workIds.add(reply.photoId);
     this._loadErrors[side] = null;
     const other = this._loadErrors[side === "before" ? "after" : "before"];
     if (other) this._showError(other());
@@ -1433,6 +1410,7 @@ export class ScalpCompare extends HTMLElement {
       old.bitmap.close();
       if (old.full) old.full.close();
       freePhoto(old.photoId);
+      this._workIds.delete(old.photoId);
     }
     this._alignment = null;
     this._region = null;
@@ -2467,9 +2445,11 @@ export class ScalpCompare extends HTMLElement {
           // scalp: a visit framed tighter or wider is not read as hair gained or lost (its
           // own coverage is over less of the scalp than the first visit's whole region), and
           // the chart's step from the first visit is the comparison's change for that pair.
-          const start = this._progress[0].coverage;
+          // Its uncertainty: the first visit's and the change's together.
+          const { coverage: start, uncertainty: u0 } = this._progress[0];
           const coverage = Math.min(1, Math.max(0, start + reply.result.change_pp / 100));
-          this._progress[i] = { coverage, uncertainty: reply.result.after.uncertainty };
+          const uncertainty = Math.hypot(u0, reply.result.change_uncertainty_pp / 100);
+          this._progress[i] = { coverage, uncertainty };
           this._renderChart();
           this._emit("progress", { progress: this.progress });
         } else if (!reply.ok) note(i, reply.message);
@@ -3133,7 +3113,8 @@ export class ScalpCompare extends HTMLElement {
         } else {
           localStorage.removeItem(photoKey);
         }
-        this._storedIds.set(photoKey, new Set(list.map((a) => a.id)));
+        // Only this element's own: another's, merged in above, are never taken for deleted here.
+        this._storedIds.set(photoKey, ours);
       }
       // The SALT-style estimate shown is saved only under the pair it was made beside (or
       // opened with); another pair keeps the one it has saved.
@@ -3190,6 +3171,15 @@ export class ScalpCompare extends HTMLElement {
       if (ready) {
         try {
           this._checkSessionPhotos(pending);
+          // The notes stored for these photos are replaced by the session's: the next save
+          // must not keep them as another comparison's.
+          for (const s of SIDES) {
+            const p = this._photos[s];
+            if (!p) continue;
+            const entry = readFirst([this._photoStorageKey(p), this._photoStorageKey(p, true)], (text) => JSON.parse(text));
+            const ids = entry && Array.isArray(entry.annotations) ? entry.annotations.map((a) => a && a.id) : [];
+            this._storedIds.set(this._photoStorageKey(p), new Set(ids));
+          }
           this._applySession(pending, true);
           return pending;
         } catch (error) {

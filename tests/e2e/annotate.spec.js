@@ -493,10 +493,20 @@ test("two comparisons showing one photo each keep what the other saved on it", a
     const mine = JSON.parse(JSON.stringify(first.annotations[0]).replace(/A on Jan/g, "B on Jan").replace(/"id":"[^"]*"/, '"id":"b-note"'));
     second.annotations = [mine];
   });
+  // Each goes on working: a second edit on either side keeps the other's note.
+  await page.evaluate(() => {
+    const [first, second] = document.querySelectorAll("scalp-compare");
+    const again = (el, note, id) =>
+      JSON.parse(JSON.stringify(el.annotations[0]).replace(/"value":"[^"]*"/, `"value":"${note}"`).replace(/"id":"[^"]*"/, `"id":"${id}"`));
+    second.annotations = [...second.annotations, again(second, "B2 on Jan", "b2-note")];
+    first.annotations = [...first.annotations, again(first, "A2 on Jan", "a2-note")];
+    first.annotations = [...first.annotations, again(first, "A3 on Jan", "a3-note")];
+  });
   await page.reload();
   await waitForPhotos(page);
-  await expect(page.locator("#demo .notes")).toContainText("A on Jan");
-  await expect(page.locator("#demo .notes")).toContainText("B on Jan");
+  for (const note of ["A on Jan", "B on Jan", "B2 on Jan", "A2 on Jan", "A3 on Jan"]) {
+    await expect(page.locator("#demo .notes")).toContainText(note);
+  }
 });
 
 test("when this browser's storage is full the widget says so until dismissed, and keeps the work", async ({ page }) => {

@@ -133,33 +133,64 @@ test("a photo that loads on one side does not hide why the other side's was not 
   await expect(el.locator(".alert")).toBeHidden();
 });
 
-test("a comparison taken off the page (its photos let go after a while) measures again when put back", async ({ page }) => {
-  await page.goto("/");
-  await waitForPhotos(page);
-  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
-  const auto = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
-  // Off the page long enough for its working copies to be freed, as a clinic app moving
-  // from patient to patient does; then back.
-  await page.evaluate(async () => {
-    const sc = document.querySelector("scalp-compare");
-    const [parent, next] = [sc.parentNode, sc.nextSibling];
-    sc.remove();
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    parent.insertBefore(sc, next);
+// When the browser collects a dropped element is its own choice, even with gc() asked for:
+// this test may be tried again.
+test.describe(() => {
+  test.describe.configure({ retries: 2 });
+  test("a comparison taken off the page and dropped has its photos freed in the shared worker; one moved keeps them", async ({ page }) => {
+    // What the page asks the workers to free, as it asks.
+    await page.addInitScript(() => {
+      window.freed = [];
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (message && message.kind === "free") window.freed.push(message.photoId);
+        return post.call(this, message, ...rest);
+      };
+    });
+    await page.goto("/");
+    await waitForPhotos(page);
+    /** Adds a comparison of the demo pair, waits for its figures, and gives its photos' ids. */
+    const add = (id) =>
+      page.evaluate(async (id) => {
+        document.body.insertAdjacentHTML(
+          "beforeend",
+          `<scalp-compare id="${id}" before="samples/before.jpg" after="samples/after.jpg"></scalp-compare>`,
+        );
+        const ready = () => {
+          const e = document.getElementById(id);
+          return e.photos.before && e.photos.after && !e.busy && e.analysis;
+        };
+        while (!ready()) await new Promise((r) => setTimeout(r, 100));
+        const e = document.getElementById(id);
+        return [e._photos.before.photoId, e._photos.after.photoId];
+      }, id);
+    const gone = await add("gone");
+    const moved = await add("moved");
+    await page.evaluate(() => {
+      document.getElementById("gone").remove(); // and nothing keeps it
+      const m = document.getElementById("moved");
+      m.remove();
+      document.querySelector("main").prepend(m); // a move: still on the page
+    });
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            window.gc();
+            await new Promise((r) => setTimeout(r, 500));
+            return window.freed;
+          }),
+        { timeout: 45000 },
+      )
+      .toEqual(expect.arrayContaining(gone));
+    const freed = await page.evaluate(() => window.freed);
+    expect(freed).not.toContain(moved[0]);
+    expect(freed).not.toContain(moved[1]);
+    // The moved one still measures: a drawn region on its photos.
+    await page.evaluate(() => document.getElementById("moved").setRegion([[100, 100], [520, 120], [460, 520]]));
+    await page.waitForFunction(() => {
+      const e = document.getElementById("moved");
+      return !e.busy && e.analysis && e.analysis.roi.source === "given";
+    });
   });
-  await page.waitForFunction(() => {
-    const sc = document.querySelector("scalp-compare");
-    return sc.analysis && !sc.busy;
-  });
-  const again = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
-  expect(again.before.coverage).toBeCloseTo(auto.before.coverage, 6);
-  // A drawn region is measured on the photos made again.
-  const region = [[100, 100], [520, 120], [460, 520]];
-  await page.evaluate((r) => document.querySelector("scalp-compare").setRegion(r), region);
-  await page.waitForFunction(() => {
-    const sc = document.querySelector("scalp-compare");
-    return !sc.busy && sc.analysis && sc.analysis.roi.source === "given";
-  });
-  await expect(page.locator("scalp-compare .alert")).toBeHidden();
-  await expect(page.locator("scalp-compare .summary")).toContainText("in the drawn region");
 });

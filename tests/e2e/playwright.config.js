@@ -24,6 +24,8 @@ export default defineConfig({
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        // window.gc() for the test that a dropped comparison's photos are freed.
+        "--js-flags=--expose-gc",
       ],
     },
   },
