@@ -3129,17 +3129,23 @@ export class ScalpCompare extends HTMLElement {
       } else {
         localStorage.removeItem(key);
       }
-      if (this._storageMessage && !this._alert.hidden && this._alert.querySelector("p").textContent === this._storageMessage) {
-        this._hideError(); // saving works again
+      // Saving works again: the message goes (and only it, when it was beside another).
+      const shown = this._alert.querySelector("p");
+      if (this._storageMessage && !this._alert.hidden && shown.textContent.includes(this._storageMessage)) {
+        const rest = shown.textContent.replace(this._storageMessage, "").trim();
+        if (rest) shown.textContent = rest;
+        else this._hideError();
       }
       this._storageMessage = null;
     } catch (error) {
       // Shown until dismissed (the status line is overwritten by the next action's news):
-      // the work on screen is not lost, but a reload would lose it.
-      this._storageMessage = this._t("Could not save to this browser's storage ({error}); use Save session.", {
-        error: error.name,
-      });
-      this._showError(this._storageMessage);
+      // the work on screen is not lost, but a reload would lose it. Beside a message
+      // already shown (a photo that did not load), not instead of it.
+      const message = this._t("Could not save to this browser's storage ({error}); use Save session.", { error: error.name });
+      const shown = this._alert.querySelector("p");
+      if (this._alert.hidden) this._showError(message);
+      else if (!shown.textContent.includes(message)) shown.textContent = `${shown.textContent} ${message}`;
+      this._storageMessage = message;
     }
   }
 
