@@ -194,3 +194,35 @@ test.describe(() => {
     });
   });
 });
+
+test("a photo load overtaken by a newer one is let go in the shared worker", async ({ page }) => {
+  await page.addInitScript(() => {
+    window.kept = [];
+    window.freed = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message && message.kind === "keep") window.kept.push(message.photoId);
+      if (message && message.kind === "free") window.freed.push(message.photoId);
+      return post.call(this, message, ...rest);
+    };
+  });
+  // The first AFTER is slow to arrive; a second is asked for meanwhile and wins.
+  await page.route(/after\.jpg\?slow/, async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await page.goto("/");
+  await waitForPhotos(page);
+  const shown = await page.evaluate(async () => {
+    const sc = document.querySelector("scalp-compare");
+    const slow = sc.load("after", "samples/after.jpg?slow");
+    await new Promise((r) => setTimeout(r, 100));
+    await sc.load("after", "samples/after.jpg?fast");
+    await slow;
+    return [sc._photos.before.photoId, sc._photos.after.photoId];
+  });
+  // Every working copy kept in the worker is either shown or freed.
+  await expect
+    .poll(() => page.evaluate((shown) => window.kept.filter((id) => !shown.includes(id) && !window.freed.includes(id)), shown))
+    .toEqual([]);
+});
