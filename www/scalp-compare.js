@@ -1349,13 +1349,12 @@ export class ScalpCompare extends HTMLElement {
     const legacyName = url ? decoded(url.split("/").pop() || url) : source.name || "photo";
     // The work saved in this browser is kept under the name without the URL's query: a
     // signed link's query changes at every visit, and the work must still be found.
-    const last = parsed ? parsed.pathname.split("/").pop() : "";
-    const keyName = url ? decoded(last || url) : legacyName;
+    const path = parsed ? parsed.pathname.split("/") : [];
+    const keyName = url ? decoded(path.at(-1) || url) : legacyName;
     // The photo's name, in messages, session files and reports: a signed link's signature,
     // token and expiry stay out of it; other query parameters ("?visit=3") tell photos apart.
     // A path ending in "/" is named by its last folder, else by the site.
-    const file = parsed ? decoded(parsed.pathname.split("/").filter(Boolean).pop() || parsed.host) : "";
-    const name = parsed ? publicName(file, parsed.search) : legacyName;
+    const name = parsed ? publicName(decoded(path.filter(Boolean).at(-1) || parsed.host), parsed.search) : legacyName;
     const token = ++this._loadSeq[side];
     this._loading[side] = token;
     this._renderMessage();
@@ -3076,6 +3075,11 @@ export class ScalpCompare extends HTMLElement {
     return `${STORAGE_PREFIX}${id(before)}::${id(after)}`;
   }
 
+  /** What this browser stored for photo `p` (under its key, else the older form), through `check`. */
+  _readPhotoEntry(p, check) {
+    return readFirst([this._photoStorageKey(p), this._photoStorageKey(p, true)], check);
+  }
+
   /** The browser-storage key of one photo's own annotations and calibration. */
   _photoStorageKey(p, legacy = false) {
     return `${PHOTO_PREFIX}${photoKeyPart(p, legacy)}`;
@@ -3182,7 +3186,7 @@ export class ScalpCompare extends HTMLElement {
           for (const s of SIDES) {
             const p = this._photos[s];
             if (!p) continue;
-            const entry = readFirst([this._photoStorageKey(p), this._photoStorageKey(p, true)], (text) => JSON.parse(text));
+            const entry = this._readPhotoEntry(p, (text) => JSON.parse(text));
             const ids = entry && Array.isArray(entry.annotations) ? entry.annotations.map((a) => a && a.id) : [];
             this._storedIds.set(this._photoStorageKey(p), new Set(ids));
           }
@@ -3216,7 +3220,7 @@ export class ScalpCompare extends HTMLElement {
     for (const s of SIDES) {
       const p = this._photos[s];
       if (!p) continue;
-      const entry = readFirst([this._photoStorageKey(p), this._photoStorageKey(p, true)], (text) => {
+      const entry = this._readPhotoEntry(p, (text) => {
         const e = JSON.parse(text);
         const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
         const cal = e.calibration;
