@@ -354,7 +354,9 @@ export class Annotator {
         }),
       );
     } else {
-      this.svg.removeAttribute("tabindex");
+      // Out of the Tab order, but said so: Chromium makes an SVG with focus listeners a
+      // Tab stop of its own, an empty one before the slider.
+      this.svg.setAttribute("tabindex", "-1");
       this.svg.setAttribute("aria-label", this.t("Annotations"));
     }
     this.render();
@@ -366,7 +368,7 @@ export class Annotator {
     const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
     const W = this.frame.clientWidth;
     const H = this.frame.clientHeight;
-    this.cursor ||= [W / 2, H / 2];
+    this.cursor ||= this._startCursor();
     if (moves[event.key]) {
       const [dx, dy] = moves[event.key];
       this.cursor = [Math.min(W, Math.max(0, this.cursor[0] + dx)), Math.min(H, Math.max(0, this.cursor[1] + dy))];
@@ -390,6 +392,23 @@ export class Annotator {
     }
     this._pressDraw({ pointerId: "keyboard" }, this.cursor);
     return true;
+  }
+
+  /**
+   * Where the keyboard's cross starts: the middle of the frame, or, when the slider's
+   * handle is there (it stays on top), the middle of the wider side of it.
+   */
+  _startCursor() {
+    const W = this.frame.clientWidth;
+    const H = this.frame.clientHeight;
+    const handle = this.frame.querySelector(".handle");
+    const h = handle && handle.getClientRects().length ? handle.getBoundingClientRect() : null;
+    if (!h) return [W / 2, H / 2];
+    const f = this.frame.getBoundingClientRect();
+    const hx = h.left + h.width / 2 - f.left;
+    const hy = h.top + h.height / 2 - f.top;
+    if (Math.abs(hx - W / 2) > h.width || Math.abs(hy - H / 2) > h.height) return [W / 2, H / 2];
+    return [hx < W / 2 ? (hx + W) / 2 : hx / 2, H / 2];
   }
 
   cancelDraft() {
@@ -419,7 +438,12 @@ export class Annotator {
       b.addEventListener("click", (event) => {
         this.setTool(tool || null);
         // Picked from the keyboard (a click with no pointer): go on drawing by keyboard.
-        if (event.detail === 0 && tool && tool !== "select") this.svg.focus({ preventScroll: true });
+        if (event.detail === 0 && tool && tool !== "select") {
+          // Chosen from the keyboard: the cross shows at once, where it can be seen.
+          this.svg.focus({ preventScroll: true });
+          this.cursor = this._startCursor();
+          this.render();
+        }
       });
       bar.append(b);
     }
@@ -789,9 +813,16 @@ export class Annotator {
   /** Keys that apply while a drawing tool is active (from the element). */
   handleKey(event) {
     if (event.key === "Escape" && (this.draft || this.tool)) {
-      if (this.draft) this.cancelDraft();
-      else this.setTool(null);
-      this.host.status(this.t(this.draft ? "Drawing cancelled" : "Annotation tool off"));
+      const drafting = Boolean(this.draft);
+      if (drafting) this.cancelDraft();
+      else {
+        // The tool goes off; the keyboard goes back to its button, not to the page.
+        const button = this.toolbar.querySelector(`[data-tool="${CSS.escape(this.tool)}"]`);
+        const onLayer = this.svg.getRootNode().activeElement === this.svg;
+        this.setTool(null);
+        if (onLayer && button) button.focus({ preventScroll: true });
+      }
+      this.host.status(this.t(drafting ? "Drawing cancelled" : "Annotation tool off"));
       return true;
     }
     if (this.draft && this.draft.kind === "polygon") {
@@ -835,7 +866,7 @@ export class Annotator {
       const buttons = ["undo", "redo"].map((k) => this.toolbar.querySelector(`[data-annotate="${k}"]`));
       const target = buttons.find((b) => b && !b.disabled && b.getClientRects().length);
       if (target) target.focus({ preventScroll: true });
-      else if (this.svg.hasAttribute("tabindex")) this.svg.focus({ preventScroll: true });
+      else if (this.svg.getAttribute("tabindex") === "0") this.svg.focus({ preventScroll: true });
     });
   }
 

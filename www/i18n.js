@@ -21,6 +21,8 @@ const es = {
   "Pause blinking": "Pausar parpadeo",
   "Resume blinking": "Reanudar parpadeo",
   "Reset zoom": "Restablecer zoom",
+  "Zoom {n}%": "Zoom {n}%",
+  "{label} photo": "Foto {label}",
   "Show change map": "Mostrar mapa de cambios",
   "Hide change map": "Ocultar mapa de cambios",
   "hair came back": "el pelo volvió",
@@ -402,6 +404,9 @@ export function translator(lang) {
     }
     return t(text);
   };
+  // A figure with one decimal as this language writes it ("13,5" in Spanish).
+  const oneDecimal = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+  t.num1 = (v) => oneDecimal.format(v);
   t.lang = lang;
   t.missing = missing;
   return t;

@@ -106,6 +106,13 @@ class ScalpLandmarks extends HTMLElement {
     root.querySelector('[data-do="clear"]').addEventListener("click", () => this._reset());
     this._apply.addEventListener("click", () => this._submit());
     root.querySelector('[data-do="close"]').addEventListener("click", () => this.close());
+    // Escape closes the panel, as it ends the other modes (the points are kept).
+    root.querySelector("section").addEventListener("keydown", (e) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.close();
+    });
     this._select.addEventListener("change", () => this._changed());
     this._resize = new ResizeObserver(() => this._drawAll());
     this._photos = null;
@@ -159,7 +166,7 @@ class ScalpLandmarks extends HTMLElement {
     this._list.innerHTML = "";
     residuals.forEach((r, i) => {
       const li = document.createElement("li");
-      li.textContent = this._t("Pair {n}: {px} px from its partner", { n: i + 1, px: r.toFixed(1) });
+      li.textContent = this._t("Pair {n}: {px} px from its partner", { n: i + 1, px: this._t.num1(r) });
       this._list.append(li);
     });
   }

@@ -207,7 +207,7 @@ export function renderReport(data) {
       : t("{visit}: {coverage}% hair coverage \u00b1 {unc} points", {
           visit: v.label,
           coverage: Math.round(v.coverage * 100),
-          unc: (v.uncertainty * 100).toFixed(1),
+          unc: t.num1 ? t.num1(v.uncertainty * 100) : (v.uncertainty * 100).toFixed(1),
         });
     visitLines.push(...wrap(scratch, line, textW));
   }

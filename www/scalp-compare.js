@@ -55,6 +55,8 @@ const MODES = {
   heatmap: "Change map",
 };
 const BLINK_MS = 800;
+// How long the zoom must rest before its level is said to a screen reader (ms).
+const ZOOM_SAY_MS = 600;
 // Deepest zoom: far enough to see single hairs on a 12 MP photo's display copy.
 const MAX_ZOOM = 16;
 const SIDE_GAP = 6;
@@ -264,15 +266,24 @@ const STYLE = `
   position: relative;
   width: 100%;
   max-width: 100%;
-  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--scalp-compare-text, #1b1f24);
+  /* 14 px at the browser's default text size; it grows with the reader's text size and
+     with a font-size the page gives the element. */
+  font: 0.875rem/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  /* The text outside the photos is on the page's background, so it takes the page's
+     colour (light on a dark page); quieter text is the same colour, a little faded. */
+  color: var(--scalp-compare-text, inherit);
   --_accent: var(--scalp-compare-accent, #0b5cad);
+  --_muted: var(--scalp-compare-muted, color-mix(in srgb, currentColor 78%, transparent));
 }
 :host([hidden]) { display: none; }
 .frame {
   position: relative;
   width: 100%;
   aspect-ratio: var(--_aspect, 4 / 3);
+  /* Never taller than the screen (a phone held sideways): narrower instead, keeping the
+     photos' shape, so both photos and the handle are in view at once. */
+  max-width: max(240px, calc((var(--_aspect, 4 / 3)) * (100svh - 64px)));
+  margin-inline: auto;
   overflow: hidden;
   background: var(--scalp-compare-background, #1d2126);
   border-radius: var(--scalp-compare-radius, 8px);
@@ -355,7 +366,7 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
   background: rgba(0, 0, 0, 0.66);
   color: #fff;
   font-weight: 600;
-  font-size: 13px;
+  font-size: 0.93em;
   letter-spacing: 0.03em;
   pointer-events: none;
   max-width: 45%;
@@ -364,6 +375,14 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
   white-space: nowrap;
 }
 .label.before { left: 10px; }
+/* Each label shows only over its own photo: at either end of the slider, or where the split
+   is narrower than the label, the other photo's name is not shown over this one. */
+.label-side { position: absolute; inset: 0; pointer-events: none; }
+.label-side.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
+.label-side.after { clip-path: inset(0 0 0 var(--_split)); }
+:host([direction="vertical"]) .label-side.before { clip-path: inset(0 0 calc(100% - var(--_split)) 0); }
+:host([direction="vertical"]) .label-side.after { clip-path: inset(var(--_split) 0 0 0); }
+.frame:not([data-mode="slider"]) .label-side, .frame.adjusting .label-side { clip-path: none; }
 .label.after { right: 10px; }
 :host([direction="vertical"]) .label.after { top: auto; bottom: 10px; right: auto; left: 10px; }
 .message {
@@ -420,11 +439,17 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
   border: 0;
   background: transparent;
   color: inherit;
-  font-size: 20px;
+  font-size: 1.45em;
   line-height: 1;
   cursor: pointer;
-  padding: 0 4px;
+  /* A target a finger can hit; it overhangs the alert's padding, not its text. */
+  min-width: 36px;
+  min-height: 36px;
+  margin: -8px -8px -8px 0;
+  padding: 0;
+  border-radius: 4px;
 }
+.alert button:focus-visible { outline: 3px solid var(--_accent); outline-offset: -3px; }
 .drop {
   position: absolute;
   top: 0;
@@ -443,8 +468,8 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
   align-items: center;
   min-height: 22px;
   margin-top: 6px;
-  font-size: 13px;
-  color: var(--scalp-compare-muted, #4a525c);
+  font-size: 0.93em;
+  color: var(--_muted);
 }
 .chip:empty::before { content: "\\00a0"; }
 .chip .progress { display: inline-block; width: 60px; margin: 0 0 0 10px; background: #c5ccd4; }
@@ -494,15 +519,15 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
   cursor: auto;
 }
 .nudge[hidden] { display: none; }
-.nudge button { min-width: 44px; min-height: 44px; padding: 0; font-size: 18px; }
+.nudge button { min-width: 44px; min-height: 44px; padding: 0; font-size: 1.3em; }
 .toolbar .check { display: inline-flex; align-items: center; gap: 6px; min-height: 44px; }
 canvas.overlay { pointer-events: none; }
 /* (A container, so the summary can reserve more lines on a phone.) */
 .analysis { margin-top: 2px; container-type: inline-size; }
 /* Three lines reserved (four on a phone), so the numbers arriving never push the page down. */
-.summary { margin: 0 0 6px; font-size: 14px; line-height: 1.4; min-height: 4.2em; }
+.summary { margin: 0 0 6px; font-size: 1em; line-height: 1.4; min-height: 4.2em; }
 @container (max-width: 480px) { .summary { min-height: 5.6em; } }
-.salt { margin: 0 0 6px; font-size: 14px; line-height: 1.4; }
+.salt { margin: 0 0 6px; font-size: 1em; line-height: 1.4; }
 /* Empty until an estimate is asked for; it stays in the page so that screen readers
    announce what first appears in it. */
 .salt:empty { margin: 0; }
@@ -514,15 +539,25 @@ canvas.overlay { pointer-events: none; }
 .salt-views.stale { opacity: 0.45; }
 .salt-views figure { margin: 0; }
 .salt-views canvas { display: block; width: 100%; height: auto; border-radius: 4px; background: var(--scalp-compare-background, #1d2126); }
-.salt-views figcaption { font-size: 13px; line-height: 1.3; margin-top: 2px; }
+.salt-views figcaption { font-size: 0.93em; line-height: 1.3; margin-top: 2px; }
 .salt-views figcaption span { display: block; }
 .views { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; }
-.legend { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 13px; }
+.legend { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 0.93em; }
 .legend[hidden] { display: none; }
-.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; }
+.swatch {
+  display: inline-block;
+  width: 14px;
+  height: 14px;
+  border-radius: 3px;
+  /* Outlined: the orange alone is faint on white; in forced colours the key keeps its
+     colours, as the map on the photo does. */
+  box-sizing: border-box;
+  border: 1px solid currentColor;
+  forced-color-adjust: none;
+}
 .swatch.gain { background: rgb(0, 114, 178); }
 .swatch.loss { background: rgb(230, 159, 0); margin-left: 8px; }
-.legend .note { color: var(--scalp-compare-muted, #4a525c); }
+.legend .note { color: var(--_muted); }
 .frame.drawing { cursor: crosshair; touch-action: none; }
 .frame.drawing .divider, .frame.drawing .handle { display: none; }
 /* No photo yet: nothing to split, and the prompt is not covered by the handle. */
@@ -546,9 +581,9 @@ canvas.overlay { pointer-events: none; }
   contain: inline-size; /* on its own line, without widening its group */
   flex-basis: 100%;
   margin-bottom: -4px;
-  font-size: 12px;
+  font-size: 0.86em;
   font-weight: 600;
-  color: var(--scalp-compare-muted, #4a525c);
+  color: var(--_muted);
 }
 .toolbar button, .views button {
   font: inherit;
@@ -564,6 +599,21 @@ canvas.overlay { pointer-events: none; }
 .toolbar button:focus-visible, .views button:focus-visible {
   outline: 3px solid var(--_accent);
   outline-offset: 2px;
+}
+/* A light ring inside the accent one: the focus shows on a dark page as on a light one. */
+.toolbar button:focus-visible, .views button:focus-visible, .views select:focus-visible,
+.views input:focus-visible, .timeline .visit:focus-visible, .toolbar .check input:focus-visible {
+  box-shadow: 0 0 0 2px #fff;
+}
+@media (forced-colors: active) {
+  /* The chosen tool, view toggle and visits stay marked when the system sets the colours. */
+  .toolbar button[aria-pressed="true"], .views button[aria-pressed="true"],
+  .timeline .visit[aria-pressed="true"] {
+    forced-color-adjust: none;
+    background: Highlight;
+    color: HighlightText;
+    border-color: Highlight;
+  }
 }
 .toolbar button[disabled], .views button[disabled], .toolbar button[aria-disabled="true"] {
   opacity: 0.55;
@@ -591,18 +641,21 @@ canvas.overlay { pointer-events: none; }
   gap: 8px;
   align-items: center;
 }
+.timeline .visit { max-width: 100%; text-align: start; }
+.timeline .visit > span:first-child { min-width: 0; overflow-wrap: anywhere; }
 .timeline .visit[aria-pressed="true"] { border-color: var(--_accent); box-shadow: inset 0 0 0 1px var(--_accent); }
 .timeline .visit:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
-.timeline .badge { font-size: 11px; font-weight: 700; letter-spacing: 0.04em; padding: 1px 6px; border-radius: 4px; background: var(--_accent); color: #fff; }
+.timeline .visit[aria-pressed="true"]:focus-visible { box-shadow: inset 0 0 0 1px var(--_accent), 0 0 0 2px #fff; }
+.timeline .badge { font-size: 0.79em; font-weight: 700; letter-spacing: 0.04em; padding: 1px 6px; border-radius: 4px; background: var(--_accent); color: #fff; }
 .coverage-chart { margin: 10px 0 0; }
-.coverage-chart figcaption { font-size: 13px; color: var(--scalp-compare-muted, #4a525c); }
+.coverage-chart figcaption { font-size: 0.93em; color: var(--_muted); }
 .coverage-chart svg { display: block; width: 100%; max-width: 640px; height: auto; }
-.coverage-chart .chart-notes { margin: 4px 0 0; padding-left: 18px; font-size: 13px; line-height: 1.35; }
+.coverage-chart .chart-notes { margin: 4px 0 0; padding-left: 18px; font-size: 0.93em; line-height: 1.35; }
 .coverage-chart .chart-notes[hidden] { display: none; }
-.coverage-chart .grid { stroke: #d5dbe1; stroke-width: 1; }
-.coverage-chart .tick { font: ${CHART_FONT}; fill: #4a525c; }
+.coverage-chart .grid { stroke: color-mix(in srgb, currentColor 22%, transparent); stroke-width: 1; }
+.coverage-chart .tick { font: ${CHART_FONT}; fill: var(--_muted); }
 .coverage-chart .trend { fill: none; stroke: var(--_accent); stroke-width: 2; }
-.coverage-chart .bar, .coverage-chart .cap { stroke: #1b1f24; stroke-width: 1.5; }
+.coverage-chart .bar, .coverage-chart .cap { stroke: currentColor; stroke-width: 1.5; }
 .coverage-chart .point { fill: var(--_accent); stroke: #fff; stroke-width: 1.5; }
 /* (A table is never narrower than its text, whatever its width says: it goes inside one,
    or it widens the page on a phone.) */
@@ -617,7 +670,7 @@ canvas.overlay { pointer-events: none; }
 /* Zoomed: the photos take one-finger pans and pinches. */
 .frame.zoomed { touch-action: none; cursor: grab; }
 .frame.zoomed.panning, .frame.zoomed.panning * { cursor: grabbing; }
-.zoom-level { font-variant-numeric: tabular-nums; color: var(--scalp-compare-muted, #4a525c); }
+.zoom-level { font-variant-numeric: tabular-nums; color: var(--_muted); }
 .zoom-level[hidden] { display: none; }
 /* Views other than the slider. */
 .frame:not([data-mode="slider"]) { cursor: default; }
@@ -655,6 +708,8 @@ svg.annotations {
 .frame.annotating svg.annotations { pointer-events: all; }
 .frame.annotate-draw svg.annotations { cursor: crosshair; }
 svg.annotations .shape { pointer-events: none; outline: none; }
+svg.annotations:focus { outline: none; }
+svg.annotations:focus-visible { outline: 3px solid var(--_accent); outline-offset: -3px; }
 .frame.annotating:not(.annotate-draw) svg.annotations .shape { pointer-events: visiblePainted; cursor: move; }
 .frame.annotating svg.annotations .shape.mirror { pointer-events: none; }
 svg.annotations .hit { fill: none; stroke: transparent; stroke-width: 16px; }
@@ -714,11 +769,11 @@ svg.annotations .draft { opacity: 0.85; }
   border-radius: 4px;
 }
 .note-editor .row { display: flex; gap: 8px; justify-content: flex-end; }
-.annotate-status { flex-basis: 100%; order: 2; min-height: 1.4em; font-size: 13px; color: var(--scalp-compare-muted, #4a525c); }
-.notes { list-style: none; margin: 8px 0 0; padding: 0; font-size: 14px; }
+.annotate-status { flex-basis: 100%; order: 2; min-height: 1.4em; font-size: 0.93em; color: var(--_muted); }
+.notes { list-style: none; margin: 8px 0 0; padding: 0; font-size: 1em; }
 .notes[hidden] { display: none; }
 .notes li { padding: 2px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.notes li.calibration { color: var(--scalp-compare-muted, #4a525c); }
+.notes li.calibration { color: var(--_muted); }
 :host([readonly]) .file-tools { display: none; }
 `;
 
@@ -818,8 +873,8 @@ export class ScalpCompare extends HTMLElement {
         <div class="divider" part="divider"></div>
         <div class="handle" part="handle" role="slider" tabindex="0"
              aria-valuemin="0" aria-valuemax="100">${ARROWS}</div>
-        <span class="label before" part="label before-label"></span>
-        <span class="label after" part="label after-label"></span>
+        <div class="label-side before"><span class="label before" part="label before-label" dir="auto"></span></div>
+        <div class="label-side after"><span class="label after" part="label after-label" dir="auto"></span></div>
         <div class="message" part="message" role="status" aria-live="polite"></div>
         <div class="nudge" part="nudge" hidden>
           <button type="button" data-nudge="left" aria-label="Move AFTER left">&larr;</button>
@@ -854,7 +909,8 @@ export class ScalpCompare extends HTMLElement {
             <input type="range" min="0" max="100" value="50" data-action="fade">
           </label>
           <button type="button" data-action="blink-pause" aria-pressed="false" hidden>Pause blinking</button>
-          <span class="zoom-level" part="zoom-level" aria-live="polite" hidden></span>
+          <span class="zoom-level" part="zoom-level" hidden></span>
+          <span class="sr-only zoom-said" role="status"></span>
           <button type="button" data-action="zoom-reset" hidden>Reset zoom</button>
           <button type="button" data-action="heatmap" aria-pressed="false" disabled>Show change map</button>
           <span class="legend" part="legend" hidden>
@@ -1036,6 +1092,7 @@ export class ScalpCompare extends HTMLElement {
     this._timeline = $(".timeline");
     this._chart = $(".coverage-chart");
     this._zoomLabel = $(".zoom-level");
+    this._zoomSaid = $(".zoom-said");
     this._zoomReset = $('button[data-action="zoom-reset"]');
     this._zoomReset.addEventListener("click", () => this._setZoom({ s: 1, x: 0, y: 0 }));
     this._modeSelect = $('select[data-action="mode"]');
@@ -1179,6 +1236,13 @@ export class ScalpCompare extends HTMLElement {
   /** Picks the UI language (`lang` here, on an ancestor, or the page's) and relabels everything. */
   _applyLanguage() {
     const lang = pickLanguage(this);
+    // The widget's text is marked as the language it is in (English when the page's is not
+    // one it speaks: read by a screen reader in an English voice), and as left to right
+    // within a right-to-left page.
+    for (const el of this.shadowRoot.children) {
+      el.lang = lang;
+      el.dir = "ltr";
+    }
     if (this._t.lang === lang) return;
     this._t = translator(lang);
     relabel(this.shadowRoot, this._t);
@@ -1236,6 +1300,12 @@ export class ScalpCompare extends HTMLElement {
     this._blinkButton.hidden = mode !== "blink";
     this._blinkButton.setAttribute("aria-pressed", String(Boolean(this._blinkPaused)));
     this._blinkButton.textContent = this._t(this._blinkPaused ? "Resume blinking" : "Pause blinking");
+    // Blinking starts paused for a reader whose system asks for less motion.
+    if (mode === "blink" && was !== "blink" && matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      this._blinkPaused = true;
+      this._blinkButton.setAttribute("aria-pressed", "true");
+      this._blinkButton.textContent = this._t("Resume blinking");
+    }
     if (mode === "blink" && !this._blinkPaused && this.isConnected) {
       this._blinkTimer ||= setInterval(() => {
         this._blinkShowsAfter = !this._blinkShowsAfter;
@@ -1774,7 +1844,7 @@ export class ScalpCompare extends HTMLElement {
   /** One plain-language sentence, short enough for the reserved three lines. */
   _summaryText(a) {
     const pct = (v) => `${Math.round(v * 100)}%`;
-    const pp = (v) => Math.abs(v).toFixed(1);
+    const pp = (v) => this._t.num1(Math.abs(v));
     const t = this._t;
     const before = this._labelOf("before");
     const after = this._labelOf("after");
@@ -1879,6 +1949,11 @@ export class ScalpCompare extends HTMLElement {
     this._zoomLabel.textContent = `${Math.round(s * 100)}%`;
     this._zoomReset.hidden = s === 1;
     this._zoomLabel.hidden = s === 1;
+    // Said once the zoom rests, not at every step of a pinch or a wheel turn.
+    clearTimeout(this._zoomSayTimer);
+    this._zoomSayTimer = setTimeout(() => {
+      this._zoomSaid.textContent = this._t("Zoom {n}%", { n: Math.round(this._zoom.s * 100) });
+    }, ZOOM_SAY_MS);
     // While the view moves, draw fast (bilinear, AFTER's pixels kept and scaled by
     // its transform); once it rests, redraw at full quality and resolution.
     this._drawAll(true);
@@ -2343,6 +2418,7 @@ export class ScalpCompare extends HTMLElement {
       const role = k === i ? "BEFORE" : k === j ? "AFTER" : "";
       b.setAttribute("aria-pressed", String(Boolean(role)));
       const label = document.createElement("span");
+      label.dir = "auto"; // a page's own name for the visit, in its own script
       label.textContent = v.label;
       b.append(label);
       if (role) {
@@ -2534,7 +2610,7 @@ export class ScalpCompare extends HTMLElement {
       th.textContent = p.label;
       const td = document.createElement("td");
       td.textContent = measured(p)
-        ? `${Math.round(p.coverage * 100)}% \u00b1 ${(p.uncertainty * 100).toFixed(1)}`
+        ? `${Math.round(p.coverage * 100)}% \u00b1 ${this._t.num1(p.uncertainty * 100)}`
         : p.note
           ? this._t("not measured: {reason}", { reason: p.note })
           : this._t("not measured");
@@ -2678,7 +2754,7 @@ export class ScalpCompare extends HTMLElement {
       title: this._t("{view}, weight {weight}%", { view: this._t(VIEW_NAMES[view]), weight: Math.round(r.weight * 100) }),
       reading: this._t("{coverage}% hair coverage \u00b1 {unc} points", {
         coverage: Math.round(r.coverage * 100),
-        unc: (r.uncertainty * 100).toFixed(1),
+        unc: this._t.num1(r.uncertainty * 100),
       }),
     };
   }
@@ -2736,8 +2812,8 @@ export class ScalpCompare extends HTMLElement {
       "{label}: {loss}% of the scalp without visible hair \u00b1 {unc} points (hair coverage: top {top}%, back {back}%, left {left}%, right {right}%).",
       {
         label: this._t(est.label),
-        loss: est.loss_percent.toFixed(1),
-        unc: est.uncertainty_pp.toFixed(1),
+        loss: this._t.num1(est.loss_percent),
+        unc: this._t.num1(est.uncertainty_pp),
         top: pct("top"),
         back: pct("back"),
         left: pct("left"),
@@ -3643,6 +3719,11 @@ export class ScalpCompare extends HTMLElement {
   _renderLabels() {
     this._label.before.textContent = this._labelOf("before");
     this._label.after.textContent = this._labelOf("after");
+    // Each photo is named for a screen reader, as its label names it on screen.
+    for (const side of SIDES) {
+      this._canvas[side].setAttribute("role", "img");
+      this._canvas[side].setAttribute("aria-label", this._t("{label} photo", { label: this._labelOf(side) }));
+    }
   }
 
   _renderValue() {
@@ -4021,11 +4102,12 @@ export class ScalpCompare extends HTMLElement {
         case "ArrowDown":
           v = vertical ? this._value + step : this._value - step;
           break;
+        // Page keys move the split as the arrows do, ten times as far (down is down).
         case "PageUp":
-          v = this._value + 10;
+          v = vertical ? this._value - 10 : this._value + 10;
           break;
         case "PageDown":
-          v = this._value - 10;
+          v = vertical ? this._value + 10 : this._value - 10;
           break;
         case "Home":
           v = 0;
