@@ -932,7 +932,10 @@ export class Annotator {
         photo: this.t(calibrate.photo.toUpperCase()),
       });
       input.replaceWith(number);
-      number.value = this.calibration[calibrate.photo] ? String(this.calibration[calibrate.photo].mm) : "10";
+      // Empty for a first calibration (a preset length would be saved by a quick Enter, or
+      // typed after: "10" then 5 gave 105 mm); the last length again, selected, so typing
+      // replaces it.
+      number.value = this.calibration[calibrate.photo] ? String(this.calibration[calibrate.photo].mm) : "";
     } else {
       caption.textContent = this.t(item.kind === "text" ? "Label text" : "Note");
       if (number.isConnected) number.replaceWith(input);
@@ -948,7 +951,9 @@ export class Annotator {
     this.editor.style.width = `${w}px`;
     this.editor.style.left = `${Math.max(10, Math.min(anchor[0] + 12, W - w - 10))}px`;
     this.editor.style.top = `${Math.max(10, Math.min(anchor[1] + 12, H - this.editor.offsetHeight - 10))}px`;
-    (label.querySelector("textarea, input") || input).focus({ preventScroll: true });
+    const field = label.querySelector("textarea, input") || input;
+    field.focus({ preventScroll: true });
+    if (calibrate) field.select();
   }
 
   _saveEditor() {

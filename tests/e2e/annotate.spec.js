@@ -253,6 +253,25 @@ test("an annotation on BEFORE marks the same scalp spot on the rotated AFTER, an
   expect(Math.abs(moved[1] - onTruth[1])).toBeLessThan(0.05);
 });
 
+test("the length typed for a calibration is the length saved, the first time and when calibrating again", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Calibrate mm");
+  await drag(page, [0.1, 0.2], [0.3, 0.2]);
+  const input = el.locator(".note-editor input");
+  await expect(input).toBeFocused();
+  await expect(input).toHaveValue(""); // no preset length a quick Enter would save
+  await page.keyboard.type("5");
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".notes")).toContainText(/BEFORE calibrated: 5 mm = \d+ px/);
+  // Again: the last length is offered, and typing replaces it (it was appended: 57).
+  await tool(page, "Calibrate mm");
+  await drag(page, [0.1, 0.25], [0.3, 0.25]);
+  await expect(input).toHaveValue("5");
+  await page.keyboard.type("7");
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".notes")).toContainText(/BEFORE calibrated: 7 mm = \d+ px/);
+});
+
 test("a reload keeps annotations, notes, calibration and the drawn region", async ({ page }) => {
   const el = page.locator("scalp-compare");
   await pin(page, 0.3, 0.4, "Check at next visit");
