@@ -15,7 +15,7 @@ pub(crate) struct Frame<'a> {
 }
 
 /// Per-frame derived data: illumination plane and texture map.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Prepared {
     /// ln L = p0 + p1 u + p2 v + p3 u^2 + p4 uv + p5 v^2 with u, v in [-1, 1].
     pub plane: [f64; 6],
