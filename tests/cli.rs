@@ -366,3 +366,35 @@ fn an_output_file_never_overwrites_a_photo_and_bad_inputs_are_named() {
     assert_eq!(image::open(&map).unwrap().width(), 640);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_photo_too_small_to_compare_is_refused_as_the_widget_refuses_it() {
+    let dir = std::env::temp_dir().join(format!("scalp-cli-small-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let small = dir.join("small.png");
+    image::RgbImage::from_pixel(20, 31, image::Rgb([180, 140, 120]))
+        .save(&small)
+        .unwrap();
+    let small = small.to_str().unwrap();
+    let big = "www/samples/before.jpg";
+    for args in [
+        vec!["coverage", small, "--json"],
+        vec!["compare", big, small, "--json"],
+        vec!["align", small, big, "--json"],
+        vec!["salt", big, big, small, big, "--json"],
+    ] {
+        let (ok, out, err) = cli(&args);
+        assert!(!ok, "{args:?} must fail");
+        assert!(out.is_empty());
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        assert!(
+            err.contains("too small to compare (20\u{d7}31 pixels; at least 32\u{d7}32 needed)")
+                && err.contains("small.png"),
+            "{args:?}: {err}"
+        );
+    }
+    // `info` still describes it.
+    let (ok, _, _) = cli(&["info", small, "--json"]);
+    assert!(ok);
+    std::fs::remove_dir_all(dir).ok();
+}

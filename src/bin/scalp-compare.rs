@@ -50,6 +50,21 @@ mod cli {
         compare BEFORE AFTER [--roi \"x,y;...\"] [--json] [--heatmap OUT.png] | \
         salt TOP BACK LEFT RIGHT [--json]";
 
+    /// Decodes a photo to compare or measure, refusing one too small to align, as the
+    /// widget does (the CLI measured a 20x20 photo and asked for a larger region).
+    fn read_photo(path: &str) -> Result<RgbaImage, String> {
+        let (_, photo) = decode_file(path).map_err(|e| format!("{path}: {e}"))?;
+        let min = scalp_compare::align::MIN_SIDE;
+        if photo.width() < min || photo.height() < min {
+            return Err(format!(
+                "{path}: this photo is too small to compare ({}\u{d7}{} pixels; at least {min}\u{d7}{min} needed)",
+                photo.width(),
+                photo.height()
+            ));
+        }
+        Ok(photo)
+    }
+
     /// Parsed command-line words: positionals, flags and `--name value` options.
     struct Args<'a> {
         positional: Vec<&'a str>,
@@ -186,8 +201,8 @@ mod cli {
         }
 
         let t0 = Instant::now();
-        let (_, before) = decode_file(before_path).map_err(|e| format!("{before_path}: {e}"))?;
-        let (_, after) = decode_file(after_path).map_err(|e| format!("{after_path}: {e}"))?;
+        let before = read_photo(before_path)?;
+        let after = read_photo(after_path)?;
         if let Some((b, af)) = &landmarks {
             within("BEFORE", b, &before)?;
             within("AFTER", af, &after)?;
@@ -270,7 +285,7 @@ mod cli {
         };
         let roi = parse_roi(a.get("--roi"))?;
         let t0 = Instant::now();
-        let (_, photo) = decode_file(path).map_err(|e| format!("{path}: {e}"))?;
+        let photo = read_photo(path)?;
         roi_on_photo(roi.as_ref(), &photo, "the photo")?;
         let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
         let t1 = Instant::now();
@@ -309,8 +324,8 @@ mod cli {
             check_output(out, "--heatmap", &[before_path, after_path])?;
         }
         let t0 = Instant::now();
-        let (_, before) = decode_file(before_path).map_err(|e| format!("{before_path}: {e}"))?;
-        let (_, after) = decode_file(after_path).map_err(|e| format!("{after_path}: {e}"))?;
+        let before = read_photo(before_path)?;
+        let after = read_photo(after_path)?;
         roi_on_photo(roi.as_ref(), &before, "BEFORE")?;
         let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
         let t1 = Instant::now();
@@ -371,7 +386,7 @@ mod cli {
         let t0 = Instant::now();
         let mut measure = |i: usize| -> Result<Coverage, String> {
             let (view, path) = (SALT_VIEWS[i].0, paths[i]);
-            let (_, photo) = decode_file(path).map_err(|e| format!("{view} view, {path}: {e}"))?;
+            let photo = read_photo(path).map_err(|e| format!("{view} view, {e}"))?;
             analyzer
                 .coverage(&photo, None)
                 .map_err(|e| format!("{view} view, {path}: {}", e.message(Advice::RetakeOnly)))
