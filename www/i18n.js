@@ -23,6 +23,8 @@ const es = {
   "Reset zoom": "Restablecer zoom",
   "Zoom {n}%": "Zoom {n}%",
   "{label} photo": "Foto {label}",
+  "Put in the order they were taken: {before} is BEFORE ({bd}), {after} is AFTER ({ad}).":
+    "Puestas en el orden en que se tomaron: {before} es ANTES ({bd}), {after} es DESPUÉS ({ad}).",
   "Show change map": "Mostrar mapa de cambios",
   "Hide change map": "Ocultar mapa de cambios",
   "hair came back": "el pelo volvió",

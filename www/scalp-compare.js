@@ -4143,11 +4143,32 @@ export class ScalpCompare extends HTMLElement {
       this._drop.hidden = true;
       const files = [...event.dataTransfer.files];
       if (files.length >= 2) {
-        this.load("before", files[0]);
-        this.load("after", files[1]);
+        this._loadInDateOrder(files[0], files[1]);
       } else if (files.length === 1) {
         this.load(sideAt(event), files[0]);
       }
+    });
+  }
+
+  /**
+   * Two photos given together (dropped at once): BEFORE is the one taken first, by the
+   * dates the cameras wrote in them. In the order they happened to be dropped, a later
+   * visit could be BEFORE, and hair that came back would read as lost.
+   */
+  async _loadInDateOrder(first, second) {
+    const seq = (this._dropSeq = (this._dropSeq || 0) + 1);
+    await Promise.allSettled([this.load("before", first), this.load("after", second)]);
+    const { before, after } = this._photos;
+    // Not when either failed, was replaced meanwhile, or carries no date.
+    if (seq !== this._dropSeq || !before || !after || before.source !== first || after.source !== second) return;
+    if (!before.taken || !after.taken || String(before.taken) <= String(after.taken)) return;
+    await Promise.allSettled([this.load("before", second), this.load("after", first)]);
+    if (seq !== this._dropSeq || this._photos.before?.source !== second) return;
+    this._annotateStatus.textContent = this._t("Put in the order they were taken: {before} is BEFORE ({bd}), {after} is AFTER ({ad}).", {
+      before: this._photos.before.name,
+      bd: String(this._photos.before.taken).slice(0, 10),
+      after: this._photos.after.name,
+      ad: String(this._photos.after.taken).slice(0, 10),
     });
   }
 

@@ -147,6 +147,24 @@ async function dropFiles(page, files, xFraction) {
         if (f.from) bytes = new Uint8Array(await (await fetch(f.from)).arrayBuffer());
         if (f.cut) bytes = bytes.slice(0, Math.floor(bytes.length * f.cut));
         if (f.text) bytes = new TextEncoder().encode(f.text);
+        if (f.date) {
+          // An EXIF block after the JPEG's start: IFD0 with its DateTime ("YYYY:MM:DD hh:mm:ss").
+          const tiff = new Uint8Array(46);
+          const v = new DataView(tiff.buffer);
+          tiff.set([0x4d, 0x4d, 0, 0x2a]);
+          v.setUint32(4, 8);
+          v.setUint16(8, 1);
+          v.setUint16(10, 0x0132);
+          v.setUint16(12, 2);
+          v.setUint32(14, 20);
+          v.setUint32(18, 26);
+          v.setUint32(22, 0);
+          tiff.set(new TextEncoder().encode(f.date), 26);
+          const app1 = new Uint8Array(4 + 6 + tiff.length);
+          app1.set([0xff, 0xe1, (app1.length - 2) >> 8, (app1.length - 2) & 255, 0x45, 0x78, 0x69, 0x66, 0, 0]);
+          app1.set(tiff, 10);
+          bytes = new Uint8Array([...bytes.slice(0, 2), ...app1, ...bytes.slice(2)]);
+        }
         dt.items.add(new File([bytes], f.name, { type: f.type || "" }));
       }
       const r = frame.getBoundingClientRect();
@@ -188,6 +206,39 @@ test("a corrupt file dropped on the widget shows a message and keeps the compari
   await dropFiles(page, [{ from: "samples/after.jpg", name: "second.jpg", type: "image/jpeg" }], 0.2);
   await page.waitForFunction(() => document.querySelector("scalp-compare").photos.before.name === "second.jpg");
   expect((await page.evaluate(() => document.querySelector("scalp-compare").photos)).after.name).toBe("after.jpg");
+});
+
+test("two photos dropped together go in the order they were taken", async ({ page }) => {
+  // Dropped later visit first: BEFORE is still the earlier photo, by the dates in them.
+  await dropFiles(
+    page,
+    [
+      { from: "samples/after.jpg", name: "october.jpg", type: "image/jpeg", date: "2026:10:02 09:30:00" },
+      { from: "samples/before.jpg", name: "january.jpg", type: "image/jpeg", date: "2026:01:10 11:00:00" },
+    ],
+    0.5,
+  );
+  const el = page.locator("scalp-compare");
+  await expect(el.locator(".annotate-status")).toHaveText(
+    "Put in the order they were taken: january.jpg is BEFORE (2026-01-10), october.jpg is AFTER (2026-10-02).",
+    { timeout: 30_000 },
+  );
+  await page.waitForFunction(() => !document.querySelector("scalp-compare").busy);
+  const photos = await page.evaluate(() => document.querySelector("scalp-compare").photos);
+  expect([photos.before.name, photos.after.name]).toEqual(["january.jpg", "october.jpg"]);
+  // In order already, or without dates: as dropped, and nothing said.
+  await dropFiles(
+    page,
+    [
+      { from: "samples/after.jpg", name: "first.jpg", type: "image/jpeg" },
+      { from: "samples/before.jpg", name: "second.jpg", type: "image/jpeg", date: "2026:01:10 11:00:00" },
+    ],
+    0.5,
+  );
+  await page.waitForFunction(() => document.querySelector("scalp-compare").photos.after.name === "second.jpg");
+  await page.waitForFunction(() => !document.querySelector("scalp-compare").busy);
+  await page.waitForTimeout(300);
+  expect((await page.evaluate(() => document.querySelector("scalp-compare").photos)).before.name).toBe("first.jpg");
 });
 
 test("bad files from the picker give clear messages and change nothing", async ({ page }) => {
