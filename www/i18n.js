@@ -302,6 +302,7 @@ const es = {
   "The annotation tools could not start in this browser.": "Las herramientas de anotación no pudieron iniciarse en este navegador.",
   "The session was not opened: {message}": "La sesión no se abrió: {message}",
   "Session opened: load {names} to see it.": "Sesión abierta: cargue {names} para verla.",
+  "Session opened on its photos.": "Sesión abierta sobre sus fotos.",
   "Could not save to this browser's storage ({error}); use Save session.":
     "No se pudo guardar en el almacenamiento del navegador ({error}); use Guardar sesión.",
   "Restored your work on these photos from {when}.": "Se restauró su trabajo en estas fotos del {when}.",

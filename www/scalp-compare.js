@@ -3266,10 +3266,14 @@ export class ScalpCompare extends HTMLElement {
             const ids = entry && Array.isArray(entry.annotations) ? entry.annotations.map((a) => a && a.id) : [];
             this._storedIds.set(this._photoStorageKey(p), new Set(ids));
           }
+          // The line asked for these photos; it says the session is shown now (or, below,
+          // that the photos are not the session's).
+          this._annotateStatus.textContent = this._t("Session opened on its photos.");
           this._applySession(pending, true);
           return pending;
         } catch (error) {
           this._pendingSession = null;
+          this._annotateStatus.textContent = "";
           this._showError(this._t("The session was not opened: {message}", { message: error.message }));
         }
       }

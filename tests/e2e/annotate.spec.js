@@ -702,6 +702,31 @@ test("annotations opened from a file that lie outside their photo are kept, with
   await expect(el.locator(".annotate-status")).toHaveText("Opened 1 annotation(s) from fits.json.");
 });
 
+test("a session opened before its photos says so, then says it is shown once they load", async ({ page, browser }) => {
+  await pin(page, 0.3, 0.4, "Look here next time");
+  const doc = await session(page);
+  const fresh = await browser.newPage();
+  await fresh.goto("/__tests__/embed.html");
+  const el = fresh.locator("#empty");
+  await fresh.evaluate(async (doc) => {
+    const el = document.createElement("scalp-compare");
+    el.id = "empty";
+    el.setAttribute("autosave", "off");
+    document.body.append(el);
+    await el.ready;
+    window.__how = el.loadSession(doc);
+  }, doc);
+  expect(await fresh.evaluate(() => window.__how)).toBe("pending");
+  await expect(el.locator(".annotate-status")).toHaveText("Session opened: load before.jpg and after.jpg to see it.");
+  await fresh.evaluate(async () => {
+    const el = document.getElementById("empty");
+    await Promise.all([el.load("before", "/samples/before.jpg"), el.load("after", "/samples/after.jpg")]);
+  });
+  await expect(el.locator(".annotate-status")).toHaveText("Session opened on its photos.");
+  await expect(el.locator(".notes")).toContainText("Look here next time");
+  await fresh.close();
+});
+
 test("the session property round-trips into a fresh page", async ({ page, browser }) => {
   await tool(page, "Arrow");
   await drag(page, [0.2, 0.2], [0.3, 0.3]);
