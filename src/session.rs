@@ -253,8 +253,13 @@ impl Session {
                     "cannot be inverted (it would squash the photo flat)",
                 ));
             }
-            if a.confidence.is_some_and(|c| !c.is_finite()) {
-                return Err(field("alignment.confidence", "must be a number or null"));
+            if a.confidence
+                .is_some_and(|c| !(c.is_finite() && (0.0..=1.0).contains(&c)))
+            {
+                return Err(field(
+                    "alignment.confidence",
+                    "must be a number from 0 to 1, or null",
+                ));
             }
             if a.source.is_empty() || a.source.chars().count() > 64 {
                 return Err(field("alignment.source", SOURCE));
@@ -537,8 +542,11 @@ fn validate_photo(p: &PhotoMeta, path: &str) -> Result<(), SessionError> {
                 "must be two different points [x, y]",
             ));
         }
-        if !(c.mm.is_finite() && c.mm > 0.0) {
-            return Err(field(&at("calibration.mm"), "must be a number above 0"));
+        if !(c.mm.is_finite() && c.mm > 0.0 && c.mm <= MAX_MM) {
+            return Err(field(
+                &at("calibration.mm"),
+                "must be a number above 0 and at most 1000 (a metre)",
+            ));
         }
     }
     Ok(())
@@ -546,6 +554,9 @@ fn validate_photo(p: &PhotoMeta, path: &str) -> Result<(), SessionError> {
 
 /// `YYYY-MM-DD`, optionally followed by `T` (or a space) and a time with optional fraction
 /// and zone: `06:00`, `06:00:00.000Z`, `06:00:00+01:00`.
+/// The longest calibration line a scalp photo can hold, in millimetres.
+const MAX_MM: f64 = 1000.0;
+
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
@@ -559,7 +570,16 @@ fn is_iso_date(s: &str) -> bool {
     {
         return false;
     }
-    if !(1..=12).contains(&num(5..7)) || !(1..=31).contains(&num(8..10)) {
+    // A day the month has (2026-02-31 is no date), and a time of day that exists.
+    let (year, month) = (num(0..4), num(5..7));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=12).contains(&month) || !(1..=days).contains(&num(8..10)) {
         return false;
     }
     if b.len() == 10 {
@@ -572,6 +592,8 @@ fn is_iso_date(s: &str) -> bool {
         && time[..2].iter().all(u8::is_ascii_digit)
         && time[2] == b':'
         && time[3..5].iter().all(u8::is_ascii_digit)
+        && num(11..13) <= 23
+        && num(14..16) <= 59
         && time[5..]
             .iter()
             .all(|c| c.is_ascii_digit() || b":.+-Z".contains(c))
@@ -981,6 +1003,8 @@ mod tests {
             "2026-11-27T06:00",
             "2026-11-27T06:00:00.000Z",
             "2026-11-27 06:00:00+01:00",
+            "2024-02-29",
+            "2026-12-31T23:59",
         ] {
             assert!(is_iso_date(ok), "{ok}");
         }
@@ -990,9 +1014,36 @@ mod tests {
             "27/11/2026",
             "2026-11-27T6",
             "2026-1-27",
+            // Days the month has not, and times of day that do not exist.
+            "2026-02-31",
+            "2026-02-29",
+            "2026-04-31",
+            "2026-12-01T99:99",
+            "2026-12-01T24:00",
         ] {
             assert!(!is_iso_date(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn out_of_range_figures_from_a_hand_edited_file_are_refused() {
+        let good = full().to_json();
+        let with = |edit: &dyn Fn(&mut Value)| {
+            let mut v: Value = serde_json::from_str(&good).unwrap();
+            edit(&mut v);
+            Session::from_json(&v.to_string())
+        };
+        for c in [5.0, -3.0] {
+            let err = with(&|v| v["alignment"]["confidence"] = serde_json::json!(c)).unwrap_err();
+            assert!(err.to_string().contains("alignment.confidence"), "{err}");
+        }
+        assert!(with(&|v| v["alignment"]["confidence"] = serde_json::json!(0.5)).is_ok());
+        let err = with(&|v| {
+            v["photos"]["before"]["calibration"] =
+                serde_json::json!({"points": [[0, 0], [10, 0]], "mm": 1e300})
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("calibration.mm"), "{err}");
     }
 
     #[test]

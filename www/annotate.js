@@ -965,8 +965,9 @@ export class Annotator {
     }
     if (e.calibrate) {
       const mm = parseFloat(this._editorParts.number.value);
-      if (!(mm > 0 && Number.isFinite(mm))) {
-        this.host.status(this.t("Enter the line's real length in millimetres, more than 0"));
+      // (At most a metre: the session file refuses more, and a scalp photo holds less.)
+      if (!(mm > 0 && mm <= 1000)) {
+        this.host.status(this.t("Enter the line's real length in millimetres, more than 0 and at most 1000"));
         return;
       }
       this._remember();

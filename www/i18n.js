@@ -257,7 +257,8 @@ const es = {
   "Drawing cancelled": "Dibujo cancelado",
   "Annotation tool off": "Herramienta de anotación desactivada",
   "Real length of this line on {photo}, in millimetres": "Longitud real de esta línea en {photo}, en milímetros",
-  "Enter the line's real length in millimetres, more than 0": "Introduzca la longitud real en milímetros, mayor que 0",
+  "Enter the line's real length in millimetres, more than 0 and at most 1000":
+    "Introduzca la longitud real en milímetros, mayor que 0 y como máximo 1000",
   "{photo} calibrated: rulers on it now read millimetres": "{photo} calibrada: sus reglas ahora miden en milímetros",
   "{photo} calibrated: {mm} mm = {px} px": "{photo} calibrada: {mm} mm = {px} px",
   "A text label needs some text": "Una etiqueta de texto necesita texto",

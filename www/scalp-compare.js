@@ -105,18 +105,21 @@ function thumbnail(bitmap, side) {
 
 /** Whether `v` has the shape of a SALT-style estimate (as `saltEstimate` makes one). */
 function isSaltEstimate(v) {
+  // Within the ranges an estimate can have: a hand-edited file's "250 % of the scalp" or
+  // a negative uncertainty is not shown as one.
+  const within = (x, lo, hi) => Number.isFinite(x) && x >= lo && x <= hi;
   return Boolean(
     v &&
       typeof v.label === "string" &&
-      Number.isFinite(v.loss_percent) &&
-      Number.isFinite(v.uncertainty_pp) &&
+      within(v.loss_percent, 0, 100) &&
+      within(v.uncertainty_pp, 0, 100) &&
       v.views &&
       SALT_VIEWS.every(
         (k) =>
           v.views[k] &&
-          Number.isFinite(v.views[k].coverage) &&
-          Number.isFinite(v.views[k].uncertainty) &&
-          Number.isFinite(v.views[k].weight),
+          within(v.views[k].coverage, 0, 1) &&
+          within(v.views[k].uncertainty, 0, 1) &&
+          within(v.views[k].weight, 0, 1),
       ),
   );
 }

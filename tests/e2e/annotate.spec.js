@@ -270,6 +270,14 @@ test("the length typed for a calibration is the length saved, the first time and
   await page.keyboard.type("7");
   await page.keyboard.press("Enter");
   await expect(el.locator(".notes")).toContainText(/BEFORE calibrated: 7 mm = \d+ px/);
+  // More than a metre is no scalp: said, and the calibration stays.
+  await tool(page, "Calibrate mm");
+  await drag(page, [0.1, 0.3], [0.3, 0.3]);
+  await page.keyboard.type("5000");
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".annotate-status")).toHaveText("Enter the line's real length in millimetres, more than 0 and at most 1000");
+  await page.keyboard.press("Escape");
+  await expect(el.locator(".notes")).toContainText(/BEFORE calibrated: 7 mm = \d+ px/);
 });
 
 test("a reload keeps annotations, notes, calibration and the drawn region", async ({ page }) => {

@@ -193,6 +193,13 @@ test("four views chosen on the page are weighed into a SALT-style estimate shown
   await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), other);
   await expect(line).toBeEmpty();
   expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toBeNull();
+  // A hand-edited estimate out of its ranges ("250 % of the scalp") is not shown as one.
+  const edited = structuredClone(doc);
+  edited.analysis.salt.loss_percent = 250;
+  edited.analysis.salt.views.top.coverage = 7;
+  await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), edited);
+  await expect(line).toBeEmpty();
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").salt)).toBeNull();
 });
 
 test("an estimate made beside a comparison is saved in this browser and comes back after a reload", async ({ page }) => {
