@@ -3191,8 +3191,11 @@ export class ScalpCompare extends HTMLElement {
           (a) => a && typeof a.id === "string" && !ours.has(a.id) && !known.has(a.id),
         );
         const list = [...annotations, ...others];
-        if (list.length || calibration) {
-          localStorage.setItem(photoKey, JSON.stringify({ annotations: list, calibration: calibration || null, saved_at: s.saved_at }));
+        // The visit date a session gave the photo goes with the photo too: shown beside
+        // another photo later, it keeps it.
+        const date = this._dates[side] || null;
+        if (list.length || calibration || date) {
+          localStorage.setItem(photoKey, JSON.stringify({ annotations: list, calibration: calibration || null, date, saved_at: s.saved_at }));
         } else {
           localStorage.removeItem(photoKey);
         }
@@ -3308,7 +3311,8 @@ export class ScalpCompare extends HTMLElement {
         const list = JSON.parse(this._core.checkAnnotations(JSON.stringify(e.annotations || [])));
         const cal = e.calibration;
         const calOk = cal && Number(cal.mm) > 0 && Array.isArray(cal.points) && cal.points.length === 2;
-        return { list, calibration: calOk ? cal : null, saved_at: e.saved_at };
+        const date = typeof e.date === "string" && /^\d{4}-\d{2}-\d{2}/.test(e.date) ? e.date : null;
+        return { list, calibration: calOk ? cal : null, date, saved_at: e.saved_at };
       });
       // What this browser holds for the photo now: a later save keeps what others add.
       this._storedIds.set(this._photoStorageKey(p), new Set(entry ? entry.list.map((a) => a.id) : []));
@@ -3321,7 +3325,8 @@ export class ScalpCompare extends HTMLElement {
         used.add(id);
         doc.annotations.push({ ...a, id, photo: s });
       }
-      doc.photos[s] = { ...(doc.photos[s] || {}), calibration: entry.calibration || undefined };
+      const pairDate = doc.photos[s] && doc.photos[s].date;
+      doc.photos[s] = { ...(doc.photos[s] || {}), calibration: entry.calibration || undefined, date: pairDate || entry.date || undefined };
     }
     if (!found) {
       this._dates.before = this._dates.after = null;

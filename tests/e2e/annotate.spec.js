@@ -3,7 +3,7 @@
 // across a reload, readonly patients, the PNG report, notes that stay text, and
 // imports that fail without touching what is there.
 import { test, expect } from "@playwright/test";
-import { waitForPhotos, frameShot, regionDiff, setValue, reportPng } from "./helpers.js";
+import { waitForPhotos, frameShot, regionDiff, setValue, reportPng, transformedSample } from "./helpers.js";
 
 // Tall enough that the frame and every toolbar fit without scrolling.
 test.use({ viewport: { width: 900, height: 1700 } });
@@ -667,6 +667,26 @@ test("undo after opening a session gives back the region, the alignment and the 
   expect(now.alignment.locked).toBe(true);
   expect(now.photos.before.date).toBe("2001-01-01");
   expect(now.annotations.map((a) => a.id)).toEqual(["opened"]);
+});
+
+test("a visit date from a session stays with its photo when the other photo is changed", async ({ page }) => {
+  const doc = await session(page);
+  doc.photos.before.date = "2026-01-10";
+  doc.photos.after.date = "2026-10-02";
+  expect(await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), doc)).toBe("applied");
+  await waitForPhotos(page);
+  // Another BEFORE: AFTER is the same photo, taken the same day.
+  const { url } = await transformedSample(page, { angle: 5, scale: 0.95 });
+  await page.evaluate((u) => document.querySelector("scalp-compare").load("before", u), url);
+  await waitForPhotos(page);
+  let now = await session(page);
+  expect(now.photos.after.date).toBe("2026-10-02");
+  expect(now.photos.before.date ?? null).toBeNull();
+  // And the first BEFORE back: its date is back too.
+  await page.evaluate(() => document.querySelector("scalp-compare").load("before", "samples/before.jpg"));
+  await waitForPhotos(page);
+  now = await session(page);
+  expect([now.photos.before.date, now.photos.after.date]).toEqual(["2026-01-10", "2026-10-02"]);
 });
 
 test("a session saved with other photos of the same size opens with a warning to check the patient", async ({ page }) => {
