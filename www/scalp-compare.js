@@ -3063,13 +3063,18 @@ export class ScalpCompare extends HTMLElement {
 
   /** The region, alignment and visit dates: what opening a session changes besides the annotations. */
   _sessionState() {
-    return { region: this._region, alignment: this.alignment, dates: this._dates };
+    return { region: this._region, alignment: this.alignment, dates: this._dates, value: this._value };
   }
 
   /** Gives back what `_sessionState` took (undo or redo of opening a session). */
   _setSessionState(state) {
     this._setDrawing(false); // a region being drawn would write the other one back
     this._dates = { ...state.dates };
+    // The split as it was (a session sets it too).
+    if (Number.isFinite(state.value)) {
+      this._value = clamp(state.value);
+      this._renderValue();
+    }
     this._region = state.region ? state.region.map((p) => p.slice()) : null;
     this._clearRegionButton.disabled = !this._region;
     this._renderDrawButton();

@@ -638,7 +638,10 @@ test("undo after opening a session gives back the region, the alignment and the 
     alignment: { ...before.alignment, matrix: shifted, source: "manual", locked: true },
     photos: { ...before.photos, before: { ...before.photos.before, date: "2001-01-01" } },
     annotations: [{ ...before.annotations[0], id: "opened", note: "from the other session" }],
+    view: { value: 80 },
   };
+  const split = () => el.locator(".handle").getAttribute("aria-valuenow");
+  expect(await split()).toBe(String(Math.round(before.view.value)));
   expect(await page.evaluate((doc) => document.querySelector("scalp-compare").loadSession(doc), other)).toBe("applied");
   await waitForPhotos(page);
   let now = await session(page);
@@ -655,6 +658,7 @@ test("undo after opening a session gives back the region, the alignment and the 
   expect(now.alignment.locked).toBe(false);
   expect(now.photos.before.date).toBe(before.photos.before.date);
   expect(now.annotations.map((a) => a.id)).toEqual(before.annotations.map((a) => a.id));
+  expect(await split()).toBe(String(Math.round(before.view.value))); // the split too
   await expect(el.locator('input[data-action="lock"]')).not.toBeChecked();
   // And measured over that region again.
   await expect.poll(measured, { timeout: 30000 }).toEqual(regionA);
@@ -667,6 +671,7 @@ test("undo after opening a session gives back the region, the alignment and the 
   expect(now.alignment.locked).toBe(true);
   expect(now.photos.before.date).toBe("2001-01-01");
   expect(now.annotations.map((a) => a.id)).toEqual(["opened"]);
+  expect(await split()).toBe("80");
 });
 
 test("a visit date from a session stays with its photo when the other photo is changed", async ({ page }) => {
