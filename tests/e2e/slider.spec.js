@@ -241,6 +241,19 @@ test("two photos dropped together go in the order they were taken", async ({ pag
   expect((await page.evaluate(() => document.querySelector("scalp-compare").photos)).before.name).toBe("first.jpg");
 });
 
+test("on the demo page a photo of your own takes \"simulated\" off its label and the credit off its side", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await expect(el.locator(".label.after")).toHaveText("AFTER (simulated)");
+  await dropFiles(page, [{ from: "samples/before.jpg", name: "my-visit.jpg", type: "image/jpeg" }], 0.8);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").photos.after.name === "my-visit.jpg");
+  await expect(el.locator(".label.after")).toHaveText("AFTER");
+  const credit = () => page.evaluate(() => document.querySelector("scalp-compare").getAttribute("credit"));
+  expect(await credit()).toMatch(/^Photo \(BEFORE\): "hair-loss" data set by uze/);
+  await dropFiles(page, [{ from: "samples/after.jpg", name: "my-first-visit.jpg", type: "image/jpeg" }], 0.2);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").photos.before.name === "my-first-visit.jpg");
+  expect(await credit()).toBeNull();
+});
+
 test("bad files from the picker give clear messages and change nothing", async ({ page }) => {
   await setValue(page, 50);
   const shown = await frameShot(page);
