@@ -1501,4 +1501,32 @@ fn a_photo_compared_with_itself_reads_as_alone_with_no_change() {
         assert!(pair.change_pp.abs() < 0.01, "{file}");
         assert!(pair.change_uncertainty_pp < 1.0, "{file}");
     }
+    // Two visits: BEFORE's figure is its reading alone (AFTER shows all of its region
+    // here), and AFTER's is that plus the change.
+    let base = SynthParams {
+        width: 320,
+        height: 320,
+        skin: Skin::III,
+        hair: Hair::Brown,
+        strand_width: 1.5,
+        strand_length: 40.0,
+        density: 0.3,
+        noise: 1.5,
+        seed: 77,
+        ..Default::default()
+    };
+    let b = render(&base);
+    let a = render(&SynthParams {
+        density: 0.5,
+        ..base.clone()
+    });
+    let alone = an.coverage(&b.image, None).expect("measurable alone");
+    let pair = an
+        .change(&b.image, &a.image, IDENTITY, None)
+        .expect("measurable");
+    assert!((pair.before.coverage - alone.coverage).abs() < 1e-9);
+    assert!((pair.after.coverage - pair.before.coverage - pair.change_pp / 100.0).abs() < 1e-9);
+    assert!(pair.change_pp > 5.0, "regrowth: {:+.2}", pair.change_pp);
+    let both = (alone.uncertainty.powi(2) + (pair.change_uncertainty_pp / 100.0).powi(2)).sqrt();
+    assert!((pair.after.uncertainty - both).abs() < 1e-9);
 }

@@ -408,6 +408,9 @@ export class Annotator {
     const hx = h.left + h.width / 2 - f.left;
     const hy = h.top + h.height / 2 - f.top;
     if (Math.abs(hx - W / 2) > h.width || Math.abs(hy - H / 2) > h.height) return [W / 2, H / 2];
+    // Across the split, not along it (on it, which photo a point lands on is a toss-up).
+    const host = this.frame.getRootNode().host;
+    if (host && host.getAttribute("direction") === "vertical") return [W / 2, hy < H / 2 ? (hy + H) / 2 : hy / 2];
     return [hx < W / 2 ? (hx + W) / 2 : hx / 2, H / 2];
   }
 

@@ -13,6 +13,7 @@ section {
   border-radius: 8px;
   padding: 10px 12px;
   background: #fff;
+  color: #1b1f24; /* its own, on its white: not a dark page's light text */
 }
 h2 { font-size: 15px; margin: 0 0 6px; }
 p { margin: 4px 0; }

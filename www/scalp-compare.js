@@ -385,7 +385,7 @@ canvas.before { clip-path: inset(0 calc(100% - var(--_split)) 0 0); }
 .label-side.after { clip-path: inset(0 0 0 var(--_split)); }
 :host([direction="vertical"]) .label-side.before { clip-path: inset(0 0 calc(100% - var(--_split)) 0); }
 :host([direction="vertical"]) .label-side.after { clip-path: inset(var(--_split) 0 0 0); }
-.frame:not([data-mode="slider"]) .label-side, .frame.adjusting .label-side { clip-path: none; }
+:host .frame:not([data-mode="slider"]) .label-side, :host .frame.adjusting .label-side { clip-path: none; }
 .label.after { right: 10px; }
 :host([direction="vertical"]) .label.after { top: auto; bottom: 10px; right: auto; left: 10px; }
 .message {
@@ -608,16 +608,6 @@ canvas.overlay { pointer-events: none; }
 .views input:focus-visible, .timeline .visit:focus-visible, .toolbar .check input:focus-visible {
   box-shadow: 0 0 0 2px #fff;
 }
-@media (forced-colors: active) {
-  /* The chosen tool, view toggle and visits stay marked when the system sets the colours. */
-  .toolbar button[aria-pressed="true"], .views button[aria-pressed="true"],
-  .timeline .visit[aria-pressed="true"] {
-    forced-color-adjust: none;
-    background: Highlight;
-    color: HighlightText;
-    border-color: Highlight;
-  }
-}
 .toolbar button[disabled], .views button[disabled], .toolbar button[aria-disabled="true"] {
   opacity: 0.55;
   cursor: default;
@@ -649,6 +639,17 @@ canvas.overlay { pointer-events: none; }
 .timeline .visit[aria-pressed="true"] { border-color: var(--_accent); box-shadow: inset 0 0 0 1px var(--_accent); }
 .timeline .visit:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
 .timeline .visit[aria-pressed="true"]:focus-visible { box-shadow: inset 0 0 0 1px var(--_accent), 0 0 0 2px #fff; }
+/* (After the rules it overrides.) */
+@media (forced-colors: active) {
+  /* The chosen tool, view toggle and visits stay marked when the system sets the colours. */
+  .toolbar button[aria-pressed="true"], .views button[aria-pressed="true"],
+  .timeline .visit[aria-pressed="true"] {
+    forced-color-adjust: none;
+    background: Highlight;
+    color: HighlightText;
+    border-color: Highlight;
+  }
+}
 .timeline .badge { font-size: 0.79em; font-weight: 700; letter-spacing: 0.04em; padding: 1px 6px; border-radius: 4px; background: var(--_accent); color: #fff; }
 .coverage-chart { margin: 10px 0 0; }
 .coverage-chart figcaption { font-size: 0.93em; color: var(--_muted); }
@@ -1301,14 +1302,12 @@ export class ScalpCompare extends HTMLElement {
     frame.style.setProperty("--_fade", String(this._fade / 100));
     this.shadowRoot.querySelector("label.fade").hidden = mode !== "fade";
     this._blinkButton.hidden = mode !== "blink";
-    this._blinkButton.setAttribute("aria-pressed", String(Boolean(this._blinkPaused)));
-    this._blinkButton.textContent = this._t(this._blinkPaused ? "Resume blinking" : "Pause blinking");
     // Blinking starts paused for a reader whose system asks for less motion.
     if (mode === "blink" && was !== "blink" && matchMedia("(prefers-reduced-motion: reduce)").matches) {
       this._blinkPaused = true;
-      this._blinkButton.setAttribute("aria-pressed", "true");
-      this._blinkButton.textContent = this._t("Resume blinking");
     }
+    this._blinkButton.setAttribute("aria-pressed", String(Boolean(this._blinkPaused)));
+    this._blinkButton.textContent = this._t(this._blinkPaused ? "Resume blinking" : "Pause blinking");
     if (mode === "blink" && !this._blinkPaused && this.isConnected) {
       this._blinkTimer ||= setInterval(() => {
         this._blinkShowsAfter = !this._blinkShowsAfter;
@@ -1406,8 +1405,23 @@ export class ScalpCompare extends HTMLElement {
    * Loads a photo into one side from a URL or a File/Blob. Resolves true when it
    * is shown; on a bad photo shows a message, keeps what was there, resolves false.
    */
-  async load(side, source) {
+  load(side, source) {
+    return this._load(side, source, null);
+  }
+
+  /**
+   * [`load`], or, with `fetched` (a promise of `{source, reply}`: a photo already asked
+   * of the loading worker, and which source it is), shows that photo on `side` once it
+   * arrives (the side shows it is loading meanwhile).
+   */
+  async _load(side, source, fetched) {
     if (!SIDES.includes(side)) throw new RangeError(`side must be "before" or "after"`);
+    if (typeof source === "string") new URL(source, document.baseURI); // a bad URL throws here, before anything changes
+    const token = ++this._loadSeq[side];
+    this._loading[side] = token;
+    this._renderMessage();
+    let reply;
+    if (fetched) ({ source, reply } = await fetched);
     const parsed = typeof source === "string" ? new URL(source, document.baseURI) : null;
     const url = parsed ? parsed.href : null;
     const decoded = (text) => {
@@ -1428,10 +1442,7 @@ export class ScalpCompare extends HTMLElement {
     // token and expiry stay out of it; other query parameters ("?visit=3") tell photos apart.
     // A path ending in "/" is named by its last folder, else by the site.
     const name = parsed ? publicName(decoded(path.filter(Boolean).at(-1) || parsed.host), parsed.search) : legacyName;
-    const token = ++this._loadSeq[side];
-    this._loading[side] = token;
-    this._renderMessage();
-    const reply = await requestPhoto(url || source);
+    if (!fetched) reply = await requestPhoto(url || source);
     if (token !== this._loadSeq[side]) {
       // A newer photo was asked for meanwhile (or the load was cancelled): this one is
       // let go here and in the analysis worker, which would otherwise keep its pixels.
@@ -1952,10 +1963,12 @@ export class ScalpCompare extends HTMLElement {
     this._zoomLabel.textContent = `${Math.round(s * 100)}%`;
     this._zoomReset.hidden = s === 1;
     this._zoomLabel.hidden = s === 1;
-    // Said once the zoom rests, not at every step of a pinch or a wheel turn.
+    // Said once the zoom rests, not at every step of a pinch or a wheel turn, and only when
+    // the level changed (not for a pan).
     clearTimeout(this._zoomSayTimer);
     this._zoomSayTimer = setTimeout(() => {
-      this._zoomSaid.textContent = this._t("Zoom {n}%", { n: Math.round(this._zoom.s * 100) });
+      const said = this._t("Zoom {n}%", { n: Math.round(this._zoom.s * 100) });
+      if (this._zoomSaid.textContent !== said) this._zoomSaid.textContent = said;
     }, ZOOM_SAY_MS);
     // While the view moves, draw fast (bilinear, AFTER's pixels kept and scaled by
     // its transform); once it rests, redraw at full quality and resolution.
@@ -4174,18 +4187,27 @@ export class ScalpCompare extends HTMLElement {
    */
   async _loadInDateOrder(first, second) {
     const seq = (this._dropSeq = (this._dropSeq || 0) + 1);
-    await Promise.allSettled([this.load("before", first), this.load("after", second)]);
+    this._annotateStatus.textContent = ""; // nothing said of the photos dropped before
+    // Both are decoded first, and each is shown once, on its side.
+    const both = Promise.all([requestPhoto(first), requestPhoto(second)]).then(([r1, r2]) => {
+      const swap = r1.ok && r2.ok && r1.taken && r2.taken && String(r1.taken) > String(r2.taken);
+      const one = { source: first, reply: r1 };
+      const two = { source: second, reply: r2 };
+      return swap ? [two, one, true] : [one, two, false];
+    });
+    const shown = await Promise.all([
+      this._load("before", null, both.then((x) => x[0])),
+      this._load("after", null, both.then((x) => x[1])),
+    ]);
+    const [, , swapped] = await both;
     const { before, after } = this._photos;
-    // Not when either failed, was replaced meanwhile, or carries no date.
-    if (seq !== this._dropSeq || !before || !after || before.source !== first || after.source !== second) return;
-    if (!before.taken || !after.taken || String(before.taken) <= String(after.taken)) return;
-    await Promise.allSettled([this.load("before", second), this.load("after", first)]);
-    if (seq !== this._dropSeq || this._photos.before?.source !== second) return;
+    if (!swapped || !shown[0] || !shown[1] || seq !== this._dropSeq) return;
+    if (before.source !== second || after.source !== first) return; // replaced meanwhile
     this._annotateStatus.textContent = this._t("Put in the order they were taken: {before} is BEFORE ({bd}), {after} is AFTER ({ad}).", {
-      before: this._photos.before.name,
-      bd: String(this._photos.before.taken).slice(0, 10),
-      after: this._photos.after.name,
-      ad: String(this._photos.after.taken).slice(0, 10),
+      before: before.name,
+      bd: String(before.taken).slice(0, 10),
+      after: after.name,
+      ad: String(after.taken).slice(0, 10),
     });
   }
 

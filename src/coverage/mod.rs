@@ -92,6 +92,10 @@ pub struct CoverageOptions {
     /// field on the working copy. Off: everything is fitted on the working copy, where thin
     /// strands are blended with skin and read too pale.
     pub full_resolution_colours: bool,
+    /// In a pair ([`Analyzer::change_with`]), read BEFORE alone over the common region for
+    /// the visits' figures (see [`Change`]). Off: the figures are the pair's own fit, and the
+    /// pair takes less time (for a caller that uses only the change).
+    pub figures_from_before_alone: bool,
 }
 
 impl Default for CoverageOptions {
@@ -102,6 +106,7 @@ impl Default for CoverageOptions {
             cells: 32,
             min_region_work_px: 1500,
             full_resolution_colours: true,
+            figures_from_before_alone: true,
         }
     }
 }
@@ -177,12 +182,21 @@ pub struct CellMap {
 }
 
 /// The change in coverage between two visits over the same region.
+///
+/// The change is the pair's own fit (hair on the same side of skin at both visits, the
+/// same yardstick for both). The visits' figures are BEFORE as it reads alone over the
+/// common region (as [`Analyzer::coverage_with`] reads it) and AFTER as that plus the
+/// change, with BEFORE's and the change's uncertainties together; so a photo reads the
+/// same whatever it is compared with. Where BEFORE cannot be read alone, or that plus the
+/// change would leave 0-100 %, they are the pair fit's own (and so whenever
+/// [`CoverageOptions::figures_from_before_alone`] is off). Either way `after - before` is
+/// `change_pp`.
 #[derive(Debug, Clone)]
 pub struct Change {
-    /// BEFORE measured over the common region.
+    /// BEFORE over the common region.
     pub before: Coverage,
-    /// AFTER measured over the same region (seen through the alignment), with its area and
-    /// polygon in BEFORE pixels.
+    /// AFTER over the same region (seen through the alignment), with its area and polygon
+    /// in BEFORE pixels.
     pub after: Coverage,
     /// After minus before, in percentage points.
     pub change_pp: f64,
@@ -1291,8 +1305,10 @@ impl Analyzer {
             return Err(CoverageError::NoOverlap);
         }
         // BEFORE alone over the common region, read as a single photo is.
-        let mut alone = wb.clone();
-        alone.mask = mask.clone();
+        let alone = self.opts.figures_from_before_alone.then(|| Work {
+            mask: mask.clone(),
+            ..wb.clone()
+        });
         let mut preps = [std::mem::take(&mut wb.prep), classify::prepare(&wa)];
         check_quality(&wb.lin, &mask, &preps[0], wb.source != RegionSource::Auto)?;
         check_quality(&wa, &mask, &preps[1], true)?;
@@ -1518,19 +1534,22 @@ impl Analyzer {
         // Each visit's figure: BEFORE as it reads alone over this region, and AFTER as that
         // plus the change. A photo's figure then does not depend on the photo it is
         // compared with (the stage 5 crown read 14 % alone and 27 % beside a copy of
-        // itself), and it is the one its visit shows in a chart of visits. The pair's own
-        // fit, with hair on the same side of skin in both and shared purity, tone and
-        // reach, is the yardstick for the change; when BEFORE cannot be read alone it
-        // gives the figures too.
+        // itself), and, where AFTER shows all of BEFORE's region, it is the one its visit
+        // shows in a chart of visits. The pair's own fit, with hair on the same side of
+        // skin in both and shared purity, tone and reach, is the yardstick for the change
+        // (see [`Change`] for when it gives the figures too).
         let change = ca - cb;
-        let (cov_b, unc_b, cov_a, unc_a) = match self.coverage_of(before, larger[0], alone) {
-            Ok(one) => (
+        let one = alone.and_then(|w| self.coverage_of(before, larger[0], w).ok());
+        let (cov_b, unc_b, cov_a, unc_a) = match one {
+            Some(one) if (0.0..=1.0).contains(&(one.coverage + change)) => (
                 one.coverage,
                 one.uncertainty,
-                (one.coverage + change).clamp(0.0, 1.0),
+                one.coverage + change,
                 one.uncertainty.hypot(change_unc),
             ),
-            Err(_) => (cb, unc(devb), ca, unc(deva)),
+            // BEFORE not readable alone, or the change would take AFTER past 0 or 100 %:
+            // the pair fit's own figures, whose difference is the change.
+            _ => (cb, unc(devb), ca, unc(deva)),
         };
         let before_cov = Coverage {
             coverage: cov_b,

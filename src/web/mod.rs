@@ -502,7 +502,12 @@ pub fn analyze_pair(
     } else {
         Advice::DrawRegion
     };
-    let change = Analyzer::new(CoverageOptions::default())
+    // A pair of visits on the chart gives only its change: BEFORE is not read alone again.
+    let options = CoverageOptions {
+        figures_from_before_alone: !measured_whole,
+        ..CoverageOptions::default()
+    };
+    let change = Analyzer::new(options)
         .change_with(
             [&before, &after],
             [

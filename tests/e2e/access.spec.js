@@ -46,6 +46,11 @@ test("on a dark page the figures and the chart are drawn light, and focus shows"
   await page.keyboard.press("Tab");
   const ring = await el.getByRole("button", { name: "Save session" }).evaluate((n) => getComputedStyle(n).boxShadow);
   expect(ring).toContain("rgb(255, 255, 255)");
+  // The landmarks panel, on its own white, keeps its own dark text.
+  await el.getByRole("button", { name: "Align by landmarks…" }).click();
+  await expect(el.locator("scalp-landmarks")).toBeVisible();
+  const panel = await el.locator("scalp-landmarks h2").evaluate((n) => getComputedStyle(n).color);
+  expect(panel).toBe("rgb(27, 31, 36)");
 });
 
 test("the text grows with the reader's text size and the page's font size", async ({ page }) => {
@@ -80,6 +85,22 @@ test("at either end of the slider only the photo shown is labelled", async ({ pa
     // The corner where the hidden photo's label sat shows the photo, nothing over it.
     expect(regionDiff(shown, bare, corner)).toBeLessThan(1);
   }
+  // In the other views both show whatever the split, the vertical slider's too.
+  await page.evaluate(() => {
+    const el = document.getElementById("patient");
+    el.setAttribute("direction", "vertical");
+    el.mode = "fade";
+  });
+  await setValue(page, 100, "#patient");
+  const clip = (side) =>
+    page.evaluate((s) => getComputedStyle(document.getElementById("patient").shadowRoot.querySelector(`.label-side.${s}`)).clipPath, side);
+  expect(await clip("after")).toBe("none");
+  expect(await clip("before")).toBe("none");
+  await page.evaluate(() => {
+    const el = document.getElementById("patient");
+    el.removeAttribute("direction");
+    el.mode = "slider";
+  });
   // In the middle both labels show.
   await setValue(page, 50, "#patient");
   const shown = await frameShot(page, "#patient");
@@ -169,6 +190,16 @@ test("high-contrast mode keeps the change map's colour key and marks the chosen 
   const pressed = await bg('.toolbar button[aria-pressed="true"]');
   const plain = await bg('.toolbar button[data-tool="select"]');
   expect(pressed).not.toBe(plain);
+  // In the system's own highlight colour, not the widget's blue.
+  const highlight = await page.evaluate(() => {
+    const probe = document.createElement("div");
+    Object.assign(probe.style, { background: "Highlight", forcedColorAdjust: "none" });
+    document.body.append(probe);
+    const c = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    return c;
+  });
+  expect(pressed).toBe(highlight);
 });
 
 test("blinking waits for the reader when the system asks for less motion", async ({ page }) => {

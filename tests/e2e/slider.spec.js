@@ -209,6 +209,11 @@ test("a corrupt file dropped on the widget shows a message and keeps the compari
 });
 
 test("two photos dropped together go in the order they were taken", async ({ page }) => {
+  await page.evaluate(() => {
+    window.shown = [];
+    const el = document.querySelector("scalp-compare");
+    el.addEventListener("photo-load", (e) => window.shown.push([e.detail.side, el.photos[e.detail.side].name]));
+  });
   // Dropped later visit first: BEFORE is still the earlier photo, by the dates in them.
   await dropFiles(
     page,
@@ -226,6 +231,11 @@ test("two photos dropped together go in the order they were taken", async ({ pag
   await page.waitForFunction(() => !document.querySelector("scalp-compare").busy);
   const photos = await page.evaluate(() => document.querySelector("scalp-compare").photos);
   expect([photos.before.name, photos.after.name]).toEqual(["january.jpg", "october.jpg"]);
+  // Each shown once, on its own side: never the wrong way round first.
+  expect((await page.evaluate(() => window.shown)).sort()).toEqual([
+    ["after", "october.jpg"],
+    ["before", "january.jpg"],
+  ]);
   // In order already, or without dates: as dropped, and nothing said.
   await dropFiles(
     page,
@@ -239,6 +249,7 @@ test("two photos dropped together go in the order they were taken", async ({ pag
   await page.waitForFunction(() => !document.querySelector("scalp-compare").busy);
   await page.waitForTimeout(300);
   expect((await page.evaluate(() => document.querySelector("scalp-compare").photos)).before.name).toBe("first.jpg");
+  await expect(el.locator(".annotate-status")).toBeEmpty();
 });
 
 test("on the demo page a photo of your own takes \"simulated\" off its label and the credit off its side", async ({ page }) => {
