@@ -1416,12 +1416,25 @@ export class ScalpCompare extends HTMLElement {
    */
   async _load(side, source, fetched) {
     if (!SIDES.includes(side)) throw new RangeError(`side must be "before" or "after"`);
-    if (typeof source === "string") new URL(source, document.baseURI); // a bad URL throws here, before anything changes
+    // A bad source throws here, before anything changes.
+    if (typeof source === "string") new URL(source, document.baseURI);
+    else if (!fetched && !(source instanceof Blob)) throw new TypeError("source must be a URL or a File/Blob");
     const token = ++this._loadSeq[side];
     this._loading[side] = token;
     this._renderMessage();
     let reply;
-    if (fetched) ({ source, reply } = await fetched);
+    if (fetched) {
+      try {
+        ({ source, reply } = await fetched);
+      } catch (error) {
+        // Nothing arrived: the side stops showing that it is loading.
+        if (token === this._loadSeq[side]) {
+          this._loading[side] = 0;
+          this._renderMessage();
+        }
+        throw error;
+      }
+    }
     const parsed = typeof source === "string" ? new URL(source, document.baseURI) : null;
     const url = parsed ? parsed.href : null;
     const decoded = (text) => {
@@ -1489,6 +1502,10 @@ export class ScalpCompare extends HTMLElement {
 
   /** A photo was replaced: the old alignment no longer holds; align afresh. */
   _photosChanged(old, side) {
+    if (this._orderSaid) {
+      this._orderSaid = false;
+      this._annotateStatus.textContent = ""; // it named the photos put in date order
+    }
     if (old) {
       old.bitmap.close();
       if (old.full) old.full.close();
@@ -1967,8 +1984,10 @@ export class ScalpCompare extends HTMLElement {
     // the level changed (not for a pan).
     clearTimeout(this._zoomSayTimer);
     this._zoomSayTimer = setTimeout(() => {
-      const said = this._t("Zoom {n}%", { n: Math.round(this._zoom.s * 100) });
-      if (this._zoomSaid.textContent !== said) this._zoomSaid.textContent = said;
+      const level = Math.round(this._zoom.s * 100);
+      if (level === this._zoomSaidLevel) return;
+      this._zoomSaidLevel = level;
+      this._zoomSaid.textContent = this._t("Zoom {n}%", { n: level });
     }, ZOOM_SAY_MS);
     // While the view moves, draw fast (bilinear, AFTER's pixels kept and scaled by
     // its transform); once it rests, redraw at full quality and resolution.
@@ -4173,7 +4192,7 @@ export class ScalpCompare extends HTMLElement {
       this._drop.hidden = true;
       const files = [...event.dataTransfer.files];
       if (files.length >= 2) {
-        this._loadInDateOrder(files[0], files[1]);
+        this._loadInDateOrder(files[0], files[1]).catch((error) => this._showError(error.message));
       } else if (files.length === 1) {
         this.load(sideAt(event), files[0]);
       }
@@ -4203,6 +4222,7 @@ export class ScalpCompare extends HTMLElement {
     const { before, after } = this._photos;
     if (!swapped || !shown[0] || !shown[1] || seq !== this._dropSeq) return;
     if (before.source !== second || after.source !== first) return; // replaced meanwhile
+    this._orderSaid = true; // (taken back when either photo is replaced)
     this._annotateStatus.textContent = this._t("Put in the order they were taken: {before} is BEFORE ({bd}), {after} is AFTER ({ad}).", {
       before: before.name,
       bd: String(before.taken).slice(0, 10),

@@ -1536,8 +1536,10 @@ impl Analyzer {
         // compared with (the stage 5 crown read 14 % alone and 27 % beside a copy of
         // itself), and, where AFTER shows all of BEFORE's region, it is the one its visit
         // shows in a chart of visits. The pair's own fit, with hair on the same side of
-        // skin in both and shared purity, tone and reach, is the yardstick for the change
-        // (see [`Change`] for when it gives the figures too).
+        // skin in both and shared purity, tone and reach, is the yardstick for the change.
+        // Where BEFORE cannot be read alone, or that plus the change would leave 0-100 %,
+        // the pair fit gives the figures too: then they depend on the photo compared with,
+        // and the chart's point for the first visit (its reading alone) can differ.
         let change = ca - cb;
         let one = alone.and_then(|w| self.coverage_of(before, larger[0], w).ok());
         let (cov_b, unc_b, cov_a, unc_a) = match one {

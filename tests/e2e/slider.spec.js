@@ -236,6 +236,10 @@ test("two photos dropped together go in the order they were taken", async ({ pag
     ["after", "october.jpg"],
     ["before", "january.jpg"],
   ]);
+  // The line names those two photos: it goes when one of them is replaced.
+  await dropFiles(page, [{ from: "samples/after.jpg", name: "another.jpg", type: "image/jpeg" }], 0.8);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").photos.after.name === "another.jpg");
+  await expect(el.locator(".annotate-status")).not.toContainText("Put in the order");
   // In order already, or without dates: as dropped, and nothing said.
   await dropFiles(
     page,
