@@ -104,6 +104,11 @@ function thumbnail(bitmap, side) {
 }
 
 /** Whether `v` has the shape of a SALT-style estimate (as `saltEstimate` makes one). */
+/** The day a loaded photo was taken, by its EXIF date ("2026-01-10"), else null. */
+function takenDay(p) {
+  return p && p.taken ? String(p.taken).slice(0, 10) : null;
+}
+
 function isSaltEstimate(v) {
   // Within the ranges an estimate can have: a hand-edited file's "250 % of the scalp" or
   // a negative uncertainty is not shown as one.
@@ -2978,7 +2983,7 @@ export class ScalpCompare extends HTMLElement {
     if (attr) return attr;
     if (this._dates[side]) return this._dates[side];
     const p = this._photos[side];
-    return p && p.taken ? String(p.taken).slice(0, 10) : null;
+    return takenDay(p);
   }
 
   /**
@@ -4225,9 +4230,9 @@ export class ScalpCompare extends HTMLElement {
     this._orderSaid = true; // (taken back when either photo is replaced)
     this._annotateStatus.textContent = this._t("Put in the order they were taken: {before} is BEFORE ({bd}), {after} is AFTER ({ad}).", {
       before: before.name,
-      bd: String(before.taken).slice(0, 10),
+      bd: takenDay(before),
       after: after.name,
-      ad: String(after.taken).slice(0, 10),
+      ad: takenDay(after),
     });
   }
 
