@@ -1549,7 +1549,12 @@ const SHINE_CELL: usize = 4;
 /// Least (smoothed) share of bare-skin pixels nearby for a local skin colour.
 const SHINE_MIN_SKIN: f32 = 0.05;
 
-/// The most shifted percentage of local skin colours gives the shift's direction...
+/// Local skin colours at most this many times as bright as the skin are not taken for
+/// shine: shine adds light.
+const SHINE_CANDIDATE_BRIGHT: f32 = 1.0;
+
+/// The most shifted of the brighter local skin colours, as many as this percentage of all,
+/// give the shift's direction...
 const SHINE_TOP_PERCENT: usize = 5;
 
 /// ...and shows shine when their median shift (in chromaticity) is at least this...
@@ -1676,26 +1681,38 @@ pub(crate) fn shine_field(
     if disp.len() < 50 {
         return None;
     }
-    // The most shifted first, in no particular order; then the median of those and of all
-    // (the most shifted are above all the rest).
-    let n_top = (disp.len() * SHINE_TOP_PERCENT / 100).max(10);
-    let by_shift = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0);
-    disp.select_nth_unstable_by(n_top, by_shift);
+    let s_sum = m.skin[0] + m.skin[1] + m.skin[2];
+    let k_sum = |g: usize| (cs[0][g] + cs[1][g] + cs[2][g]) / ws[g];
+    // The median shift of all local skin colours.
     let typical = {
-        let k = disp.len() / 2 - n_top;
-        let rest = &mut disp[n_top..];
-        rest.select_nth_unstable_by(k, by_shift);
-        rest[k].0
+        let k = disp.len() / 2;
+        disp.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0));
+        disp[k].0
     };
-    let top = &mut disp[..n_top];
-    top.select_nth_unstable_by(n_top / 2, by_shift);
+    // Shine adds light: only local skin brighter than the skin can be shine. Of those, the
+    // most shifted (as many as a percentage of all), in no particular order; then their
+    // median shift.
+    let n_top = (disp.len() * SHINE_TOP_PERCENT / 100).max(10);
+    let mut top: Vec<(f32, usize)> = disp
+        .iter()
+        .copied()
+        .filter(|&(_, g)| k_sum(g) > SHINE_CANDIDATE_BRIGHT * s_sum)
+        .collect();
+    if top.len() < 10 {
+        return None;
+    }
+    if top.len() > n_top {
+        top.select_nth_unstable_by(n_top, |a, b| b.0.total_cmp(&a.0));
+        top.truncate(n_top);
+    }
+    let n_top = top.len();
+    top.select_nth_unstable_by(n_top / 2, |a, b| b.0.total_cmp(&a.0));
     let far = top[n_top / 2].0;
     if far < SHINE_MIN_SHIFT {
         return None;
     }
-    let top = &disp[..n_top];
     let mut u = [0.0f32; 3];
-    for &(_, g) in top {
+    for &(_, g) in &top {
         let d = shift(g);
         for k in 0..3 {
             u[k] += d[k];
@@ -1709,8 +1726,6 @@ pub(crate) fn shine_field(
     if along < SHINE_TOWARD_GREY * dot3(to_grey, to_grey).sqrt() {
         return None;
     }
-    let s_sum = m.skin[0] + m.skin[1] + m.skin[2];
-    let k_sum = |g: usize| (cs[0][g] + cs[1][g] + cs[2][g]) / ws[g];
     let mut bright: Vec<f32> = top.iter().map(|&(_, g)| k_sum(g) / s_sum).collect();
     let bright = median(&mut bright);
     // The light: along the shift, nearest grey, and at least as far as the most shifted
@@ -2339,6 +2354,41 @@ mod tests {
                 sh.light
             );
         }
+    }
+
+    /// A patch of skin whose colour shifts more than the shine's but darker (a tinted
+    /// shadow, a red patch of skin) is not shine, and does not hide the shine elsewhere:
+    /// which of the two came out most shifted used to decide, so ±1-level noise could
+    /// switch the shine off on a real photo.
+    #[test]
+    fn a_darker_tinted_patch_does_not_hide_the_shine() {
+        let s = render(&shiny_scalp(0.8));
+        let (mut lin, _) = to_linear_reduced(&s.image, 1024);
+        // The left third, tinted and darkened (the highlight is right of the centre).
+        for y in 0..lin.h {
+            for x in 0..lin.w / 3 {
+                let i = y * lin.w + x;
+                for (k, f) in [0.45f32, 0.6, 0.85].into_iter().enumerate() {
+                    lin.c[k][i] *= f;
+                }
+            }
+        }
+        let mask = vec![true; lin.w * lin.h];
+        let mut prep = [prepare(&lin)];
+        let fr = Frame {
+            img: &lin,
+            mask: &mask,
+        };
+        let model = fit(std::slice::from_ref(&fr), &mut prep, None);
+        let sh = shine_field(&fr, &prep[0], &model, None).expect("the highlight is found");
+        let (cx, cy) = (128.0 + 256.0 * 0.08, 128.0 - 256.0 * 0.10);
+        let share_at = |x: f64, y: f64| sh.share[y as usize * lin.w + x as usize];
+        assert!(
+            share_at(cx, cy) > 0.3 && share_at(20.0, 128.0) < 0.05,
+            "share {} at the highlight, {} in the tinted patch",
+            share_at(cx, cy),
+            share_at(20.0, 128.0)
+        );
     }
 
     #[test]
