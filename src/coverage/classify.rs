@@ -1683,10 +1683,12 @@ pub(crate) fn shine_field(
     }
     let s_sum = m.skin[0] + m.skin[1] + m.skin[2];
     let k_sum = |g: usize| (cs[0][g] + cs[1][g] + cs[2][g]) / ws[g];
-    // The median shift of all local skin colours.
+    // The most shifted first (one order for every selection below: each order would be
+    // compiled once more); the median shift of all local skin colours.
+    let by_shift = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0);
     let typical = {
         let k = disp.len() / 2;
-        disp.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0));
+        disp.select_nth_unstable_by(k, by_shift);
         disp[k].0
     };
     // Shine adds light: only local skin brighter than the skin can be shine. Of those, the
@@ -1702,11 +1704,11 @@ pub(crate) fn shine_field(
         return None;
     }
     if top.len() > n_top {
-        top.select_nth_unstable_by(n_top, |a, b| b.0.total_cmp(&a.0));
+        top.select_nth_unstable_by(n_top, by_shift);
         top.truncate(n_top);
     }
     let n_top = top.len();
-    top.select_nth_unstable_by(n_top / 2, |a, b| b.0.total_cmp(&a.0));
+    top.select_nth_unstable_by(n_top / 2, by_shift);
     let far = top[n_top / 2].0;
     if far < SHINE_MIN_SHIFT {
         return None;
