@@ -591,6 +591,7 @@ fn alternatives(
 
 /// Full-resolution tiles of a photo inside the measured region, for fitting colours where
 /// strands are resolved (see [`work::mosaic`]); `mask` marks the tile pixels inside it.
+#[derive(Clone)]
 struct Detail {
     lin: Lin,
     mask: Vec<bool>,
@@ -1175,32 +1176,53 @@ impl Analyzer {
         larger: Option<Larger>,
         mut wk: Work,
     ) -> Result<Coverage, CoverageError> {
-        let mut prep = [std::mem::take(&mut wk.prep)];
+        let prep = std::mem::take(&mut wk.prep);
         // Focus was checked over the whole photo already when the region was found.
-        let focus_checked = wk.source == RegionSource::Auto;
-        check_quality(&wk.lin, &wk.mask, &prep[0], !focus_checked)?;
-        let frames = [Frame {
-            img: &wk.lin,
-            mask: &wk.mask,
-        }];
+        check_quality(&wk.lin, &wk.mask, &prep, wk.source != RegionSource::Auto)?;
+        let detail = self.detail_of(photo, larger, &wk, &wk.mask);
+        self.read_one(&wk, &wk.mask, prep, detail)
+    }
+
+    /// Full-resolution detail of `photo` (its `larger` copy when given) over `mask`, in
+    /// the working pixels of `wk`, when the options ask for it and it is sharper.
+    fn detail_of(
+        &self,
+        photo: &RgbaImage,
+        larger: Option<Larger>,
+        wk: &Work,
+        mask: &[bool],
+    ) -> Option<Detail> {
         // Working pixels per pixel of the sharpest copy.
         let (source, factor) = sharpest(photo, larger);
         let scale = wk.scale / factor;
-        let mut detail = self
-            .opts
+        self.opts
             .full_resolution_colours
             .then(|| {
                 detail(
                     source,
                     scale,
-                    &wk.mask,
+                    mask,
                     wk.lin.w,
                     [1.0; 3],
                     |x, y| Some((x / scale, y / scale)),
                     |x, y| Some((x * scale, y * scale)),
                 )
             })
-            .flatten();
+            .flatten()
+    }
+
+    /// One photo's reading over `mask` (in `wk`'s working pixels), from its texture map
+    /// and light field `prep` and its full-resolution `detail`, once its quality passed
+    /// [`check_quality`].
+    fn read_one(
+        &mut self,
+        wk: &Work,
+        mask: &[bool],
+        prep: Prepared,
+        mut detail: Option<Detail>,
+    ) -> Result<Coverage, CoverageError> {
+        let mut prep = [prep];
+        let frames = [Frame { img: &wk.lin, mask }];
         let (mut model, levels) = fit_models(
             &frames,
             &mut prep,
@@ -1239,7 +1261,7 @@ impl Analyzer {
         )
         .spread(base);
         let floor = if model.two_classes { 0.015 } else { 0.05 };
-        let area = mask_count(&wk.mask) as f64 / (wk.scale * wk.scale);
+        let area = mask_count(mask) as f64 / (wk.scale * wk.scale);
         let spread = spread
             .max(smooth)
             .max(first.map_or(0.0, |f| (f - base).abs()));
@@ -1252,8 +1274,8 @@ impl Analyzer {
             uncertainty,
             region_area_px: area,
             region_source: wk.source,
-            region: wk.region,
-            hair_map: self.hair_map(a, &wk.mask, wk.lin.w, wk.lin.h, wk.scale),
+            region: wk.region.clone(),
+            hair_map: self.hair_map(a, mask, wk.lin.w, wk.lin.h, wk.scale),
         })
     }
 
@@ -1304,11 +1326,9 @@ impl Analyzer {
         if n < self.opts.min_region_work_px || n * 2 < before_n {
             return Err(CoverageError::NoOverlap);
         }
-        // BEFORE alone over the common region, read as a single photo is.
-        let alone = self.opts.figures_from_before_alone.then(|| Work {
-            mask: mask.clone(),
-            ..wb.clone()
-        });
+        // BEFORE alone over the common region is read at the end, as a single photo is,
+        // from the same texture map and light field and the same detail tiles.
+        let alone_prep = self.opts.figures_from_before_alone.then(|| wb.prep.clone());
         let mut preps = [std::mem::take(&mut wb.prep), classify::prepare(&wa)];
         check_quality(&wb.lin, &mask, &preps[0], wb.source != RegionSource::Auto)?;
         check_quality(&wa, &mask, &preps[1], true)?;
@@ -1326,21 +1346,9 @@ impl Analyzer {
         let before_to_after =
             work::invert3(&after_to_before).ok_or(CoverageError::InvalidTransform)?;
         let full = self.opts.full_resolution_colours;
-        let (src_b, kb) = sharpest(before, larger[0]);
         let (src_a, ka) = sharpest(after, larger[1]);
-        let mut detail_b = full
-            .then(|| {
-                detail(
-                    src_b,
-                    bs / kb,
-                    &mask,
-                    wb.lin.w,
-                    [1.0; 3],
-                    |x, y| Some((x / bs * kb, y / bs * kb)),
-                    |x, y| Some((x / kb * bs, y / kb * bs)),
-                )
-            })
-            .flatten();
+        let mut detail_b = self.detail_of(before, larger[0], &wb, &mask);
+        let alone = alone_prep.map(|p| (p, detail_b.clone()));
         let mut detail_a = full
             .then(|| {
                 detail(
@@ -1541,7 +1549,7 @@ impl Analyzer {
         // the pair fit gives the figures too: then they depend on the photo compared with,
         // and the chart's point for the first visit (its reading alone) can differ.
         let change = ca - cb;
-        let one = alone.and_then(|w| self.coverage_of(before, larger[0], w).ok());
+        let one = alone.and_then(|(p, d)| self.read_one(&wb, &mask, p, d).ok());
         let (cov_b, unc_b, cov_a, unc_a) = match one {
             Some(one) if (0.0..=1.0).contains(&(one.coverage + change)) => (
                 one.coverage,
