@@ -456,6 +456,26 @@ impl Transform {
             return Err(GeometryError::Degenerate);
         }
         let rms = (residuals.iter().map(|r| r * r).sum::<f64>() / residuals.len() as f64).sqrt();
+        // Pairs that no transform of this model brings together (a mirrored photo under a
+        // similarity, pairs marked on different features) give a confident-looking
+        // alignment that is nothing of the sort: refused, with how far off they are.
+        let n = before.len() as f64;
+        let (cx, cy) = before
+            .iter()
+            .fold((0.0, 0.0), |(sx, sy), &(x, y)| (sx + x / n, sy + y / n));
+        let spread = (before
+            .iter()
+            .map(|&(x, y)| (x - cx).powi(2) + (y - cy).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt();
+        let worst = residuals.iter().copied().fold(0.0, f64::max);
+        if worst > LANDMARK_MISFIT_PX.max(LANDMARK_MISFIT_SHARE * spread) {
+            return Err(GeometryError::Inconsistent {
+                model,
+                worst_px: worst,
+            });
+        }
         Ok(LandmarkFit {
             transform,
             residuals,
@@ -518,7 +538,25 @@ pub enum GeometryError {
     NotFinite,
     /// The landmarks coincide or lie on one line, so they do not pin a transform down.
     Degenerate,
+    /// No transform of the model brings the pairs together: the best fit leaves a pair
+    /// `worst_px` BEFORE pixels from its partner (more than [`LANDMARK_MISFIT_PX`] and
+    /// [`LANDMARK_MISFIT_SHARE`] of the landmarks' spread).
+    Inconsistent {
+        /// The model fitted.
+        model: Model,
+        /// The largest distance left between a pair, in BEFORE pixels.
+        worst_px: f64,
+    },
 }
+
+/// A landmark fit leaving a pair this many BEFORE pixels apart or fewer is kept, however
+/// close together the landmarks are...
+pub const LANDMARK_MISFIT_PX: f64 = 12.0;
+
+/// ...and one leaving them up to this share of the landmarks' spread (their root mean
+/// square distance from their centre) apart: clicks are a few pixels off, a mirrored
+/// photo's pairs under a similarity as far off as the landmarks are spread.
+pub const LANDMARK_MISFIT_SHARE: f64 = 0.1;
 
 impl fmt::Display for GeometryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -537,6 +575,10 @@ impl fmt::Display for GeometryError {
             GeometryError::NotFinite => f.write_str("a landmark has an invalid position"),
             GeometryError::Degenerate => f.write_str(
                 "the landmarks are too close together or on one line; spread them over the photo",
+            ),
+            GeometryError::Inconsistent { model, worst_px } => write!(
+                f,
+                "no {model} alignment brings these pairs together (one is left {worst_px:.0} px from its partner); check that each pair marks the same spot, or, if one photo is mirrored, use the affine model"
             ),
         }
     }
@@ -823,6 +865,42 @@ mod tests {
         assert!(close(&(ab * inv), &Transform::identity(), 1e-9));
         let back = b.inverse().unwrap() * a.inverse().unwrap();
         assert!(close(&back, &inv, 1e-9));
+    }
+
+    /// A mirrored AFTER marked at the same four spots: no similarity brings the pairs
+    /// together (the fit it gave, at a twenty-fifth of the size, was applied as if by hand);
+    /// an affine fit does. Clicks a few pixels off still fit.
+    #[test]
+    fn pairs_no_transform_of_the_model_joins_are_refused() {
+        let before = [
+            (150.0, 200.0),
+            (500.0, 180.0),
+            (480.0, 520.0),
+            (200.0, 500.0),
+        ];
+        let mirrored = before.map(|(x, y)| (640.0 - x, y));
+        let err = Transform::from_landmarks(&before, &mirrored, Model::Similarity).unwrap_err();
+        let GeometryError::Inconsistent { worst_px, .. } = err else {
+            panic!("{err:?}");
+        };
+        assert!(worst_px > 100.0, "{worst_px}");
+        assert!(err
+            .to_string()
+            .starts_with("no similarity alignment brings these pairs together (one is left"));
+        let fit = Transform::from_landmarks(&before, &mirrored, Model::Affine).unwrap();
+        assert!(fit.rms < 1e-6);
+        let truth = Transform::similarity(1.1, 0.2, 30.0, -20.0);
+        let off = [(3.0, -2.0), (-4.0, 1.0), (2.0, 4.0), (-1.0, -3.0)];
+        let clicked: Vec<(f64, f64)> = before
+            .iter()
+            .zip(off)
+            .map(|(&(x, y), (dx, dy))| {
+                let (ax, ay) = truth.inverse().unwrap().apply(x, y);
+                (ax + dx, ay + dy)
+            })
+            .collect();
+        let fit = Transform::from_landmarks(&before, &clicked, Model::Similarity).unwrap();
+        assert!(fit.rms > 1.0 && fit.rms < 10.0, "{}", fit.rms);
     }
 
     #[test]

@@ -19,8 +19,15 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::run(&args) {
         Ok(out) => {
-            println!("{out}");
-            std::process::ExitCode::SUCCESS
+            use std::io::Write;
+            // A reader that stops early (`| head`) closes the pipe: nothing more to say.
+            match writeln!(std::io::stdout(), "{out}") {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("scalp-compare: could not write the result: {e}");
+                    std::process::ExitCode::from(1)
+                }
+                _ => std::process::ExitCode::SUCCESS,
+            }
         }
         Err(msg) => {
             // One line, for people and for scripts.
