@@ -179,6 +179,8 @@ const es = {
   "{a} {model} alignment needs at least {needed} landmark pairs, {given} given":
     "una alineación ({model}) necesita al menos {needed} pares de puntos de referencia; se dieron {given}",
   "a landmark has an invalid position": "un punto de referencia tiene una posición no válida",
+  "no {model} alignment brings these pairs together (one is left {px} px from its partner); check that each pair marks the same spot, or, if one photo is mirrored, use the affine model":
+    "ninguna alineación de {model} junta estos pares (uno queda a {px} px de su pareja); compruebe que cada par marca el mismo punto o, si una foto está reflejada, use el modelo afín",
   "the landmarks are too close together or on one line; spread them over the photo":
     "los puntos de referencia están demasiado juntos o en una línea; repártalos por la foto",
   "Could not download the photo {name}.": "No se pudo descargar la foto {name}.",
@@ -287,6 +289,7 @@ const es = {
   "homography": "homografía",
   ", refinement confidence {pct}%": ", confianza del refinamiento {pct}%",
   "Applied a {model} fit from {n} pairs{conf}.": "Ajuste de {model} aplicado con {n} pares{conf}.",
+  "Applied an {model} fit from {n} pairs{conf}.": "Ajuste de {model} aplicado con {n} pares{conf}.",
   "Pair {n}: {px} px from its partner": "Par {n}: a {px} px de su pareja",
   "1 pair placed ({b} on BEFORE, {a} on AFTER); ": "1 par colocado ({b} en ANTES, {a} en DESPUÉS); ",
   "{n} pairs placed ({b} on BEFORE, {a} on AFTER); ": "{n} pares colocados ({b} en ANTES, {a} en DESPUÉS); ",
@@ -313,6 +316,8 @@ const es = {
   "Opened session {name}.": "Sesión {name} abierta.",
   "This session was saved with {saved}, not the photos shown ({shown}): check that it is this patient's.":
     "Esta sesión se guardó con {saved}, no con las fotos mostradas ({shown}): compruebe que es de este paciente.",
+  "Its alignment was not used: it was made for other photos.":
+    "No se usó su alineación: se hizo para otras fotos.",
   "Opened {n} annotation(s) from {name}.": "{n} anotación(es) abiertas desde {name}.",
   "The note being edited was not saved: this view is now read-only.": "La nota que se estaba editando no se guardó: esta vista ahora es de solo lectura.",
   "The photos are still loading; try again in a moment.": "Las fotos aún se están cargando; inténtelo de nuevo en un momento.",
@@ -370,6 +375,7 @@ const MESSAGES = [
   "the landmarks could not be used: {detail}",
   "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo",
   "{a} {model} alignment needs at least {needed} landmark pairs, {given} given",
+  "no {model} alignment brings these pairs together (one is left {px} px from its partner); check that each pair marks the same spot, or, if one photo is mirrored, use the affine model",
 ].map((template) => {
   const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const pattern = template

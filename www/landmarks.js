@@ -163,7 +163,9 @@ class ScalpLandmarks extends HTMLElement {
       ? t(", refinement confidence {pct}%", { pct: Math.round(confidence * 100) })
       : "";
     this._status.className = "status";
-    this._status.textContent = t("Applied a {model} fit from {n} pairs{conf}.", { model: t(model), n: residuals.length, conf });
+    // "an affine", "a similarity" (a homography: "a").
+    const fit = t(model === "affine" ? "Applied an {model} fit from {n} pairs{conf}." : "Applied a {model} fit from {n} pairs{conf}.", { model: t(model), n: residuals.length, conf });
+    this._status.textContent = fit;
     this._list.innerHTML = "";
     residuals.forEach((r, i) => {
       const li = document.createElement("li");
