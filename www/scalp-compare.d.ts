@@ -111,12 +111,47 @@ export interface Session {
   view?: { value: number } | null;
 }
 
+/** One visit of a patient (the `visits` property; child `<img src data-date alt>` elements). */
+export interface Visit {
+  src: string;
+  /** The visit's date, YYYY-MM-DD. */
+  date?: string;
+  label?: string;
+}
+
+/**
+ * The coverage at one visit over the first visit's scalp region (a later visit's: the
+ * first visit's plus the change measured where both photos show the scalp).
+ */
+export interface VisitProgress {
+  date?: string;
+  label?: string;
+  coverage: number;
+  uncertainty: number;
+}
+
+/** The zoom: scale 1 is the fitted view; x, y the pan in CSS pixels. */
+export interface Zoom {
+  scale: number;
+  x: number;
+  y: number;
+}
+
 export interface ScalpCompareEventMap {
   slide: CustomEvent<{ value: number }>;
   "photo-load": CustomEvent<{ side: "before" | "after"; width: number; height: number; orientation: number }>;
   /** `message` in English; `text` as the widget shows it, in its language. */
   "photo-error": CustomEvent<{ side: "before" | "after"; message: string; text: string }>;
-  aligned: CustomEvent<{ matrix: Matrix3; model: Alignment["model"]; confidence: number | null; source: string }>;
+  /** `timing` (milliseconds per step) for an automatic alignment measured just now. */
+  aligned: CustomEvent<{
+    matrix: Matrix3;
+    model: Alignment["model"];
+    confidence: number | null;
+    source: string;
+    timing?: Record<string, number>;
+  }>;
+  /** The visits chart gained a figure (`progress` as the property gives it). */
+  progress: CustomEvent<{ progress: (VisitProgress | null)[] }>;
   "align-failed": CustomEvent<{ message: string; text: string; confidence: number }>;
   analysis: CustomEvent<Analysis | { error: string; text: string }>;
   salt: CustomEvent<SaltEstimate | { error: string; text: string }>;
@@ -131,6 +166,12 @@ export class ScalpCompare extends HTMLElement {
   mode: ViewMode;
   /** BEFORE's opacity in the fade view, 0-100. */
   fade: number;
+  /** Set to restore a zoom; null or scale 1 shows the photos fitted. */
+  zoom: Zoom;
+  /** A patient's visits, oldest first after sorting by date; the timeline shows them. */
+  visits: Visit[];
+  /** Coverage at each visit (null where not measured, or not yet). */
+  readonly progress: (VisitProgress | null)[];
   readonly photos: { before: PhotoFacts | null; after: PhotoFacts | null };
   /** Set a matrix (or `{matrix, locked}`) to restore an alignment; null shows the photos as taken. */
   alignment: Alignment | null;
@@ -147,6 +188,8 @@ export class ScalpCompare extends HTMLElement {
   /** The whole comparison; setting checks it first (throws with a message, changing nothing). */
   session: Session;
   load(side: "before" | "after", source: string | Blob): Promise<boolean>;
+  /** Picks a visit on the timeline: the last two picked are compared, the older as BEFORE. */
+  pickVisit(index: number): void;
   setRegion(points: [number, number][] | null): void;
   /**
    * Measures four views of one visit (URLs or files) in the worker and weighs them into a
