@@ -385,8 +385,9 @@ export class Annotator {
     }
     if (kind === "polygon" && this.draft && this.draft.points.length >= 3) {
       const last = this._toFrame(this.draft.photo, this.draft.points[this.draft.points.length - 1]);
-      if (Math.hypot(last[0] - this.cursor[0], last[1] - this.cursor[1]) < 1) {
-        this._finishPolygon(); // Enter again without moving: done
+      // Enter again without moving, or after corners placed with the pointer: done.
+      if (!this.draft.byKeys || Math.hypot(last[0] - this.cursor[0], last[1] - this.cursor[1]) < 1) {
+        this._finishPolygon();
         return true;
       }
     }
@@ -603,7 +604,11 @@ export class Annotator {
         else this._finishPolygon();
         return;
       }
-      this.draft.points.push(p);
+      // By the pointer or by the keyboard: Enter finishes a polygon drawn with the pointer.
+      this.draft.byKeys = event.pointerId === "keyboard";
+      // A press on the corner just placed (a double-click's second press) adds none.
+      const last = this.draft.points.length && this._toFrame(photo, this.draft.points[this.draft.points.length - 1]);
+      if (!last || Math.hypot(last[0] - f[0], last[1] - f[1]) >= 1) this.draft.points.push(p);
       this.render();
       return;
     }

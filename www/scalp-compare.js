@@ -1197,7 +1197,21 @@ export class ScalpCompare extends HTMLElement {
     switch (name) {
       case "before":
       case "after":
-        if (value) this.load(name, value);
+        // The page names the photo for this side: when it cannot be shown, or the page takes
+        // it away, the old one is not left under the page's (new) labels.
+        if (value) {
+          this._load(name, value, null, true).catch((error) => {
+            this._clearSide(name); // not a URL at all
+            this._showError(
+              this._t("{side} photo {name} was not loaded. {message}", {
+                side: this._t(name === "before" ? "BEFORE" : "AFTER"),
+                name: JSON.stringify(value),
+                message: error.message,
+              }),
+            );
+          });
+        }
+        else this._clearSide(name);
         break;
       case "value": {
         const v = parseFloat(value);
@@ -1419,7 +1433,7 @@ export class ScalpCompare extends HTMLElement {
    * of the loading worker, and which source it is), shows that photo on `side` once it
    * arrives (the side shows it is loading meanwhile).
    */
-  async _load(side, source, fetched) {
+  async _load(side, source, fetched, fromPage = false) {
     if (!SIDES.includes(side)) throw new RangeError(`side must be "before" or "after"`);
     // A bad source throws here, before anything changes.
     if (typeof source === "string") new URL(source, document.baseURI);
@@ -1482,6 +1496,7 @@ export class ScalpCompare extends HTMLElement {
       this._renderMessage();
       // `message` in English (for logs); `text` as the person reads it, in the widget's language.
       this._emit("photo-error", { side, message: reply.message, text: this._loadErrors[side]() });
+      if (fromPage) this._clearSide(side);
       return false;
     }
     const old = this._photos[side];
@@ -1501,6 +1516,22 @@ export class ScalpCompare extends HTMLElement {
       orientation: reply.orientation,
     });
     return true;
+  }
+
+  /**
+   * Takes the photo off `side` (the page asked for another that could not be shown, or
+   * for none): it is not shown under labels the page gave for another photo, possibly
+   * another patient's. A photo loading there meanwhile is let go.
+   */
+  _clearSide(side) {
+    ++this._loadSeq[side];
+    this._loading[side] = 0;
+    const old = this._photos[side];
+    this._renderMessage();
+    if (!old) return;
+    this._photos[side] = null;
+    this._draw(side);
+    this._photosChanged(old, side);
   }
 
   // ----- alignment -----
@@ -1916,6 +1947,8 @@ export class ScalpCompare extends HTMLElement {
     this._heat = Boolean(on && this._analysis);
     this._heatButton.setAttribute("aria-pressed", String(this._heat));
     this._heatButton.textContent = this._t(this._heat ? "Hide change map" : "Show change map");
+    // The change-map view is the map: a button to hide it there would do nothing.
+    this._heatButton.hidden = this._mode === "heatmap";
     this._legend.hidden = !this._heat;
     this._drawOverlay();
   }
@@ -2021,7 +2054,9 @@ export class ScalpCompare extends HTMLElement {
         }
         continue;
       }
-      const shownPx = p.width * (side === "before" ? this._beforeToCss().s : this._afterScale() * this._zoom.s) * dpr;
+      const toCss = side === "before" ? this._beforeToCss() : null;
+      if (side === "before" && !toCss) continue; // not laid out (taken off the page)
+      const shownPx = p.width * (toCss ? toCss.s : this._afterScale() * this._zoom.s) * dpr;
       if (p.full || p.fullPending || p.bitmap.width >= p.width || shownPx <= p.bitmap.width * 1.05) continue;
       p.fullPending = true;
       requestPhoto(p.source, { full: true }).then((reply) => {
@@ -2367,11 +2402,15 @@ export class ScalpCompare extends HTMLElement {
     const visits = list.map((v, i) => {
       if (!v || typeof v.src !== "string" || !v.src) throw new TypeError(`visit ${i + 1} needs a src URL`);
       const date = v.date ? String(v.date) : "";
-      const label = v.label ? String(v.label) : date || this._t("Visit {n}", { n: i + 1 });
+      const label = v.label ? String(v.label) : date;
       return { src: new URL(v.src, document.baseURI).href, date, label };
     });
-    // Oldest first (undated visits keep their place after the dated ones).
+    // Oldest first (undated visits keep their place after the dated ones), and a visit
+    // with neither label nor date named by its place on the timeline.
     visits.sort((a, b) => (a.date && b.date ? a.date.localeCompare(b.date) : a.date ? -1 : b.date ? 1 : 0));
+    visits.forEach((v, i) => {
+      if (!v.label) v.label = this._t("Visit {n}", { n: i + 1 });
+    });
     this._visits = visits;
     this._progress = visits.map(() => null);
     this._picks = visits.length >= 2 ? [0, visits.length - 1] : [];
@@ -3068,10 +3107,29 @@ export class ScalpCompare extends HTMLElement {
     return "applied";
   }
 
+  /** The sides whose photo is not the one `session` was saved with (by name or file size). */
+  _otherPhotoSides(session) {
+    return this._otherPhotos(session).sides;
+  }
+
   /** A warning when a session was saved with photos of other names or file sizes, else "". */
   _otherPhotosWarning(session) {
+    const { saved, shown } = this._otherPhotos(session);
+    if (!saved.length) return "";
+    const list = (names) => (names.length > 1 ? this._t("{a} and {b}", { a: names[0], b: names[1] }) : names[0]);
+    const check = this._t("This session was saved with {saved}, not the photos shown ({shown}): check that it is this patient's.", {
+      saved: list(saved),
+      shown: list(shown),
+    });
+    // Not applied then (see `_applySession`).
+    return session.alignment ? `${check} ${this._t("Its alignment was not used: it was made for other photos.")}` : check;
+  }
+
+  /** The names saved in `session` and shown here, and the sides, where the photos differ. */
+  _otherPhotos(session) {
     const saved = [];
     const shown = [];
+    const sides = [];
     // A signed link's query (which changes at every visit) is not part of the name (names
     // saved before signatures were left out have it); the same file size with the same pixel
     // size is taken as the same photo renamed.
@@ -3088,14 +3146,10 @@ export class ScalpCompare extends HTMLElement {
       if ((bytesKnown && want.bytes !== have.bytes) || (otherName && !bytesKnown)) {
         saved.push(JSON.stringify(want.name));
         shown.push(JSON.stringify(have.name));
+        sides.push(side);
       }
     }
-    if (!saved.length) return "";
-    const list = (names) => (names.length > 1 ? this._t("{a} and {b}", { a: names[0], b: names[1] }) : names[0]);
-    return this._t("This session was saved with {saved}, not the photos shown ({shown}): check that it is this patient's.", {
-      saved: list(saved),
-      shown: list(shown),
-    });
+    return { saved, shown, sides };
   }
 
   /** The region, alignment and visit dates: what opening a session changes besides the annotations. */
@@ -3173,7 +3227,12 @@ export class ScalpCompare extends HTMLElement {
       this._value = clamp(s.view.value);
       this._renderValue();
     }
-    if (s.alignment) {
+    // An alignment maps one photo onto the other: an opened session's, saved with another
+    // photo on either side, would put this pair out of register with a confident figure
+    // (another visit of the same patient is the same size). These photos keep their own.
+    const otherSides = undoable ? this._otherPhotoSides(s) : [];
+    const keepOwnAlignment = Boolean(s.alignment) && otherSides.length > 0;
+    if (s.alignment && !keepOwnAlignment) {
       this.alignment = s.alignment;
       this._renderChip();
     } else {

@@ -201,6 +201,28 @@ test("select, move, resize, edit, delete, undo and redo (buttons and keys)", asy
   expect(await internal(page)).toHaveLength(1);
 });
 
+test("a polygon drawn with the mouse is finished by Enter or a double-click, with no extra corner", async ({ page }) => {
+  await tool(page, "Polygon");
+  for (const [x, y] of [[0.15, 0.7], [0.25, 0.68], [0.27, 0.8]]) {
+    await click(page, x, y);
+    await page.waitForTimeout(100);
+  }
+  await page.keyboard.press("Enter");
+  let list = await internal(page);
+  expect(list).toHaveLength(1);
+  expect(list[0].points).toHaveLength(3);
+  // Finished by a double-click on the last corner: that corner once.
+  await click(page, 0.15, 0.2);
+  await click(page, 0.25, 0.18);
+  await click(page, 0.27, 0.3);
+  await page.waitForTimeout(100);
+  const [x, y] = await at(page, 0.27, 0.3);
+  await page.mouse.dblclick(x, y);
+  list = await internal(page);
+  expect(list).toHaveLength(2);
+  expect(list[1].points).toHaveLength(3);
+});
+
 test("Escape cancels a drawing; a polygon needs three corners", async ({ page }) => {
   await tool(page, "Polygon");
   await click(page, 0.3, 0.3);
@@ -694,19 +716,30 @@ test("a visit date from a session stays with its photo when the other photo is c
   expect([now.photos.before.date, now.photos.after.date]).toEqual(["2026-01-10", "2026-10-02"]);
 });
 
-test("a session saved with other photos of the same size opens with a warning to check the patient", async ({ page }) => {
+test("a session saved with other photos of the same size opens with a warning to check the patient, without its alignment", async ({ page }) => {
   const el = page.locator("scalp-compare");
   const doc = await session(page);
   // The same session opens quietly.
   await page.evaluate((doc) => document.querySelector("scalp-compare").loadSession(doc), doc);
   await expect(el.locator(".annotate-status")).not.toContainText("check that it is this patient's");
-  // Another patient's photos, saved at the same pixel size.
-  const other = { ...doc, photos: { ...doc.photos, before: { ...doc.photos.before, name: "patient-B-jan.jpg", bytes: 12345 } } };
+  const own = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  // Another visit's photos, saved at the same pixel size, with an alignment made by hand
+  // for them: on these photos it would be 40 px out.
+  const shifted = own.matrix.map((row, i) => row.map((v, j) => (j === 2 && i < 2 ? v + 40 : v)));
+  const other = {
+    ...doc,
+    alignment: { ...own, matrix: shifted, source: "manual", locked: true },
+    photos: { ...doc.photos, before: { ...doc.photos.before, name: "patient-B-jan.jpg", bytes: 12345 } },
+  };
   const input = el.locator("input[data-file-input]");
   await input.setInputFiles({ name: "patient-b.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(other)) });
   await expect(el.locator(".annotate-status")).toHaveText(
-    'Opened session patient-b.json. This session was saved with "patient-B-jan.jpg", not the photos shown ("before.jpg"): check that it is this patient\'s.',
+    'Opened session patient-b.json. This session was saved with "patient-B-jan.jpg", not the photos shown ("before.jpg"): check that it is this patient\'s. Its alignment was not used: it was made for other photos.',
   );
+  // These photos keep their own alignment.
+  const now = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(now.matrix).toEqual(own.matrix);
+  expect(now.source).toBe(own.source);
   // Opened all the same (the names may simply differ): it can be undone.
   await expect(el.getByRole("button", { name: "Undo", exact: true })).toBeEnabled();
 });

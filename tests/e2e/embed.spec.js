@@ -61,15 +61,42 @@ test("a label with markup is shown as text", async ({ page }) => {
   expect(await page.evaluate(() => window.hacked)).toBe(false);
 });
 
-test("a missing photo URL gives a message inside the widget", async ({ page }) => {
+test("a missing photo URL gives a message inside the widget, and the old photo is not left under the page's new label", async ({ page }) => {
   await page.goto("/__tests__/embed.html");
   await waitForPhotos(page, "#patient");
-  await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/samples/nope.jpg"));
+  // The page moves on to another patient's visit, whose photo is missing.
+  await page.evaluate(() => {
+    const el = document.getElementById("patient");
+    el.setAttribute("after-label", "Patient B, Feb");
+    el.setAttribute("after", "/samples/nope.jpg");
+  });
   const alert = page.locator("#patient .alert");
   await expect(alert).toContainText("nope.jpg");
   await expect(alert).toContainText("404");
-  const photos = await page.evaluate(() => document.getElementById("patient").photos);
-  expect(photos.after.name).toBe("after.jpg");
+  let photos = await page.evaluate(() => document.getElementById("patient").photos);
+  expect(photos.after).toBeNull();
+  expect(photos.before.name).toBe("before.jpg");
+  // Nothing of the old AFTER is drawn (the frame shows BEFORE alone).
+  const drawn = await page.evaluate(() => {
+    const c = document.getElementById("patient").shadowRoot.querySelector("canvas.layer.after");
+    if (!c) return null;
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) n += d[i] > 0;
+    return n;
+  });
+  expect(drawn).toBe(0);
+  expect(await page.evaluate(() => document.getElementById("patient").analysis)).toBeNull();
+  // Named again, it comes back.
+  await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/samples/after.jpg"));
+  await expect.poll(async () => (await page.evaluate(() => document.getElementById("patient").photos)).after?.name).toBe("after.jpg");
+  // The attribute taken away empties the side too.
+  await page.evaluate(() => document.getElementById("patient").removeAttribute("after"));
+  await expect.poll(async () => (await page.evaluate(() => document.getElementById("patient").photos)).after).toBeNull();
+  await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/samples/after.jpg"));
+  await expect.poll(async () => (await page.evaluate(() => document.getElementById("patient").photos)).after?.name).toBe("after.jpg");
+  photos = await page.evaluate(() => document.getElementById("patient").photos);
+  expect(photos.before.name).toBe("before.jpg");
   // A URL ending in "/" still names what could not be downloaded.
   await page.evaluate(() => document.getElementById("patient").setAttribute("after", "/visits/2026-09/"));
   await expect(alert).toContainText('Could not download the photo "2026-09" (HTTP 404).');

@@ -111,8 +111,11 @@ test("change map view shows AFTER with the change colours and the legend", async
   const shot = await frameShot(page);
   expect(regionDiff(shot, after, MIDDLE)).toBeGreaterThan(8);
   expect(regionDiff(shot, overlaid, { x0: 0, x1: 1, y0: 0.1, y1: 1 })).toBeLessThan(1);
+  // The view is the map: no "Hide change map" there, which could not hide it.
+  await expect(el.locator('button[data-action="heatmap"]')).toBeHidden();
   await setMode(page, "slider");
   await expect(el.locator(".legend")).toBeHidden();
+  await expect(el.getByRole("button", { name: "Show change map" })).toBeVisible();
 });
 
 test("the change map view chosen before the numbers arrive shows the map once they do", async ({ page }) => {
