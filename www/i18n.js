@@ -48,6 +48,7 @@ const es = {
   "Drop to replace the {side} photo": "Suelte para reemplazar la foto {side}",
   "{side} photo {name} was not loaded. {message}": "La foto {side} {name} no se cargó. {message}",
   "The photo tools could not start in this browser.": "Las herramientas de fotos no pudieron iniciarse en este navegador.",
+  "The photo tools could not start on this page: {detail}": "Las herramientas de fotos no pudieron iniciarse en esta página: {detail}",
   "Comparison split between {before} and {after}": "División de la comparación entre {before} y {after}",
   "{b}% {before} shown, {a}% {after} shown": "{b}% de {before} visible, {a}% de {after} visible",
   // Alignment
@@ -375,6 +376,7 @@ const MESSAGES = [
   "the landmarks could not be used: {detail}",
   "each landmark needs a partner: {before} marked on the before photo, {after} on the after photo",
   "{a} {model} alignment needs at least {needed} landmark pairs, {given} given",
+  "The photo tools could not start on this page: {detail}",
   "no {model} alignment brings these pairs together (one is left {px} px from its partner); check that each pair marks the same spot, or, if one photo is mirrored, use the affine model",
 ].map((template) => {
   const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

@@ -140,9 +140,21 @@ const stem = (name) => String(name || "photo").replace(/\.[^.]*$/, "").replace(/
 let nextRequest = 1;
 const pending = new Map();
 
+/**
+ * Starts a worker. A module worker must come from the page's own origin, so one served from
+ * elsewhere (the element loaded from a CDN) is started from a same-origin blob that imports
+ * it; it then finds the wasm beside itself as usual.
+ */
+function startWorker() {
+  const url = new URL("./scalp-compare.worker.js", import.meta.url);
+  if (url.origin === location.origin) return new Worker(url, { type: "module" });
+  const blob = new Blob([`import ${JSON.stringify(url.href)};\n`], { type: "text/javascript" });
+  return new Worker(URL.createObjectURL(blob), { type: "module" });
+}
+
 function worker(role) {
   if (!workers[role]) {
-    const w = new Worker(new URL("./scalp-compare.worker.js", import.meta.url), { type: "module" });
+    const w = startWorker();
     w.onmessage = (event) => {
       if (event.data.kind === "pixels") {
         // A loaded photo's pixels, for the analysis worker's working copy.
@@ -178,13 +190,23 @@ function ask(role, message, transfer = []) {
     const id = nextRequest++;
     resolve.role = role;
     pending.set(id, resolve);
-    worker(role).postMessage({ ...message, id }, transfer);
+    try {
+      worker(role).postMessage({ ...message, id }, transfer);
+    } catch (error) {
+      // The worker could not be started at all (a page policy forbids it).
+      pending.delete(id);
+      resolve({ ok: false, message: `The photo tools could not start on this page: ${error.message}` });
+    }
   });
 }
 
 /** Lets the analysis worker drop a photo's working copy. */
 function freePhoto(photoId) {
-  worker("analysis").postMessage({ kind: "free", photoId });
+  try {
+    worker("analysis").postMessage({ kind: "free", photoId });
+  } catch {
+    // No worker: nothing held there.
+  }
 }
 
 /**

@@ -122,6 +122,18 @@ test("a missing photo URL gives a message inside the widget, and the old photo i
   expect(focused).toBe(true);
 });
 
+test("the element loaded from another origin (a CDN) starts its workers and measures", async ({ page, baseURL }) => {
+  // The page on localhost, the element's files on 127.0.0.1: two origins.
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`http://localhost:${new URL(baseURL).port}/__tests__/cdn.html`);
+  await expect
+    .poll(() => page.evaluate(() => document.getElementById("patient")?.analysis?.change_pp ?? null), { timeout: 60000 })
+    .not.toBeNull();
+  expect(await page.evaluate(() => document.getElementById("patient").alignment.source)).toBe("auto");
+  expect(errors).toEqual([]);
+});
+
 test("a report that cannot be made closes its print page and says why in the widget", async ({ page }) => {
   await page.goto("/__tests__/embed.html");
   await waitForPhotos(page, "#patient");
