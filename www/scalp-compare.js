@@ -1114,6 +1114,9 @@ export class ScalpCompare extends HTMLElement {
     this._progress = [];
     this._visitNotes = []; // why a visit has no point on the chart
     this._alignCache = new Map();
+    // Alignments made or set by hand for the first visit and a later one ("first|later"):
+    // the visits chart measures that visit through it, not the automatic one.
+    this._handAlign = new Map();
     /** Per photo storage key: the annotation ids this element knows are stored there. */
     this._storedIds = new Map();
     /** The working copies of the photos shown, freed in the worker when this element is collected. */
@@ -1407,6 +1410,7 @@ export class ScalpCompare extends HTMLElement {
       this._renderChip();
       ++this._analysisToken;
       this._setAnalysis(null, "");
+      this._chartHandAlignment();
       return;
     }
     const matrix = checkMatrix(Array.isArray(v) ? v : v.matrix);
@@ -1665,11 +1669,33 @@ export class ScalpCompare extends HTMLElement {
     this._renderChip();
     if (a.source !== "auto") this._autosave();
     this._scheduleAnalysis(emit ? 0 : 400);
+    this._chartHandAlignment();
     if (emit) {
       const { matrix, model, confidence, source } = this._alignment;
       const timing = source === "auto" ? this._lastTiming : undefined;
       this._emit("aligned", { matrix: matrix.map((r) => r.slice()), model, confidence, source, timing });
     }
+  }
+
+  /**
+   * The visits chart measures each later visit through its alignment with the first: when
+   * the pair shown is the first visit and a later one, an alignment made or set by hand
+   * for it is the one the chart uses (a visit the automatic alignment could not align gets
+   * its point), and taking it back gives the automatic one back.
+   */
+  _chartHandAlignment() {
+    const first = this._visits[0] && this._visits[0].src;
+    const b = this._photos.before;
+    const a = this._photos.after;
+    if (!first || !b || !a || b.src !== first || !this._visits.some((v, i) => i > 0 && v.src === a.src)) return;
+    const key = `${first}|${a.src}`;
+    const al = this._alignment;
+    const hand = al && al.source !== "auto" ? { matrix: al.matrix, model: al.model, confidence: al.confidence } : null;
+    const was = this._handAlign.get(key) || null;
+    if (JSON.stringify(was && was.matrix) === JSON.stringify(hand && hand.matrix)) return;
+    if (hand) this._handAlign.set(key, hand);
+    else this._handAlign.delete(key);
+    this._measureVisits();
   }
 
   _renderChip() {
@@ -2602,7 +2628,7 @@ export class ScalpCompare extends HTMLElement {
       const other = await copy(i);
       if (!other) continue;
       const key = `${visits[0].src}|${visits[i].src}`;
-      if (!this._alignCache.has(key)) {
+      if (!this._alignCache.has(key) && !this._handAlign.has(key)) {
         const reply = await ask("analysis", { kind: "align", before: first, after: other, request: { model: this._alignModel() } });
         if (reply.ok && reply.result.reliable) {
           const r = reply.result;
@@ -2611,7 +2637,7 @@ export class ScalpCompare extends HTMLElement {
       }
       // Aligned even when the first visit cannot be measured: pairs of later visits are
       // aligned through the first.
-      const known = this._alignCache.get(key);
+      const known = this._handAlign.get(key) || this._alignCache.get(key);
       if (!firstMeasured) note(i, FIRST_NOT_MEASURED);
       else if (!known) note(i, "it could not be aligned with the first visit");
       else if (current()) {

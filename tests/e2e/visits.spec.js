@@ -121,6 +121,35 @@ test("a visit framed otherwise than the first, with no change in hair, is charte
   expect(Math.abs(apr.coverage - jan.coverage) * 100).toBeLessThan(1.5);
 });
 
+test("an alignment made by hand for the first visit and a later one is the one the chart measures that visit through", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => {
+    document.querySelector("scalp-compare").visits = [
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+    ];
+  });
+  await waitForPhotos(page);
+  const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  const auto = (await progress())[1].coverage;
+  // The pair shown is the first and the later visit: set its alignment 60 px off by hand.
+  const shifted = await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    const m = el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v)));
+    el.alignment = { matrix: m, source: "manual" };
+    return m;
+  });
+  expect(shifted).toBeTruthy();
+  // The chart's point for that visit follows the pair's own figure under it.
+  await expect.poll(async () => (await progress())[1]?.coverage ?? auto, { timeout: 30000 }).not.toBe(auto);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis, null, { timeout: 30000 });
+  const pair = await page.evaluate(() => document.querySelector("scalp-compare").analysis);
+  const [first, later] = await progress();
+  expect(Math.abs(later.coverage - first.coverage - pair.change_pp / 100)).toBeLessThan(0.005);
+});
+
 /**
  * The coverage of each point of a report's visits chart: the plot's 0% and 100% grid lines
  * are the lowest and highest long light-grey rows; the points are the blue dots between,
