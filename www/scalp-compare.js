@@ -2589,6 +2589,17 @@ export class ScalpCompare extends HTMLElement {
    */
   async _measureVisits() {
     const token = (this._visitsToken = (this._visitsToken || 0) + 1);
+    // A report waits for the chart (`_settled`).
+    this._visitsBusy = this._visits.length >= 2;
+    try {
+      await this._measureVisitsNow(token);
+    } finally {
+      if (token === this._visitsToken) this._visitsBusy = false;
+    }
+  }
+
+  /** [`_measureVisits`] under its `token` (a newer call makes this one stop). */
+  async _measureVisitsNow(token) {
     const visits = this._visits;
     // (In English; translated when drawn, so a change of language reaches them.)
     this._visitNotes = visits.map(() => null);
@@ -3519,10 +3530,11 @@ export class ScalpCompare extends HTMLElement {
 
   /**
    * Resolves once no photo is loading and nothing is being aligned or measured, so a
-   * report or session shows the figures of what is on screen; throws after `ms`.
+   * report or session shows the figures of what is on screen; with `chart`, also until the
+   * visits chart is measured (a report draws it). Throws after `ms`.
    */
-  async _settled(ms = 120000) {
-    const waiting = () => this.busy || this._saltBusy;
+  async _settled(ms = 120000, chart = false) {
+    const waiting = () => this.busy || this._saltBusy || (chart && this._visitsBusy);
     if (!waiting()) return;
     const end = Date.now() + ms;
     const status = this._annotateStatus;
@@ -3567,8 +3579,9 @@ export class ScalpCompare extends HTMLElement {
   }
 
   async _reportCanvas() {
-    // A report asked for while a new region or alignment is measured waits for its figures.
-    await this._settled();
+    // A report asked for while a new region or alignment is measured waits for its figures,
+    // and for the visits chart it shows.
+    await this._settled(120000, true);
     const { before, after } = this._photos;
     if (!before || !after) throw new Error(this._t("Load a BEFORE and an AFTER photo first."));
     return renderReport({

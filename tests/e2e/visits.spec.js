@@ -121,6 +121,19 @@ test("a visit framed otherwise than the first, with no change in hair, is charte
   expect(Math.abs(apr.coverage - jan.coverage) * 100).toBeLessThan(1.5);
 });
 
+test("a report asked for as soon as the photos show waits for the visits chart", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await setThreeVisits(page);
+  await waitForPhotos(page);
+  // The pair is measured; the chart's visits may not be yet.
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis, null, { timeout: 30000 });
+  const drawn = reportChart(await reportPng(page));
+  expect(drawn.length).toBe(3);
+  const progress = await page.evaluate(() => document.querySelector("scalp-compare").progress);
+  expect(progress.every(Boolean)).toBe(true);
+});
+
 test("an alignment made by hand for the first visit and a later one is the one the chart measures that visit through", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
