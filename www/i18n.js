@@ -47,6 +47,8 @@ const es = {
   "Drop to set BEFORE and AFTER": "Suelte para poner ANTES y DESPUÉS",
   "Drop to replace the {side} photo": "Suelte para reemplazar la foto {side}",
   "{side} photo {name} was not loaded. {message}": "La foto {side} {name} no se cargó. {message}",
+  "The annotation and session tools could not start: this page or browser does not allow WebAssembly here (a Content-Security-Policy needs 'wasm-unsafe-eval').":
+    "Las herramientas de anotación y de sesión no pudieron iniciarse: esta página o este navegador no permite WebAssembly aquí (una Content-Security-Policy necesita 'wasm-unsafe-eval').",
   "The photo tools could not start in this browser.": "Las herramientas de fotos no pudieron iniciarse en este navegador.",
   "The photo tools could not start on this page: {detail}": "Las herramientas de fotos no pudieron iniciarse en esta página: {detail}",
   "Comparison split between {before} and {after}": "División de la comparación entre {before} y {after}",

@@ -1172,7 +1172,18 @@ export class ScalpCompare extends HTMLElement {
         this._core = c;
         this._coreStarted();
       },
-      () => this._showError(this._t("The annotation tools could not start in this browser.")),
+      () => {
+        // Said where the tools are, and they cannot be used (the alert goes when a photo
+        // loads). The usual cause: a page policy without 'wasm-unsafe-eval'.
+        const message = this._t(
+          "The annotation and session tools could not start: this page or browser does not allow WebAssembly here (a Content-Security-Policy needs 'wasm-unsafe-eval').",
+        );
+        this._showError(message);
+        this._annotateStatus.textContent = message;
+        for (const b of root.querySelectorAll('.annotate-bar button, [data-file="import"], [data-file="session"], [data-file="w3c"]')) {
+          b.disabled = true;
+        }
+      },
     );
     markTexts(root);
     this._bindPointer();
@@ -1606,6 +1617,7 @@ export class ScalpCompare extends HTMLElement {
     if (known) {
       this._cancelAutoAlign();
       this._notice.hidden = true;
+      this._lastTiming = undefined; // nothing was measured now: no timing to report
       this._setAlignment({ ...known, source: "auto" });
       return;
     }

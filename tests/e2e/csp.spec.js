@@ -46,3 +46,22 @@ test("the demo works under a strict CSP with zero violations", async ({ page, co
   expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
   expect(violations).toEqual([]);
 });
+
+test("on a page whose policy forbids WebAssembly the photos still compare, and the tools that need it say why and cannot be pressed", async ({ page, baseURL }) => {
+  // The demo page with 'wasm-unsafe-eval' taken out of its policy.
+  await page.route(new URL("/", baseURL).href, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(" 'wasm-unsafe-eval'", "");
+    await route.fulfill({ response, body });
+  });
+  await page.goto("/");
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
+  expect(policy).not.toContain("wasm-unsafe-eval");
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  // The photos load and are aligned in the worker (its own policy allows it).
+  await page.waitForFunction(() => document.querySelector("scalp-compare").alignment);
+  await expect(el.locator(".annotate-status")).toContainText("a Content-Security-Policy needs 'wasm-unsafe-eval'");
+  await expect(el.getByRole("button", { name: "Rectangle", exact: true })).toBeDisabled();
+  await expect(el.getByRole("button", { name: "Save session", exact: true })).toBeDisabled();
+});
