@@ -398,7 +398,8 @@ impl Transform {
     /// - 4 or more, a homography (normalised DLT).
     ///
     /// A model that needs more pairs than given is an error, as are repeated or collinear
-    /// points that leave the fit undetermined.
+    /// points that leave the fit undetermined, and pairs the best fit leaves far apart
+    /// ([`GeometryError::Inconsistent`]).
     ///
     /// ```
     /// use scalp_compare::geometry::{Model, Transform};
@@ -576,10 +577,17 @@ impl fmt::Display for GeometryError {
             GeometryError::Degenerate => f.write_str(
                 "the landmarks are too close together or on one line; spread them over the photo",
             ),
-            GeometryError::Inconsistent { model, worst_px } => write!(
-                f,
-                "no {model} alignment brings these pairs together (one is left {worst_px:.0} px from its partner); check that each pair marks the same spot, or, if one photo is mirrored, use the affine model"
-            ),
+            GeometryError::Inconsistent { model, worst_px } => {
+                write!(
+                    f,
+                    "no {model} alignment brings these pairs together (one is left {worst_px:.0} px from its partner); check that each pair marks the same spot"
+                )?;
+                // A similarity cannot mirror; an affine alignment can.
+                if matches!(model, Model::Similarity) {
+                    f.write_str(", or, if one photo is mirrored, use the affine model")?;
+                }
+                Ok(())
+            }
         }
     }
 }

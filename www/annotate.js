@@ -372,6 +372,8 @@ export class Annotator {
     if (moves[event.key]) {
       const [dx, dy] = moves[event.key];
       this.cursor = [Math.min(W, Math.max(0, this.cursor[0] + dx)), Math.min(H, Math.max(0, this.cursor[1] + dy))];
+      // The cross moved: Enter places a corner there (it finishes only where one is).
+      if (this.draft && this.draft.kind === "polygon") this.draft.byKeys = true;
       if (this.dragging && this.dragging.id === "keyboard") this._dragDraw(this.cursor);
       else this.render();
       return true;
@@ -608,7 +610,7 @@ export class Annotator {
       this.draft.byKeys = event.pointerId === "keyboard";
       // A press on the corner just placed (a double-click's second press) adds none.
       const last = this.draft.points.length && this._toFrame(photo, this.draft.points[this.draft.points.length - 1]);
-      if (!last || Math.hypot(last[0] - f[0], last[1] - f[1]) >= 1) this.draft.points.push(p);
+      if (!last || Math.hypot(last[0] - f[0], last[1] - f[1]) >= 4) this.draft.points.push(p);
       this.render();
       return;
     }

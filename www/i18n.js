@@ -184,6 +184,8 @@ const es = {
   "a landmark has an invalid position": "un punto de referencia tiene una posición no válida",
   "no {model} alignment brings these pairs together (one is left {px} px from its partner); check that each pair marks the same spot, or, if one photo is mirrored, use the affine model":
     "ninguna alineación de {model} junta estos pares (uno queda a {px} px de su pareja); compruebe que cada par marca el mismo punto o, si una foto está reflejada, use el modelo afín",
+  "no {model} alignment brings these pairs together (one is left {px} px from its partner); check that each pair marks the same spot":
+    "ninguna alineación de {model} junta estos pares (uno queda a {px} px de su pareja); compruebe que cada par marca el mismo punto",
   "the landmarks are too close together or on one line; spread them over the photo":
     "los puntos de referencia están demasiado juntos o en una línea; repártalos por la foto",
   "Could not download the photo {name}.": "No se pudo descargar la foto {name}.",
@@ -380,6 +382,7 @@ const MESSAGES = [
   "{a} {model} alignment needs at least {needed} landmark pairs, {given} given",
   "The photo tools could not start on this page: {detail}",
   "no {model} alignment brings these pairs together (one is left {px} px from its partner); check that each pair marks the same spot, or, if one photo is mirrored, use the affine model",
+  "no {model} alignment brings these pairs together (one is left {px} px from its partner); check that each pair marks the same spot",
 ].map((template) => {
   const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const pattern = template

@@ -142,7 +142,7 @@ export interface ScalpCompareEventMap {
   "photo-load": CustomEvent<{ side: "before" | "after"; width: number; height: number; orientation: number }>;
   /** `message` in English; `text` as the widget shows it, in its language. */
   "photo-error": CustomEvent<{ side: "before" | "after"; message: string; text: string }>;
-  /** `timing` (milliseconds per step) for an automatic alignment measured just now. */
+  /** `timing` (milliseconds per step, and the wasm memory used) for an automatic alignment measured just now. */
   aligned: CustomEvent<{
     matrix: Matrix3;
     model: Alignment["model"];
@@ -166,8 +166,9 @@ export class ScalpCompare extends HTMLElement {
   mode: ViewMode;
   /** BEFORE's opacity in the fade view, 0-100. */
   fade: number;
-  /** Set to restore a zoom; null or scale 1 shows the photos fitted. */
-  zoom: Zoom;
+  /** The zoom; set one to restore it (null or scale 1 shows the photos fitted). */
+  get zoom(): Zoom;
+  set zoom(v: Zoom | null);
   /** A patient's visits, oldest first after sorting by date; the timeline shows them. */
   visits: Visit[];
   /** Coverage at each visit (null where not measured, or not yet). */

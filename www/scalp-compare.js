@@ -190,13 +190,16 @@ function ask(role, message, transfer = []) {
     const id = nextRequest++;
     resolve.role = role;
     pending.set(id, resolve);
+    let w;
     try {
-      worker(role).postMessage({ ...message, id }, transfer);
+      w = worker(role);
     } catch (error) {
       // The worker could not be started at all (a page policy forbids it).
       pending.delete(id);
       resolve({ ok: false, message: `The photo tools could not start on this page: ${error.message}` });
+      return;
     }
+    w.postMessage({ ...message, id }, transfer);
   });
 }
 
@@ -880,6 +883,8 @@ export class ScalpCompare extends HTMLElement {
     super();
     this._value = 50;
     this._photos = { before: null, after: null };
+    // Whether each side's photo was named by the `before`/`after` attribute.
+    this._fromAttr = { before: false, after: false };
     this._loading = { before: 0, after: 0 }; // the request being loaded on a side, 0 for none
     this._loadSeq = { before: 0, after: 0 }; // only ever goes up: an older reply is dropped
     // Why each side's last photo was not loaded, until that side loads one (or the
@@ -1247,7 +1252,7 @@ export class ScalpCompare extends HTMLElement {
             );
           });
         }
-        else this._clearSide(name);
+        else if (this._fromAttr[name]) this._clearSide(name); // not a photo shown by `load()` or a visit
         break;
       case "value": {
         const v = parseFloat(value);
@@ -1477,6 +1482,9 @@ export class ScalpCompare extends HTMLElement {
     else if (!fetched && !(source instanceof Blob)) throw new TypeError("source must be a URL or a File/Blob");
     const token = ++this._loadSeq[side];
     this._loading[side] = token;
+    // A photo asked for otherwise (`load()`, a visit, a file) is not the attribute's: taking
+    // the attribute away then leaves it (and this load) alone.
+    if (!fromPage) this._fromAttr[side] = false;
     this._renderMessage();
     let reply;
     if (fetched) {
@@ -1538,6 +1546,7 @@ export class ScalpCompare extends HTMLElement {
     }
     const old = this._photos[side];
     this._photos[side] = { ...reply, name, keyName, legacyName, src: url, source: url || source };
+    this._fromAttr[side] = fromPage;
     this._workIds.add(reply.photoId);
     this._loadErrors[side] = null;
     const other = this._loadErrors[side === "before" ? "after" : "before"];
@@ -1599,7 +1608,8 @@ export class ScalpCompare extends HTMLElement {
     this._setZoom({ s: 1, x: 0, y: 0 });
     this._draw("after");
     const restored = this._restoreForPhotos(side);
-    if (!restored || !restored.alignment) this._autoAlign();
+    // (A session whose alignment was made for other photos leaves none: see `_applySession`.)
+    if (!restored || !this._alignment) this._autoAlign();
   }
 
   _alignModel() {
@@ -2521,6 +2531,7 @@ export class ScalpCompare extends HTMLElement {
       const shown = this._photos[side];
       if (shown && shown.src === v.src) {
         this._cancelLoad(side); // an earlier pick's photo still on its way must not replace it
+        this._fromAttr[side] = false; // the visit's now
         label();
         return Promise.resolve(true);
       }

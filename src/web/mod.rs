@@ -222,12 +222,27 @@ pub fn align_photos(
         };
         let aligner = &mut aligners[index];
         match &request.landmarks {
-            Some(l) => aligner.align_with_landmarks(
-                before,
-                after,
-                &to_work(&l.before, before_factor),
-                &to_work(&l.after, after_factor),
-            ),
+            Some(l) => {
+                // Pairs no transform of the model joins are refused in the photos' own
+                // pixels, as the CLI refuses them (the working copies are smaller, and the
+                // panel shows each pair's distance in those pixels too).
+                let model = if l.before.len() >= request.model.min_landmarks() {
+                    request.model
+                } else {
+                    crate::geometry::Model::Similarity
+                };
+                if let Err(e @ crate::geometry::GeometryError::Inconsistent { .. }) =
+                    crate::geometry::Transform::from_landmarks(&l.before, &l.after, model)
+                {
+                    return Err(e.into());
+                }
+                aligner.align_with_landmarks(
+                    before,
+                    after,
+                    &to_work(&l.before, before_factor),
+                    &to_work(&l.after, after_factor),
+                )
+            }
             None => aligner.align(before, after),
         }
     });

@@ -744,6 +744,40 @@ test("a session saved with other photos of the same size opens with a warning to
   await expect(el.getByRole("button", { name: "Undo", exact: true })).toBeEnabled();
 });
 
+test("a session waiting for its photos that turn out to be others is opened without its alignment, and these photos are aligned", async ({ page }) => {
+  const doc = await session(page);
+  const own = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  const shifted = own.matrix.map((row, i) => row.map((v, j) => (j === 2 && i < 2 ? v + 40 : v)));
+  const other = {
+    ...doc,
+    alignment: { ...own, matrix: shifted, source: "manual", locked: false },
+    photos: { ...doc.photos, before: { ...doc.photos.before, name: "patient-B-jan.jpg", bytes: 12345 } },
+  };
+  // A second element with no photos yet: the session waits for them.
+  const how = await page.evaluate((d) => {
+    const el = document.createElement("scalp-compare");
+    el.id = "second";
+    document.body.append(el);
+    return el.loadSession(d);
+  }, other);
+  expect(how).toBe("pending");
+  await page.evaluate(async () => {
+    const el = document.getElementById("second");
+    await el.load("before", "samples/before.jpg");
+    await el.load("after", "samples/after.jpg");
+  });
+  const second = page.locator("#second");
+  await expect(second.locator(".annotate-status")).toContainText("Its alignment was not used");
+  await expect
+    .poll(() => page.evaluate(() => document.getElementById("second").alignment?.source ?? null), { timeout: 30000 })
+    .toBe("auto");
+  const m = await page.evaluate(() => document.getElementById("second").alignment.matrix);
+  expect(Math.abs(m[0][2] - own.matrix[0][2])).toBeLessThan(2);
+  await expect
+    .poll(() => page.evaluate(() => document.getElementById("second").analysis?.change_pp ?? null), { timeout: 30000 })
+    .not.toBeNull();
+});
+
 test("annotations opened from a file that lie outside their photo are kept, with a word on why they are not seen", async ({ page }) => {
   const el = page.locator("scalp-compare");
   await tool(page, "Rectangle");
