@@ -406,16 +406,36 @@ impl Aligner {
         before_points: &[(f64, f64)],
         after_points: &[(f64, f64)],
     ) -> Result<Alignment, AlignError> {
-        let model = if before_points.len() >= self.options.model.min_landmarks() {
+        let model = self.landmark_model(before_points.len());
+        let fit = Transform::from_landmarks(before_points, after_points, model)?;
+        self.align_from_landmark_fit(before, after, &fit.transform)
+    }
+
+    /// The model a fit to `pairs` landmark pairs uses: the aligner's own when there are
+    /// enough pairs for it, else a similarity.
+    pub fn landmark_model(&self, pairs: usize) -> Model {
+        if pairs >= self.options.model.min_landmarks() {
             self.options.model
         } else {
             Model::Similarity
-        };
-        let fit = Transform::from_landmarks(before_points, after_points, model)?;
-        match self.refine(before, after, &fit.transform) {
+        }
+    }
+
+    /// Refines a landmark fit `start` (AFTER to BEFORE, in the pixels of `before` and
+    /// `after`) automatically, as [`Aligner::align_with_landmarks`] does; when refinement is
+    /// not trustworthy, `start` unchanged with the confidence refinement reached. For a
+    /// caller that fits the landmarks in other pixels than it aligns in (the browser fits
+    /// them in the photos' own pixels and aligns smaller copies).
+    pub fn align_from_landmark_fit(
+        &mut self,
+        before: GreyRef,
+        after: GreyRef,
+        start: &Transform,
+    ) -> Result<Alignment, AlignError> {
+        match self.refine(before, after, start) {
             Ok(a) => Ok(a),
             Err(AlignError::Unreliable { confidence, .. }) => Ok(Alignment {
-                transform: fit.transform,
+                transform: *start,
                 confidence,
                 correlation: 0.0,
                 detail_correlation: 0.0,

@@ -202,9 +202,6 @@ pub fn align_photos(
     let ag = rgba_to_grey(after_rgba, after_width, after_height).map_err(|e| fail(&e))?;
     let before = GreyRef::new(&bg, before_width, before_height).map_err(|e| fail(&e))?;
     let after = GreyRef::new(&ag, after_width, after_height).map_err(|e| fail(&e))?;
-    let to_work =
-        |pts: &[(f64, f64)], f: f64| pts.iter().map(|&(x, y)| (x * f, y * f)).collect::<Vec<_>>();
-
     let result = ALIGNERS.with(|cell| {
         let mut aligners = cell.borrow_mut();
         let index = match aligners
@@ -223,25 +220,13 @@ pub fn align_photos(
         let aligner = &mut aligners[index];
         match &request.landmarks {
             Some(l) => {
-                // Pairs no transform of the model joins are refused in the photos' own
-                // pixels, as the CLI refuses them (the working copies are smaller, and the
-                // panel shows each pair's distance in those pixels too).
-                let model = if l.before.len() >= request.model.min_landmarks() {
-                    request.model
-                } else {
-                    crate::geometry::Model::Similarity
-                };
-                if let Err(e @ crate::geometry::GeometryError::Inconsistent { .. }) =
-                    crate::geometry::Transform::from_landmarks(&l.before, &l.after, model)
-                {
-                    return Err(e.into());
-                }
-                aligner.align_with_landmarks(
-                    before,
-                    after,
-                    &to_work(&l.before, before_factor),
-                    &to_work(&l.after, after_factor),
-                )
+                // Fitted in the photos' own pixels, as the CLI fits them (a misfit is judged
+                // there, and the panel shows each pair's distance in them), then refined on
+                // the working copies.
+                let model = aligner.landmark_model(l.before.len());
+                let fit = crate::geometry::Transform::from_landmarks(&l.before, &l.after, model)?;
+                let start = fit.transform.rescaled(before_factor, after_factor);
+                aligner.align_from_landmark_fit(before, after, &start)
             }
             None => aligner.align(before, after),
         }
