@@ -326,7 +326,6 @@ pub struct Analyzer {
 }
 
 /// A photo prepared for measurement.
-#[derive(Clone)]
 struct Work {
     lin: Lin,
     /// Texture map and light field of `lin`.
