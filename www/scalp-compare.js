@@ -1243,13 +1243,7 @@ export class ScalpCompare extends HTMLElement {
         if (value) {
           this._load(name, value, null, true).catch((error) => {
             this._clearSide(name); // not a URL at all
-            this._showError(
-              this._t("{side} photo {name} was not loaded. {message}", {
-                side: this._t(name === "before" ? "BEFORE" : "AFTER"),
-                name: JSON.stringify(value),
-                message: error.message,
-              }),
-            );
+            this._showError(this._notLoadedText(name, value, error.message));
           });
         }
         else if (this._fromAttr[name]) this._clearSide(name); // not a photo shown by `load()` or a visit
@@ -1529,14 +1523,8 @@ export class ScalpCompare extends HTMLElement {
     }
     this._loading[side] = 0;
     if (!reply.ok) {
-      const what = side === "before" ? "BEFORE" : "AFTER";
       // (Made again in the language of the moment when it is shown again.)
-      this._loadErrors[side] = () =>
-        this._t("{side} photo {name} was not loaded. {message}", {
-          side: this._t(what),
-          name: JSON.stringify(name),
-          message: this._t.message(reply.message),
-        });
+      this._loadErrors[side] = () => this._notLoadedText(side, name, this._t.message(reply.message));
       this._showError(this._loadErrors[side]());
       this._renderMessage();
       // `message` in English (for logs); `text` as the person reads it, in the widget's language.
@@ -1564,16 +1552,23 @@ export class ScalpCompare extends HTMLElement {
     return true;
   }
 
+  /** "BEFORE photo "x.jpg" was not loaded. <why>", in the widget's language. */
+  _notLoadedText(side, name, why) {
+    return this._t("{side} photo {name} was not loaded. {message}", {
+      side: this._t(side === "before" ? "BEFORE" : "AFTER"),
+      name: JSON.stringify(name),
+      message: why,
+    });
+  }
+
   /**
    * Takes the photo off `side` (the page asked for another that could not be shown, or
    * for none): it is not shown under labels the page gave for another photo, possibly
    * another patient's. A photo loading there meanwhile is let go.
    */
   _clearSide(side) {
-    ++this._loadSeq[side];
-    this._loading[side] = 0;
+    this._cancelLoad(side);
     const old = this._photos[side];
-    this._renderMessage();
     if (!old) return;
     this._photos[side] = null;
     this._draw(side);
@@ -2662,16 +2657,17 @@ export class ScalpCompare extends HTMLElement {
       const other = await copy(i);
       if (!other) continue;
       const key = `${visits[0].src}|${visits[i].src}`;
-      if (!this._alignCache.has(key) && !this._handAlign.has(key)) {
+      // Aligned even when the first visit cannot be measured: pairs of later visits are
+      // aligned through the first.
+      let known = this._handAlign.get(key) || this._alignCache.get(key);
+      if (!known) {
         const reply = await ask("analysis", { kind: "align", before: first, after: other, request: { model: this._alignModel() } });
         if (reply.ok && reply.result.reliable) {
           const r = reply.result;
-          this._alignCache.set(key, { matrix: r.matrix, model: r.model, confidence: r.confidence });
+          known = { matrix: r.matrix, model: r.model, confidence: r.confidence };
+          this._alignCache.set(key, known);
         }
       }
-      // Aligned even when the first visit cannot be measured: pairs of later visits are
-      // aligned through the first.
-      const known = this._handAlign.get(key) || this._alignCache.get(key);
       if (!firstMeasured) note(i, FIRST_NOT_MEASURED);
       else if (!known) note(i, "it could not be aligned with the first visit");
       else if (current()) {
@@ -3189,11 +3185,6 @@ export class ScalpCompare extends HTMLElement {
     return "applied";
   }
 
-  /** The sides whose photo is not the one `session` was saved with (by name or file size). */
-  _otherPhotoSides(session) {
-    return this._otherPhotos(session).sides;
-  }
-
   /** A warning when a session was saved with photos of other names or file sizes, else "". */
   _otherPhotosWarning(session) {
     const { saved, shown } = this._otherPhotos(session);
@@ -3312,8 +3303,7 @@ export class ScalpCompare extends HTMLElement {
     // An alignment maps one photo onto the other: an opened session's, saved with another
     // photo on either side, would put this pair out of register with a confident figure
     // (another visit of the same patient is the same size). These photos keep their own.
-    const otherSides = undoable ? this._otherPhotoSides(s) : [];
-    const keepOwnAlignment = Boolean(s.alignment) && otherSides.length > 0;
+    const keepOwnAlignment = Boolean(s.alignment) && undoable && this._otherPhotos(s).sides.length > 0;
     if (s.alignment && !keepOwnAlignment) {
       this.alignment = s.alignment;
       this._renderChip();
