@@ -716,21 +716,31 @@ test("a visit date from a session stays with its photo when the other photo is c
   expect([now.photos.before.date, now.photos.after.date]).toEqual(["2026-01-10", "2026-10-02"]);
 });
 
+/**
+ * The session `doc` as if saved with another visit's BEFORE of the same pixel size
+ * ("patient-B-jan.jpg"), with an alignment made by hand for those photos, 40 px out on
+ * these; and the alignment these photos have (`own`).
+ */
+async function sessionOfOtherPhotos(page, doc, locked) {
+  const own = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  const shifted = own.matrix.map((row, i) => row.map((v, j) => (j === 2 && i < 2 ? v + 40 : v)));
+  const other = {
+    ...doc,
+    alignment: { ...own, matrix: shifted, source: "manual", locked },
+    photos: { ...doc.photos, before: { ...doc.photos.before, name: "patient-B-jan.jpg", bytes: 12345 } },
+  };
+  return { own, other };
+}
+
 test("a session saved with other photos of the same size opens with a warning to check the patient, without its alignment", async ({ page }) => {
   const el = page.locator("scalp-compare");
   const doc = await session(page);
   // The same session opens quietly.
   await page.evaluate((doc) => document.querySelector("scalp-compare").loadSession(doc), doc);
   await expect(el.locator(".annotate-status")).not.toContainText("check that it is this patient's");
-  const own = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
   // Another visit's photos, saved at the same pixel size, with an alignment made by hand
   // for them: on these photos it would be 40 px out.
-  const shifted = own.matrix.map((row, i) => row.map((v, j) => (j === 2 && i < 2 ? v + 40 : v)));
-  const other = {
-    ...doc,
-    alignment: { ...own, matrix: shifted, source: "manual", locked: true },
-    photos: { ...doc.photos, before: { ...doc.photos.before, name: "patient-B-jan.jpg", bytes: 12345 } },
-  };
+  const { own, other } = await sessionOfOtherPhotos(page, doc, true);
   const input = el.locator("input[data-file-input]");
   await input.setInputFiles({ name: "patient-b.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(other)) });
   await expect(el.locator(".annotate-status")).toHaveText(
@@ -745,14 +755,7 @@ test("a session saved with other photos of the same size opens with a warning to
 });
 
 test("a session waiting for its photos that turn out to be others is opened without its alignment, and these photos are aligned", async ({ page }) => {
-  const doc = await session(page);
-  const own = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
-  const shifted = own.matrix.map((row, i) => row.map((v, j) => (j === 2 && i < 2 ? v + 40 : v)));
-  const other = {
-    ...doc,
-    alignment: { ...own, matrix: shifted, source: "manual", locked: false },
-    photos: { ...doc.photos, before: { ...doc.photos.before, name: "patient-B-jan.jpg", bytes: 12345 } },
-  };
+  const { own, other } = await sessionOfOtherPhotos(page, await session(page), false);
   // A second element with no photos yet: the session waits for them.
   const how = await page.evaluate((d) => {
     const el = document.createElement("scalp-compare");
