@@ -287,3 +287,33 @@ fn alignment_serialises() {
     assert_eq!(opts.model, Model::Affine);
     assert_eq!(opts.max_side, AlignOptions::default().max_side);
 }
+
+#[test]
+fn scoring_a_given_alignment_tells_lined_up_from_off() {
+    // A hand alignment is checked this way: nothing is refined, the transform is judged.
+    let (before, w, h) = load("topdown-stage3-2.jpg");
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    let truth = Transform::translate(-17.5, 12.25)
+        * Transform::similarity_about(1.05, 6f64.to_radians(), cx, cy);
+    let after = warp(&before, w, h, &truth, 0.8, 25.0, 3.0);
+    let aligner = Aligner::default();
+    let (b, a) = (
+        GreyRef::new(&before, w, h).unwrap(),
+        GreyRef::new(&after, w, h).unwrap(),
+    );
+    let off = |dx: f64| {
+        aligner
+            .score(b, a, &(Transform::translate(dx, dx / 2.0) * truth))
+            .unwrap()
+    };
+    assert!(off(0.0) > 0.9, "lined up: {}", off(0.0));
+    // Half a percent of the photo off still passes, as the aligner's own results do ...
+    assert!(off(3.0) >= 0.5, "3 px off: {}", off(3.0));
+    // ... three percent (a nudge of 20 px on this 640 px photo) does not.
+    assert!(off(20.0) < 0.3, "20 px off: {}", off(20.0));
+    // Another scalp, however it is placed, is not confirmed.
+    let (other, ow, oh) = load("topdown-stage6-3.jpg");
+    let other = GreyRef::new(&other, ow, oh).unwrap();
+    let s = aligner.score(b, other, &Transform::identity()).unwrap();
+    assert!(s < 0.3, "another scalp: {s}");
+}

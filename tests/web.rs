@@ -379,3 +379,26 @@ fn four_views_weigh_into_a_salt_estimate_and_a_missing_one_is_named() {
         "{why}"
     );
 }
+
+#[wasm_bindgen_test]
+fn a_hand_alignment_is_scored_in_original_pixels() {
+    use scalp_compare::coverage::synth::{render, SynthParams};
+    use scalp_compare::web::score_alignment;
+    let s = render(&SynthParams {
+        width: 300,
+        height: 300,
+        density: 0.4,
+        noise: 1.5,
+        ..Default::default()
+    });
+    let px = s.image.as_bytes();
+    // The working copies are half the photos' size; the matrix is in the photos' pixels.
+    let score = |m: &str| score_alignment(px, 300, 300, 0.5, px, 300, 300, 0.5, m);
+    let lined_up = score("[[1,0,0],[0,1,0],[0,0,1]]").expect("scored");
+    assert!(lined_up > 0.9, "{lined_up}");
+    // 36 px of the 600 px photos (6 %) off.
+    let off = score("[[1,0,36],[0,1,0],[0,0,1]]").expect("scored");
+    assert!(off < 0.3, "{off}");
+    let why = message(score("[[0,0,0],[0,0,0],[0,0,1]]").unwrap_err());
+    assert!(why.contains("alignment is not usable"), "{why}");
+}

@@ -197,6 +197,10 @@ const es = {
   " where both photos show the scalp": " donde ambas fotos muestran el cuero cabelludo",
   "Hair coverage {b} ± {bu} at {before}, {a} ± {au} at {after}: {direction}{where}. An estimate, not a diagnosis.":
     "Cobertura de pelo {b} ± {bu} en {before}, {a} ± {au} en {after}: {direction}{where}. Una estimación, no un diagnóstico.",
+  " These photos may not be lined up well, so the change may be off.":
+    " Puede que estas fotos no estén bien alineadas, así que el cambio puede no ser exacto.",
+  " Check the overlay first: the photos' detail does not confirm this alignment (confidence {pct}%).":
+    " Revise antes la superposición: el detalle de las fotos no confirma esta alineación (confianza {pct}%).",
   "Hair coverage has not been measured.": "La cobertura de pelo no se ha medido.",
   // Visits
   "Visits: pick two to compare (the last two picked)": "Visitas: elija dos para comparar (las dos últimas elegidas)",

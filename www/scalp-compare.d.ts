@@ -39,6 +39,8 @@ export interface Analysis {
   change_uncertainty_pp: number;
   roi: { source: "auto" | "given"; area_px: number; polygon: [number, number][] };
   cells?: unknown;
+  /** Confidence (0-1) of the alignment measured through; below 0.5 the photos do not confirm it. */
+  alignment_confidence?: number | null;
   timing_ms?: Record<string, number>;
 }
 

@@ -26,6 +26,8 @@ import { renderReport, toPng, chartLayout, CHART_GRID } from "./report.js";
 import { pickLanguage, translator, markTexts, relabel } from "./i18n.js";
 
 const SIDES = ["before", "after"];
+// Below this confidence an alignment is not trusted (the core's `AlignOptions::min_confidence`).
+const MIN_CONFIDENCE = 0.5;
 // Display copies are capped; analysis keeps original-pixel coordinates.
 const DISPLAY_MAX_SIDE = 2560;
 
@@ -1287,6 +1289,8 @@ export class ScalpCompare extends HTMLElement {
           this._annotator.setTool(null);
         }
         this._annotator.render();
+        // The summary's caution is worded for whoever reads it.
+        if (this._analysis && !this._analysisPending) this._summary.textContent = this._summaryText(this._analysis);
         break;
     }
   }
@@ -1875,9 +1879,10 @@ export class ScalpCompare extends HTMLElement {
 
   /**
    * The latest coverage analysis: `{before: {coverage, uncertainty}, after: {...},
-   * change_pp, change_uncertainty_pp, roi: {source, area_px, polygon}}` (coverage
-   * as fractions 0..1, change in percentage points, polygon in BEFORE pixels), or
-   * `null` while none is available.
+   * change_pp, change_uncertainty_pp, roi: {source, area_px, polygon},
+   * alignment_confidence}` (coverage as fractions 0..1, change in percentage points,
+   * polygon in BEFORE pixels, the alignment's confidence 0..1 or null), or `null` while
+   * none is available.
    */
   get analysis() {
     return this._analysis && JSON.parse(JSON.stringify(this._analysis));
@@ -1929,6 +1934,15 @@ export class ScalpCompare extends HTMLElement {
     }
     this._analysisPending = true;
     this._summary.textContent = this._t("Measuring hair coverage\u2026");
+    if (!Number.isFinite(alignment.confidence)) {
+      // Made or set by hand: the photos' own detail says whether it lines them up.
+      const scored = await ask("analysis", { kind: "score", before: b.photoId, after: a.photoId, matrix: alignment.matrix });
+      if (token !== this._analysisToken) return;
+      if (scored.ok && alignment === this._alignment) {
+        alignment.confidence = scored.result;
+        this._renderChip();
+      }
+    }
     const reply = await ask("analysis", {
       kind: "analyze",
       before: b.photoId,
@@ -1952,6 +1966,7 @@ export class ScalpCompare extends HTMLElement {
       change_uncertainty_pp: r.change_uncertainty_pp,
       roi: r.roi,
       cells: r.cells,
+      alignment_confidence: Number.isFinite(alignment.confidence) ? alignment.confidence : null,
       timing_ms: r.timing_ms,
     };
     this._setAnalysis(analysis, this._summaryText(analysis));
@@ -1992,18 +2007,30 @@ export class ScalpCompare extends HTMLElement {
     // Both are measured over the same scalp, as far as both photos show it (a visit's
     // point on the chart is over the first visit's whole region, so it can differ).
     const where = a.roi.source === "given" ? t(" in the drawn region") : t(" where both photos show the scalp");
-    return t(
-      "Hair coverage {b} \u00b1 {bu} at {before}, {a} \u00b1 {au} at {after}: {direction}{where}. An estimate, not a diagnosis.",
-      {
-        b: pct(a.before.coverage),
-        bu: pp(a.before.uncertainty * 100),
-        a: pct(a.after.coverage),
-        au: pp(a.after.uncertainty * 100),
-        before,
-        after,
-        direction,
-        where,
-      },
+    // An alignment made by hand that the photos' detail does not confirm: the change can
+    // be a misalignment's (its uncertainty does not cover that).
+    const unconfirmed = Number.isFinite(a.alignment_confidence) && a.alignment_confidence < MIN_CONFIDENCE;
+    const caution = !unconfirmed
+      ? ""
+      : this.hasAttribute("readonly")
+        ? t(" These photos may not be lined up well, so the change may be off.")
+        : t(" Check the overlay first: the photos' detail does not confirm this alignment (confidence {pct}%).", {
+            pct: Math.round(a.alignment_confidence * 100),
+          });
+    return (
+      t(
+        "Hair coverage {b} \u00b1 {bu} at {before}, {a} \u00b1 {au} at {after}: {direction}{where}. An estimate, not a diagnosis.",
+        {
+          b: pct(a.before.coverage),
+          bu: pp(a.before.uncertainty * 100),
+          a: pct(a.after.coverage),
+          au: pp(a.after.uncertainty * 100),
+          before,
+          after,
+          direction,
+          where,
+        },
+      ) + caution
     );
   }
 

@@ -4,7 +4,7 @@
 // pairs, all with the wasm core, so the page never decodes or computes on its main
 // thread.
 // A thin shim: the checks, messages and algorithms live in Rust (src/).
-import init, { loadPhoto, alignPhotos, analyzePair, measurePhoto, saltEstimate, workingCopy } from "./pkg/scalp_compare.js";
+import init, { loadPhoto, alignPhotos, analyzePair, measurePhoto, saltEstimate, scoreAlignment, workingCopy } from "./pkg/scalp_compare.js";
 
 const ready = init();
 let wasmMemory = null;
@@ -31,6 +31,7 @@ self.onmessage = async (event) => {
     if (msg.kind === "load") await load(msg);
     else if (msg.kind === "align") await align(msg);
     else if (msg.kind === "analyze") await analyze(msg);
+    else if (msg.kind === "score") await score(msg);
     else if (msg.kind === "measure") await measure(msg);
     else if (msg.kind === "salt") salt(msg);
     else if (msg.kind === "keep") keep(msg.photoId, msg.work);
@@ -168,6 +169,15 @@ async function align({ id, before, after, request }) {
   const result = alignPhotos(b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor, JSON.stringify(request || {}));
   result.timing_ms = performance.now() - t0;
   result.wasm_memory_bytes = wasmMemory ? wasmMemory.buffer.byteLength : 0;
+  self.postMessage({ id, ok: true, result });
+}
+
+/** How well the photos' detail agrees under an alignment made or set by hand (0..1). */
+async function score({ id, before, after, matrix }) {
+  const b = await copyOf(before);
+  const a = await copyOf(after);
+  if (!b || !a) throw new Error("The photos to check are no longer loaded.");
+  const result = scoreAlignment(b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor, JSON.stringify(matrix));
   self.postMessage({ id, ok: true, result });
 }
 

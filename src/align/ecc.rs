@@ -72,8 +72,6 @@ pub(crate) fn pyramid(after: &Plane, before: &Plane, min_side: usize, smooth: f6
         let tmpl = gaussian_blur(&a, smooth);
         let input = gaussian_blur(&b, smooth);
         let (gx, gy) = gradients(&input);
-        let small = a.w.max(a.h).min(b.w.max(b.h));
-        let smallest = a.w.min(a.h).min(b.w.min(b.h));
         levels.push(Level {
             step,
             tmpl,
@@ -83,7 +81,7 @@ pub(crate) fn pyramid(after: &Plane, before: &Plane, min_side: usize, smooth: f6
             tmpl_raw: a.clone(),
             input_raw: b.clone(),
         });
-        if small / 2 < min_side || smallest / 2 < 16 || levels.len() >= 7 {
+        if last_level(&a, &b, min_side, levels.len()) {
             break;
         }
         a = half(&a);
@@ -91,6 +89,33 @@ pub(crate) fn pyramid(after: &Plane, before: &Plane, min_side: usize, smooth: f6
         step *= 2.0;
     }
     levels
+}
+
+/// Whether [`pyramid`] stops after its `count`-th level, of `a` and `b`.
+fn last_level(a: &Plane, b: &Plane, min_side: usize, count: usize) -> bool {
+    let small = a.w.max(a.h).min(b.w.max(b.h));
+    let smallest = a.w.min(a.h).min(b.w.min(b.h));
+    small / 2 < min_side || smallest / 2 < 16 || count >= 7
+}
+
+/// The unsmoothed AFTER and BEFORE of the first level of [`pyramid`] whose AFTER has a
+/// long side of at most `detail_side` (else of its last level), with its step: what
+/// [`detail_agreement`] needs, without building the rest of the pyramid.
+pub(crate) fn detail_planes(
+    after: &Plane,
+    before: &Plane,
+    min_side: usize,
+    detail_side: usize,
+) -> (Plane, Plane, f64) {
+    let (mut a, mut b) = (after.clone(), before.clone());
+    let (mut step, mut count) = (1.0, 1);
+    while a.w.max(a.h) > detail_side && !last_level(&a, &b, min_side, count) {
+        a = half(&a);
+        b = half(&b);
+        step *= 2.0;
+        count += 1;
+    }
+    (a, b, step)
 }
 
 /// What a level of ECC achieved.
@@ -736,8 +761,16 @@ fn solve(a: &[[f64; 8]; 8], b: &[f64; 8], n: usize) -> Option<[f64; 8]> {
 
 /// Robust "detail" agreement after alignment: the median over blocks of the local correlation
 /// of band-passed images (a difference of Gaussians), BEFORE seen through `h`. Near 0 for
-/// unrelated photos, high for the same scalp. Also returns the fraction of blocks that agree.
-pub(crate) fn detail_agreement(lv: &Level, na: Norm, nb: Norm, h: &[[f64; 3]; 3]) -> (f64, f64) {
+/// unrelated photos, high for the same scalp. Also returns the fraction of AFTER's pixels
+/// that land inside BEFORE.
+pub(crate) fn detail_agreement(
+    tmpl_raw: &Plane,
+    input_raw: &Plane,
+    step: f64,
+    na: Norm,
+    nb: Norm,
+    h: &[[f64; 3]; 3],
+) -> (f64, f64) {
     let band = |p: &Plane| -> Plane {
         let a = gaussian_blur(p, 1.0);
         let b = gaussian_blur(p, 3.0);
@@ -747,15 +780,15 @@ pub(crate) fn detail_agreement(lv: &Level, na: Norm, nb: Norm, h: &[[f64; 3]; 3]
         }
         out
     };
-    let t = band(&lv.tmpl_raw);
-    let i = band(&lv.input_raw);
+    let t = band(tmpl_raw);
+    let i = band(input_raw);
     let (tw, th) = (t.w, t.h);
     let bsize = (tw.max(th) / 8).max(8);
     let bw = tw.div_ceil(bsize);
     let bh = th.div_ceil(bsize);
     let nb_blocks = bw * bh;
     let mut acc = vec![[0.0f64; 6]; nb_blocks]; // n, st, si, stt, sii, sti
-    let step = lv.step;
+    let mut inside = 0usize;
     for y in 0..th {
         let v = ((y as f64 + 0.5) * step - na.cy) / na.s;
         for x in 0..tw {
@@ -767,6 +800,7 @@ pub(crate) fn detail_agreement(lv: &Level, na: Norm, nb: Norm, h: &[[f64; 3]; 3]
                 continue;
             }
             let Some(iv) = i.sample(px, py) else { continue };
+            inside += 1;
             let tv = t.data[y * tw + x] as f64;
             let iv = iv as f64;
             let a = &mut acc[(y / bsize) * bw + x / bsize];
@@ -794,11 +828,10 @@ pub(crate) fn detail_agreement(lv: &Level, na: Norm, nb: Norm, h: &[[f64; 3]; 3]
             }
         })
         .collect();
+    let overlap = inside as f64 / (tw * th).max(1) as f64;
     if nccs.len() < 4 {
-        return (0.0, 0.0);
+        return (0.0, overlap);
     }
     nccs.sort_by(|a, b| a.total_cmp(b));
-    let median = nccs[nccs.len() / 2];
-    let agree = nccs.iter().filter(|&&c| c > 0.3).count() as f64 / nccs.len() as f64;
-    (median, agree)
+    (nccs[nccs.len() / 2], overlap)
 }

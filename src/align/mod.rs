@@ -40,7 +40,7 @@ mod fourier;
 pub(crate) mod plane;
 
 use crate::geometry::{GeometryError, Model, Transform};
-use ecc::{detail_agreement, ecc_level, pyramid, EccRun, Level, Norm};
+use ecc::{detail_agreement, detail_planes, ecc_level, pyramid, EccRun, Level, Norm};
 use features::{Matches, Orb};
 use fourier::Fourier;
 use plane::{area_downscale, Plane};
@@ -310,7 +310,7 @@ impl Aligner {
         // The two photos' features and the pyramid do not depend on each other.
         let ((feats_b, feats_a), levels) = join(
             || join(|| orb.detect(&work.before), || orb.detect(&work.after)),
-            || pyramid(&work.after, &work.before, 80, 1.0),
+            || pyramid(&work.after, &work.before, MIN_LEVEL_SIDE, 1.0),
         );
         let long = work.before.w.max(work.before.h) as f64;
         let tolerance = FEATURE_TOLERANCE * (long / 640.0).max(1.0);
@@ -457,8 +457,34 @@ impl Aligner {
     ) -> Result<Alignment, AlignError> {
         let work = self.prepare(before, after)?;
         let start = initial.rescaled(work.fb, work.fa);
-        let levels = pyramid(&work.after, &work.before, 80, 1.0);
+        let levels = pyramid(&work.after, &work.before, MIN_LEVEL_SIDE, 1.0);
         self.refine_work(&work, &levels, &[(start, 0.0)], None)
+    }
+
+    /// How well the photos' fine detail agrees under a given transform (AFTER to BEFORE,
+    /// original pixels), on the scale of [`Alignment::confidence`], without refining it:
+    /// the check for an alignment made by hand (nudged, or set by a page), which the
+    /// aligner did not find itself. About 0 for a transform some pixels off, or photos of
+    /// other scalps; at least [`AlignOptions::min_confidence`] for the transform the aligner
+    /// would trust. (Matched features, which can lift an automatic alignment's confidence,
+    /// are not searched for here.)
+    pub fn score(
+        &self,
+        before: GreyRef,
+        after: GreyRef,
+        transform: &Transform,
+    ) -> Result<f64, AlignError> {
+        let work = self.prepare(before, after)?;
+        let na = Norm::of(&work.after);
+        let nb = Norm::of(&work.before);
+        let h = (nb.normalise() * transform.rescaled(work.fb, work.fa) * na.denormalise()).matrix;
+        if !h.iter().flatten().all(|v| v.is_finite()) {
+            return Ok(0.0);
+        }
+        // The level the aligner judges its own results on.
+        let (a, b, step) = detail_planes(&work.after, &work.before, MIN_LEVEL_SIDE, DETAIL_SIDE);
+        let (detail, overlap) = detail_agreement(&a, &b, step, na, nb, &h);
+        Ok(confidence_from(detail, overlap, 0))
     }
 
     fn prepare(&self, before: GreyRef, after: GreyRef) -> Result<Work, AlignError> {
@@ -592,8 +618,8 @@ impl Aligner {
         }
         let result = last.unwrap_or_default();
         // Confidence from fine-detail agreement at a middle level (long side ~200-400 px).
-        let dl = detail_level(levels);
-        let (detail, _agree) = detail_agreement(&levels[dl], na, nb, &h);
+        let lv = &levels[detail_level(levels)];
+        let (detail, _) = detail_agreement(&lv.tmpl_raw, &lv.input_raw, lv.step, na, nb, &h);
         let work_t = nb.denormalise()
             * Transform {
                 matrix: h,
@@ -652,12 +678,18 @@ pub(crate) fn join<A: Send, B: Send>(
     }
 }
 
+/// The long side of the coarsest pyramid level, about (in working pixels).
+const MIN_LEVEL_SIDE: usize = 80;
+
+/// The longest side of the level where confidence is measured (see [`detail_level`]).
+const DETAIL_SIDE: usize = 400;
+
 /// The level (long side about 200-400 px) where confidence is measured and a feature fit is
 /// refined from.
 fn detail_level(levels: &[Level]) -> usize {
     levels
         .iter()
-        .position(|lv| lv.tmpl.w.max(lv.tmpl.h) <= 400)
+        .position(|lv| lv.tmpl.w.max(lv.tmpl.h) <= DETAIL_SIDE)
         .unwrap_or(levels.len() - 1)
 }
 
@@ -743,6 +775,33 @@ mod tests {
             (x - 13.0).abs() < 0.1 && (y - 10.0).abs() < 0.1,
             "({x}, {y})"
         );
+    }
+
+    #[test]
+    fn a_score_is_taken_on_the_level_the_aligner_judges_on() {
+        for (aw, ah, bw, bh) in [
+            (1024, 768, 1024, 768),
+            (1024, 300, 700, 1024),
+            (390, 260, 400, 300),
+            (160, 40, 160, 40),
+        ] {
+            let a = Plane::new(aw, ah);
+            let b = Plane::new(bw, bh);
+            let levels = pyramid(&a, &b, MIN_LEVEL_SIDE, 1.0);
+            let lv = &levels[detail_level(&levels)];
+            let (da, db, step) = detail_planes(&a, &b, MIN_LEVEL_SIDE, DETAIL_SIDE);
+            assert_eq!(
+                (da.w, da.h, db.w, db.h, step),
+                (
+                    lv.tmpl_raw.w,
+                    lv.tmpl_raw.h,
+                    lv.input_raw.w,
+                    lv.input_raw.h,
+                    lv.step
+                ),
+                "{aw}x{ah} and {bw}x{bh}"
+            );
+        }
     }
 
     #[test]

@@ -275,6 +275,42 @@ pub fn align_photos(
     to_js(&reply, "could not describe the alignment")
 }
 
+/// How well the photos' fine detail agrees under an alignment the aligner did not find
+/// itself (nudged by hand, or set by the page): `matrix_json` maps AFTER to BEFORE in
+/// original pixels, as [`align_photos`] answers; the working copies are scaled by
+/// `before_factor` and `after_factor` (working = original * factor). Answers a confidence
+/// on the scale of an automatic alignment's, 0..1: below 0.5 the photos do not confirm it.
+#[wasm_bindgen(js_name = scoreAlignment)]
+#[allow(clippy::too_many_arguments)]
+pub fn score_alignment(
+    before_rgba: &[u8],
+    before_width: u32,
+    before_height: u32,
+    before_factor: f64,
+    after_rgba: &[u8],
+    after_width: u32,
+    after_height: u32,
+    after_factor: f64,
+    matrix_json: &str,
+) -> Result<f64, JsError> {
+    use crate::align::{rgba_to_grey, Aligner, GreyRef};
+    use crate::geometry::Transform;
+    let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
+    let matrix: [[f64; 3]; 3] = serde_json::from_str(matrix_json).map_err(|e| fail(&e))?;
+    let t = Transform::from_matrix(matrix)
+        .ok_or_else(|| JsError::new("the alignment is not usable"))?;
+    if !(before_factor > 0.0 && after_factor > 0.0) {
+        return Err(JsError::new("working copies need a positive scale factor"));
+    }
+    let bg = rgba_to_grey(before_rgba, before_width, before_height).map_err(|e| fail(&e))?;
+    let ag = rgba_to_grey(after_rgba, after_width, after_height).map_err(|e| fail(&e))?;
+    let before = GreyRef::new(&bg, before_width, before_height).map_err(|e| fail(&e))?;
+    let after = GreyRef::new(&ag, after_width, after_height).map_err(|e| fail(&e))?;
+    Aligner::default()
+        .score(before, after, &t.rescaled(before_factor, after_factor))
+        .map_err(|e| fail(&e))
+}
+
 /// What [`analyze_pair`] answers, as JSON: coverage of each visit over the same
 /// scalp region, the change, and a per-cell change map in BEFORE's original
 /// pixels (for the heat-map view).

@@ -173,6 +173,40 @@ test("fine adjustment by keyboard, lock, and reset to automatic", async ({ page 
   expect(a.matrix).toEqual(auto.matrix);
 });
 
+test("an alignment nudged off the photos is not vouched for: its confidence and a caution with the change", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const sc = () => page.evaluate(() => {
+    const e = document.querySelector("scalp-compare");
+    return { alignment: e.alignment, analysis: e.analysis, busy: e.busy };
+  });
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  const auto = await sc();
+  expect(auto.analysis.alignment_confidence).toBe(auto.alignment.confidence);
+  await expect(el.locator(".summary")).not.toContainText("does not confirm");
+  await el.getByRole("button", { name: "Adjust alignment" }).click();
+  // Five big steps: 50 screen pixels, several percent of the photo.
+  for (let i = 0; i < 5; i++) await page.keyboard.press("Shift+ArrowRight");
+  await expect(el.locator(".summary")).toContainText("Check the overlay first: the photos' detail does not confirm this alignment");
+  const off = await sc();
+  expect(off.alignment.source).toBe("manual");
+  expect(off.alignment.confidence).toBeLessThan(0.5);
+  expect(off.analysis.alignment_confidence).toBe(off.alignment.confidence);
+  await expect(el.locator(".chip")).toContainText(`Aligned by hand \u00b7 confidence ${Math.round(off.alignment.confidence * 100)}%`);
+  // Back where the photos line up: confirmed again, and the caution goes.
+  for (let i = 0; i < 5; i++) await page.keyboard.press("Shift+ArrowLeft");
+  await expect(el.locator(".summary")).not.toContainText("does not confirm");
+  await expect(el.locator(".summary")).toContainText("Hair coverage");
+  const back = await sc();
+  expect(back.alignment.confidence).toBeGreaterThanOrEqual(0.5);
+  expect(back.analysis.change_pp).toBeCloseTo(auto.analysis.change_pp, 0);
+  // The patient is told in plain words.
+  for (let i = 0; i < 5; i++) await page.keyboard.press("Shift+ArrowRight");
+  await expect(el.locator(".summary")).toContainText("does not confirm");
+  await page.keyboard.press("Escape");
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  await expect(el.locator(".summary")).toContainText("These photos may not be lined up well, so the change may be off.");
+});
+
 test("readonly (patient) view shows the comparison without alignment tools", async ({ page }) => {
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
   await loadTransformedAfter(page, { angle: 5, scale: 1, dx: 0, dy: 0, blobs: 160 });
