@@ -1067,6 +1067,7 @@ export class ScalpCompare extends HTMLElement {
     this._analysis = null;
     this._analysisToken = 0;
     this._region = null;
+    this._pairRestored = false; // the last photo change found work saved for the new pair
     this._heat = false;
     this._heatButton.addEventListener("click", () => this._setHeat(!this._heat));
     this._drawButton.addEventListener("click", (event) => {
@@ -1593,6 +1594,9 @@ export class ScalpCompare extends HTMLElement {
       freePhoto(old.photoId);
       this._workIds.delete(old.photoId);
     }
+    // A region drawn on BEFORE still outlines the same scalp when only AFTER changes (the
+    // next visit is compared over it), unless work saved for the new pair says otherwise.
+    const region = side === "after" && this._photos.before ? this._region : null;
     this._alignment = null;
     this._region = null;
     this._clearRegionButton.disabled = true;
@@ -1606,7 +1610,15 @@ export class ScalpCompare extends HTMLElement {
     this._notice.hidden = true;
     this._setZoom({ s: 1, x: 0, y: 0 });
     this._draw("after");
+    this._pairRestored = false;
     const restored = this._restoreForPhotos(side);
+    if (region && !this._pairRestored) {
+      this._region = region;
+      this._clearRegionButton.disabled = false;
+      this._renderDrawButton();
+      this._drawOverlay();
+      this._autosave();
+    }
     // (A session whose alignment was made for other photos leaves none: see `_applySession`.)
     if (!restored || !this._alignment) this._autoAlign();
   }
@@ -3476,6 +3488,7 @@ export class ScalpCompare extends HTMLElement {
           // that the photos are not the session's).
           this._annotateStatus.textContent = this._t("Session opened on its photos.");
           this._applySession(pending, true);
+          this._pairRestored = true;
           return pending;
         } catch (error) {
           this._pendingSession = null;
@@ -3533,6 +3546,7 @@ export class ScalpCompare extends HTMLElement {
       this._annotator.reset([], { before: null, after: null });
       return null;
     }
+    this._pairRestored = Boolean(saved); // work saved for this very pair, with its own region
     if (doc.alignment && doc.alignment.source === "auto" && !doc.alignment.locked) {
       doc.alignment = null; // recomputed; only hand-made alignments are work to keep
     }

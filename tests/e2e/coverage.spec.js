@@ -94,6 +94,53 @@ test("patients see the numbers and the change map but cannot draw regions", asyn
   await expect(el.getByRole("button", { name: "Show change map" })).toBeVisible();
 });
 
+test("a region drawn on BEFORE stays when only AFTER changes, unless the new pair has its own saved region", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const state = () =>
+    page.evaluate(() => {
+      const sc = document.querySelector("scalp-compare");
+      return { region: sc.region, source: sc.analysis && sc.analysis.roi.source, after: sc.photos.after.name };
+    });
+  const settled = () =>
+    page.waitForFunction(() => {
+      const sc = document.querySelector("scalp-compare");
+      return sc.photos.after && sc.analysis && !sc.busy;
+    });
+  // The next visit, under a name of its own (its work is stored under it).
+  const loadAfter = (name) =>
+    page.evaluate(async (name) => {
+      const blob = await (await fetch("samples/after.jpg")).blob();
+      await document.querySelector("scalp-compare").load("after", new File([blob], name, { type: "image/jpeg" }));
+    }, name);
+  const square = [[150, 150], [450, 150], [450, 450], [150, 450]];
+  await page.evaluate((sq) => document.querySelector("scalp-compare").setRegion(sq), square);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis?.roi.source === "given");
+  await loadAfter("visit-3.jpg");
+  await settled();
+  expect(await state()).toEqual({ region: square, source: "given", after: "visit-3.jpg" });
+  await expect(el.getByRole("button", { name: "Automatic region" })).toBeEnabled();
+  await expect(el.locator(".summary")).toContainText("in the drawn region");
+  // This pair gets a region of its own; the first pair keeps its square.
+  const triangle = [[100, 100], [500, 120], [300, 500]];
+  await page.evaluate((t) => document.querySelector("scalp-compare").setRegion(t), triangle);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis?.roi.polygon.length === 3);
+  await loadAfter("after.jpg");
+  await settled();
+  expect(await state()).toEqual({ region: square, source: "given", after: "after.jpg" });
+  // Back to the third visit: the region saved for that pair, not the one shown before.
+  await loadAfter("visit-3.jpg");
+  await settled();
+  expect(await state()).toEqual({ region: triangle, source: "given", after: "visit-3.jpg" });
+  // A region is drawn in BEFORE's pixels: another BEFORE does not inherit it.
+  await page.evaluate((sq) => document.querySelector("scalp-compare").setRegion(sq), square);
+  await page.evaluate(async () => {
+    const blob = await (await fetch("samples/before.jpg")).blob();
+    await document.querySelector("scalp-compare").load("before", new File([blob], "visit-0.jpg", { type: "image/jpeg" }));
+  });
+  await settled();
+  expect((await state()).region).toBeNull();
+});
+
 test("the region can be drawn by keyboard alone", async ({ page }) => {
   const el = page.locator("scalp-compare");
   const auto = await analysis(page);
