@@ -201,6 +201,15 @@ const es = {
     " Puede que estas fotos no estén bien alineadas, así que el cambio puede no ser exacto.",
   " Check the overlay first: the photos' detail does not confirm this alignment (confidence {pct}%).":
     " Revise antes la superposición: el detalle de las fotos no confirma esta alineación (confianza {pct}%).",
+  "more hair, up by about {pp} percentage points (give or take {u})":
+    "más pelo, unos {pp} puntos porcentuales más (con un margen de {u})",
+  "less hair, down by about {pp} percentage points (give or take {u})":
+    "menos pelo, unos {pp} puntos porcentuales menos (con un margen de {u})",
+  "no clear change (the photos cannot show a change smaller than about {u} percentage points)":
+    "sin cambio claro (las fotos no pueden mostrar un cambio menor de unos {u} puntos porcentuales)",
+  " in the area your specialist marked": " en la zona que marcó su especialista",
+  "In these photos hair covers about {b} of the scalp{where} at {before} and about {a} at {after}: {change}. An estimate from photos, not a diagnosis: your specialist can tell you what it means.":
+    "En estas fotos el pelo cubre alrededor del {b} del cuero cabelludo{where} en {before} y alrededor del {a} en {after}: {change}. Una estimación a partir de fotos, no un diagnóstico: su especialista puede explicarle qué significa.",
   "Hair coverage has not been measured.": "La cobertura de pelo no se ha medido.",
   // Visits
   "Visits: pick two to compare (the last two picked)": "Visitas: elija dos para comparar (las dos últimas elegidas)",

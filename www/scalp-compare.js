@@ -2010,6 +2010,31 @@ export class ScalpCompare extends HTMLElement {
     const d = a.change_pp;
     const u = a.change_uncertainty_pp;
     const numbers = { pp: pp(d), u: pp(u), sign: d >= 0 ? "+" : "\u2212" };
+    // An alignment made by hand that the photos' detail does not confirm: the change can
+    // be a misalignment's (its uncertainty does not cover that).
+    const unconfirmed = Number.isFinite(a.alignment_confidence) && a.alignment_confidence < MIN_CONFIDENCE;
+    if (this.hasAttribute("readonly")) {
+      // The patient's sentence: no symbols or jargon, and whom to ask.
+      const change =
+        d > u
+          ? t("more hair, up by about {pp} percentage points (give or take {u})", numbers)
+          : d < -u
+            ? t("less hair, down by about {pp} percentage points (give or take {u})", numbers)
+            : t("no clear change (the photos cannot show a change smaller than about {u} percentage points)", numbers);
+      return (
+        t(
+          "In these photos hair covers about {b} of the scalp{where} at {before} and about {a} at {after}: {change}. An estimate from photos, not a diagnosis: your specialist can tell you what it means.",
+          {
+            b: pct(a.before.coverage),
+            a: pct(a.after.coverage),
+            where: a.roi.source === "given" ? t(" in the area your specialist marked") : "",
+            before,
+            after,
+            change,
+          },
+        ) + (unconfirmed ? t(" These photos may not be lined up well, so the change may be off.") : "")
+      );
+    }
     const direction =
       d > u
         ? t("{pp} \u00b1 {u} points more hair", numbers)
@@ -2019,16 +2044,11 @@ export class ScalpCompare extends HTMLElement {
     // Both are measured over the same scalp, as far as both photos show it (a visit's
     // point on the chart is over the first visit's whole region, so it can differ).
     const where = a.roi.source === "given" ? t(" in the drawn region") : t(" where both photos show the scalp");
-    // An alignment made by hand that the photos' detail does not confirm: the change can
-    // be a misalignment's (its uncertainty does not cover that).
-    const unconfirmed = Number.isFinite(a.alignment_confidence) && a.alignment_confidence < MIN_CONFIDENCE;
-    const caution = !unconfirmed
-      ? ""
-      : this.hasAttribute("readonly")
-        ? t(" These photos may not be lined up well, so the change may be off.")
-        : t(" Check the overlay first: the photos' detail does not confirm this alignment (confidence {pct}%).", {
-            pct: Math.round(a.alignment_confidence * 100),
-          });
+    const caution = unconfirmed
+      ? t(" Check the overlay first: the photos' detail does not confirm this alignment (confidence {pct}%).", {
+          pct: Math.round(a.alignment_confidence * 100),
+        })
+      : "";
     return (
       t(
         "Hair coverage {b} \u00b1 {bu} at {before}, {a} \u00b1 {au} at {after}: {direction}{where}. An estimate, not a diagnosis.",

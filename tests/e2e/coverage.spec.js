@@ -90,8 +90,32 @@ test("patients see the numbers and the change map but cannot draw regions", asyn
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
   const el = page.locator("scalp-compare");
   await expect(el.getByRole("button", { name: "Draw scalp region" })).toBeHidden();
-  await expect(el.locator(".summary")).toContainText("%");
   await expect(el.getByRole("button", { name: "Show change map" })).toBeVisible();
+  // The patient's sentence says the same numbers in plain words: no "±", no jargon.
+  const a = await analysis(page);
+  const summary = el.locator(".summary");
+  const one = (v) => (Math.round(Math.abs(v) * 10) / 10).toFixed(1);
+  const change =
+    a.change_pp > a.change_uncertainty_pp
+      ? `more hair, up by about ${one(a.change_pp)} percentage points (give or take ${one(a.change_uncertainty_pp)})`
+      : a.change_pp < -a.change_uncertainty_pp
+        ? `less hair, down by about ${one(a.change_pp)} percentage points (give or take ${one(a.change_uncertainty_pp)})`
+        : `no clear change (the photos cannot show a change smaller than about ${one(a.change_uncertainty_pp)} percentage points)`;
+  const [before, after] = await page.evaluate(() => {
+    const sc = document.querySelector("scalp-compare");
+    return [sc.getAttribute("before-label") || "BEFORE", sc.getAttribute("after-label") || "AFTER"];
+  });
+  await expect(summary).toHaveText(
+    `In these photos hair covers about ${Math.round(a.before.coverage * 100)}% of the scalp at ${before} and about ` +
+      `${Math.round(a.after.coverage * 100)}% at ${after}: ${change}. An estimate from photos, not a diagnosis: ` +
+      "your specialist can tell you what it means.",
+  );
+  // A region the specialist drew is named as theirs.
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[150, 150], [450, 150], [450, 450], [150, 450]]));
+  await expect(summary).toContainText(`of the scalp in the area your specialist marked at ${before}`);
+  // The specialist's own view keeps the figures with their uncertainties.
+  await page.evaluate(() => document.querySelector("scalp-compare").removeAttribute("readonly"));
+  await expect(summary).toContainText("\u00b1");
 });
 
 test("a region drawn on BEFORE stays when only AFTER changes, unless the new pair has its own saved region", async ({ page }) => {
