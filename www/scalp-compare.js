@@ -4038,6 +4038,17 @@ export class ScalpCompare extends HTMLElement {
 
   // ----- input -----
 
+  /**
+   * A click or tap on the photos jumps the split there; where it was before is kept for a
+   * moment, for a double-click or double-tap (which zooms) to put it back.
+   */
+  _jumpTo(event) {
+    const last = this._jumpFrom;
+    if (last && event.timeStamp - last.t < DOUBLE_CLICK_MS) last.t = event.timeStamp;
+    else this._jumpFrom = { value: this._value, t: event.timeStamp };
+    this._setFromUser(this._valueAt(event));
+  }
+
   /** Where a pointer event is, in BEFORE pixels. */
   _beforePointAt(event) {
     const m = this._beforeToCss();
@@ -4136,7 +4147,7 @@ export class ScalpCompare extends HTMLElement {
       this._drag = event.pointerId;
       frame.setPointerCapture(event.pointerId);
       frame.classList.add("dragging");
-      if (!onHandle) this._setFromUser(this._valueAt(event));
+      if (!onHandle) this._jumpTo(event);
     });
     frame.addEventListener("pointermove", (event) => {
       const touch = this._drawTouch;
@@ -4196,7 +4207,7 @@ export class ScalpCompare extends HTMLElement {
         if (pan && pan.id === event.pointerId) {
           this._setPan(null);
           if (!pan.middle && !pan.moved && !this._pinch && event.type === "pointerup" && this._mode === "slider") {
-            this._setFromUser(this._valueAt(event));
+            this._jumpTo(event);
           }
         }
         if (this._pointers.size < 2) this._pinch = null;
@@ -4208,7 +4219,7 @@ export class ScalpCompare extends HTMLElement {
       }
       if (this._tap && this._tap.id === event.pointerId) {
         const moved = Math.hypot(event.clientX - this._tap.x, event.clientY - this._tap.y);
-        if (event.type === "pointerup" && moved < 10 && this._mode === "slider") this._setFromUser(this._valueAt(event));
+        if (event.type === "pointerup" && moved < 10 && this._mode === "slider") this._jumpTo(event);
         this._tap = null;
       }
       if (this._drag === event.pointerId) {
@@ -4222,13 +4233,20 @@ export class ScalpCompare extends HTMLElement {
         const added = this._justAdded;
         if (this._editing && added && event.timeStamp - added.t < DOUBLE_CLICK_MS) this._draft.splice(added.i, 1);
         this._finishRegion();
+        return;
       }
-      else if (!this._adjusting && !this._annotator.tool && !this._handle.contains(event.target)) {
-        // Double-click or double-tap: zoom in there, or back out.
-        const r = frame.getBoundingClientRect();
-        if (this._zoom.s > 1) this._setZoom({ s: 1, x: 0, y: 0 });
-        else this._zoomBy(2.5, [event.clientX - r.left, event.clientY - r.top]);
-      }
+      if (this._adjusting || this._annotator.tool) return;
+      // Double-click or double-tap: zoom in there, or back out. The split goes back where
+      // it was before the first click or tap jumped it; the handle it brought under the
+      // pointer does not stop the zoom (a double-click that began on the handle does).
+      const jump = this._jumpFrom;
+      this._jumpFrom = null;
+      const jumped = Boolean(jump) && event.timeStamp - jump.t < DOUBLE_CLICK_MS;
+      if (!jumped && this._handle.contains(event.target)) return;
+      if (jumped) this._setFromUser(jump.value);
+      const r = frame.getBoundingClientRect();
+      if (this._zoom.s > 1) this._setZoom({ s: 1, x: 0, y: 0 });
+      else this._zoomBy(2.5, [event.clientX - r.left, event.clientY - r.top]);
     });
     frame.addEventListener(
       "wheel",

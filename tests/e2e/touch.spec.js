@@ -260,3 +260,21 @@ test("a finger on a polygon's first corner closes it when it lifts, so a second 
   expect(closed[1].points).toHaveLength(3);
   await cdp.detach();
 });
+
+test("a double tap zooms there and leaves the split where it was", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const at = frameAt(page);
+  await setValue(page, 30);
+  const p = await at(0.7, 0.5);
+  await page.touchscreen.tap(p.x, p.y);
+  await page.waitForTimeout(80);
+  await page.touchscreen.tap(p.x, p.y);
+  await expect.poll(() => zoomOf(page)).toBeCloseTo(2.5, 5);
+  await expect(el.locator(".handle")).toHaveAttribute("aria-valuenow", "30");
+  // One tap, later, still jumps the split.
+  await page.evaluate(() => (document.querySelector("scalp-compare").zoom = { scale: 1 }));
+  await page.waitForTimeout(700);
+  const q = await at(0.6, 0.5);
+  await page.touchscreen.tap(q.x, q.y);
+  await expect.poll(async () => Number(await el.locator(".handle").getAttribute("aria-valuenow"))).toBeGreaterThan(55);
+});

@@ -159,8 +159,11 @@ test("double-click zooms in there and back out; annotations zoom with the photos
   await page.keyboard.press("Escape");
   await el.getByRole("button", { name: "Slide", exact: true }).click();
   const [pin] = await page.evaluate(() => document.querySelector("scalp-compare").session.annotations);
+  await setValue(page, 30);
   await page.mouse.dblclick(box.x + box.width * 0.5, box.y + box.height * 0.5);
   expect((await zoom(page)).scale).toBeCloseTo(2.5, 5);
+  // The double-click's first click does not leave the split where it jumped.
+  await expect(el.locator(".handle")).toHaveAttribute("aria-valuenow", "30");
   // The pin is drawn where its photo pixel now is.
   const [shown, expected] = await page.evaluate((pin) => {
     const el = document.querySelector("scalp-compare");
