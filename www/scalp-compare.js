@@ -1530,7 +1530,7 @@ export class ScalpCompare extends HTMLElement {
     if (!reply.ok) {
       // (Made again in the language of the moment when it is shown again.)
       this._loadErrors[side] = () => this._notLoadedText(side, name, this._t.message(reply.message));
-      this._showError(this._loadErrors[side]());
+      this._showLoadErrors();
       this._renderMessage();
       // `message` in English (for logs); `text` as the person reads it, in the widget's language.
       this._emit("photo-error", { side, message: reply.message, text: this._loadErrors[side]() });
@@ -1542,9 +1542,7 @@ export class ScalpCompare extends HTMLElement {
     this._fromAttr[side] = fromPage;
     this._workIds.add(reply.photoId);
     this._loadErrors[side] = null;
-    const other = this._loadErrors[side === "before" ? "after" : "before"];
-    if (other) this._showError(other());
-    else this._hideError();
+    this._showLoadErrors();
     this._draw(side);
     this._renderMessage();
     this._photosChanged(old, side);
@@ -4017,6 +4015,13 @@ export class ScalpCompare extends HTMLElement {
   _showError(text) {
     this._alert.querySelector("p").textContent = text;
     this._alert.hidden = false;
+  }
+
+  /** Shows why each side's last photo was not loaded (both, when both were not), or nothing. */
+  _showLoadErrors() {
+    const texts = SIDES.map((s) => this._loadErrors[s] && this._loadErrors[s]()).filter(Boolean);
+    if (texts.length) this._showError(texts.join(" "));
+    else this._hideError();
   }
 
   _hideError() {

@@ -172,6 +172,22 @@ test("a photo that loads on one side does not hide why the other side's was not 
   await expect(el.locator(".alert")).toBeHidden();
 });
 
+test("when both photos fail, the message says why for each", async ({ page }) => {
+  await page.goto("/__tests__/embed.html");
+  await page.evaluate(() =>
+    document.body.insertAdjacentHTML("beforeend", '<scalp-compare id="none" before="/samples/nope.jpg" after="/samples/gone.jpg"></scalp-compare>'),
+  );
+  const alert = page.locator("#none .alert");
+  await expect(alert).toContainText('BEFORE photo "nope.jpg" was not loaded');
+  await expect(alert).toContainText('AFTER photo "gone.jpg" was not loaded');
+  // One side loads: the other's reason stays.
+  await page.evaluate(() => document.getElementById("none").load("before", "/samples/before.jpg"));
+  await page.waitForFunction(() => document.getElementById("none").photos.before !== null);
+  await expect(alert).toBeVisible();
+  await expect(alert).not.toContainText("BEFORE photo");
+  await expect(alert).toContainText('AFTER photo "gone.jpg" was not loaded');
+});
+
 // When the browser collects a dropped element is its own choice, even with gc() asked for:
 // this test may be tried again.
 test.describe(() => {
