@@ -1245,8 +1245,11 @@ export class ScalpCompare extends HTMLElement {
         // it away, the old one is not left under the page's (new) labels.
         if (value) {
           this._load(name, value, null, true).catch((error) => {
-            this._clearSide(name); // not a URL at all
-            this._showError(this._notLoadedText(name, value, error.message));
+            // Not a URL at all: said as any photo not loaded is, on screen and to the page.
+            this._clearSide(name);
+            this._loadErrors[name] = () => this._notLoadedText(name, value, error.message);
+            this._showLoadErrors();
+            this._emit("photo-error", { side: name, message: error.message, text: this._loadErrors[name]() });
           });
         }
         else if (this._fromAttr[name]) this._clearSide(name); // not a photo shown by `load()` or a visit

@@ -188,6 +188,20 @@ test("when both photos fail, the message says why for each", async ({ page }) =>
   await expect(alert).toContainText('AFTER photo "gone.jpg" was not loaded');
 });
 
+test("a photo address that is not a URL at all is said on screen and to the page", async ({ page }) => {
+  await page.goto("/__tests__/embed.html");
+  await page.evaluate(() => {
+    window.errors = [];
+    document.addEventListener("photo-error", (e) => window.errors.push(e.detail));
+    document.body.insertAdjacentHTML("beforeend", '<scalp-compare id="bad" before="/samples/before.jpg" after="http://[bad"></scalp-compare>');
+  });
+  await expect(page.locator("#bad .alert")).toContainText('AFTER photo "http://[bad" was not loaded');
+  const errors = await page.evaluate(() => window.errors);
+  expect(errors).toHaveLength(1);
+  expect(errors[0].side).toBe("after");
+  expect(errors[0].text).toContain('AFTER photo "http://[bad" was not loaded');
+});
+
 // When the browser collects a dropped element is its own choice, even with gc() asked for:
 // this test may be tried again.
 test.describe(() => {
