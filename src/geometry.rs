@@ -332,6 +332,14 @@ impl Transform {
         (m[0][0] * m[1][1] - m[0][1] * m[1][0]).abs().sqrt()
     }
 
+    /// Whether the linear part flips the picture over (a negative determinant): AFTER is a
+    /// mirror image of BEFORE, which only an affine map or a homography can fit, and whose
+    /// [`Transform::rotation_deg`] means little.
+    pub fn mirrored(&self) -> bool {
+        let m = &self.matrix;
+        m[0][0] * m[1][1] - m[0][1] * m[1][0] < 0.0
+    }
+
     /// The shift part: where AFTER's origin lands in BEFORE.
     pub fn translation(&self) -> (f64, f64) {
         self.apply(0.0, 0.0)
@@ -796,6 +804,16 @@ mod tests {
 
     fn close(a: &Transform, b: &Transform, tol: f64) -> bool {
         a.max_corner_distance(b, 640.0, 640.0) < tol
+    }
+
+    #[test]
+    fn a_mirror_image_is_told_from_a_rotation() {
+        let turned = Transform::similarity_about(1.1, 2.0, 50.0, 50.0);
+        assert!(!turned.mirrored());
+        let flipped =
+            Transform::from_matrix([[-1.0, 0.0, 100.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]).unwrap();
+        assert!(flipped.mirrored());
+        assert!(!(flipped * flipped).mirrored());
     }
 
     #[test]

@@ -188,6 +188,45 @@ fn coverage_and_compare_json_follow_the_contract() {
     assert!(!ok && err.contains("--roi"), "{err}");
 }
 
+#[test]
+fn compare_aligns_with_the_model_and_landmarks_it_is_given() {
+    let pair = [
+        "compare",
+        "www/samples/before.jpg",
+        "www/samples/after.jpg",
+        "--json",
+    ];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = pair.iter().chain(extra).copied().collect();
+        let (ok, out, err) = cli(&args);
+        assert!(ok, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let auto = run(&[]);
+    assert_eq!(auto["model"], "similarity");
+    assert!(auto.get("landmark_residuals_px").is_none());
+    // The model asked for is the one fitted (it was taken and ignored).
+    assert_eq!(run(&["--model", "affine"])["model"], "affine");
+    // From two landmark pairs, refined: the same comparison, with each pair's residual.
+    let v = run(&["--landmarks", "150.17,100.11>100,100;475.50,421.60>500,420"]);
+    let residuals = v["landmark_residuals_px"].as_array().unwrap();
+    assert_eq!(residuals.len(), 2);
+    assert!(residuals.iter().all(|r| r.as_f64().unwrap() < 3.0), "{v}");
+    let gap = (v["change_pp"].as_f64().unwrap() - auto["change_pp"].as_f64().unwrap()).abs();
+    assert!(gap < 1.0, "landmarks {v} vs automatic {auto}");
+    // A landmark off its photo is named, and nothing is measured.
+    let (ok, out, err) = cli(&[
+        "compare",
+        "www/samples/before.jpg",
+        "www/samples/after.jpg",
+        "--landmarks",
+        "150,100>100,100;9000,421>500,420",
+    ]);
+    assert!(!ok && out.is_empty());
+    assert!(err.contains("landmark pair 2: the BEFORE point"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
 /// Four views of one visit give a SALT-style estimate, labelled as such: the views' losses
 /// weighted 40/24/18/18, each view read as `coverage` reads it alone. A view that cannot be
 /// read is named in the one-line message.

@@ -6,6 +6,7 @@
 //!                     [--landmarks "bx,by>ax,ay;..."] [--overlay OUT.png]
 //! scalp-compare coverage PHOTO [--roi "x,y;x,y;..."] [--json]
 //! scalp-compare compare BEFORE AFTER [--roi "x,y;..."] [--json] [--heatmap OUT.png]
+//!                     [--model similarity|affine|homography] [--landmarks "bx,by>ax,ay;..."]
 //! scalp-compare salt TOP BACK LEFT RIGHT [--json]
 //! ```
 //!
@@ -41,7 +42,7 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use std::time::Instant;
 
-    use scalp_compare::align::{rgba_to_grey, AlignOptions, Aligner, GreyRef};
+    use scalp_compare::align::{rgba_to_grey, AlignOptions, Aligner, Alignment, GreyRef};
     use scalp_compare::coverage::{
         salt_estimate, Advice, Analyzer, Coverage, CoverageOptions, Polygon, RegionSource,
         SALT_LABEL, SALT_VIEWS,
@@ -54,7 +55,8 @@ mod cli {
         align BEFORE AFTER [--json] [--model similarity|affine|homography] \
         [--landmarks \"bx,by>ax,ay;...\"] [--overlay OUT.png] | \
         coverage PHOTO [--roi \"x,y;x,y;...\"] [--json] | \
-        compare BEFORE AFTER [--roi \"x,y;...\"] [--json] [--heatmap OUT.png] | \
+        compare BEFORE AFTER [--roi \"x,y;...\"] [--json] [--heatmap OUT.png] \
+        [--model similarity|affine|homography] [--landmarks \"bx,by>ax,ay;...\"] | \
         salt TOP BACK LEFT RIGHT [--json]";
 
     /// Decodes a photo to compare or measure, refusing one too small to align, as the
@@ -187,21 +189,75 @@ mod cli {
         Ok((before, after))
     }
 
+    /// The `--model` option (similarity when not given).
+    fn parse_model(a: &Args) -> Result<Model, String> {
+        match a.get("--model").unwrap_or("similarity") {
+            "similarity" => Ok(Model::Similarity),
+            "affine" => Ok(Model::Affine),
+            "homography" => Ok(Model::Homography),
+            other => Err(format!(
+                "unknown model '{other}': use similarity, affine or homography"
+            )),
+        }
+    }
+
+    /// Aligns AFTER onto BEFORE, automatically or from landmark pairs (which must lie in
+    /// their photos), as `align` and `compare` both do.
+    fn align_pair(
+        before: &RgbaImage,
+        after: &RgbaImage,
+        model: Model,
+        landmarks: Option<&(Points, Points)>,
+    ) -> Result<Alignment, String> {
+        if let Some((b, af)) = landmarks {
+            within("BEFORE", b, before)?;
+            within("AFTER", af, after)?;
+        }
+        let (bg, ag) = (grey(before), grey(after));
+        let bref = GreyRef::new(&bg, before.width(), before.height()).map_err(|e| e.to_string())?;
+        let aref = GreyRef::new(&ag, after.width(), after.height()).map_err(|e| e.to_string())?;
+        let mut aligner = Aligner::new(AlignOptions {
+            model,
+            ..AlignOptions::default()
+        });
+        match landmarks {
+            Some((b, af)) => aligner.align_with_landmarks(bref, aref, b, af),
+            None => aligner.align(bref, aref),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// How far each landmark pair is left apart by `t`, in BEFORE pixels.
+    fn residuals(t: &Transform, (before, after): &(Points, Points)) -> Vec<f64> {
+        before
+            .iter()
+            .zip(after)
+            .map(|(&(bx, by), &(ax, ay))| {
+                let (x, y) = t.apply(ax, ay);
+                (x - bx).hypot(y - by)
+            })
+            .collect()
+    }
+
+    /// What the text output says of an alignment's confidence: a landmark fit the photos'
+    /// detail does not confirm is said to be so.
+    fn confidence_text(confidence: f64) -> String {
+        if confidence < AlignOptions::default().min_confidence {
+            format!(
+                "confidence {:.0}%: the photos' detail does not confirm this alignment",
+                confidence * 100.0
+            )
+        } else {
+            format!("confidence {:.0}%", confidence * 100.0)
+        }
+    }
+
     fn align(args: &[String]) -> Result<String, String> {
         let a = Args::parse(args, &["--model", "--landmarks", "--overlay"])?;
         let [before_path, after_path] = a.positional[..] else {
             return Err(format!("align takes two photos, BEFORE and AFTER; {USAGE}"));
         };
-        let model = match a.get("--model").unwrap_or("similarity") {
-            "similarity" => Model::Similarity,
-            "affine" => Model::Affine,
-            "homography" => Model::Homography,
-            other => {
-                return Err(format!(
-                    "unknown model '{other}': use similarity, affine or homography"
-                ))
-            }
-        };
+        let model = parse_model(&a)?;
         let landmarks = a.get("--landmarks").map(parse_landmarks).transpose()?;
         if let Some(out) = a.get("--overlay") {
             check_output(out, "--overlay", &[before_path, after_path])?;
@@ -210,26 +266,10 @@ mod cli {
         let t0 = Instant::now();
         let before = read_photo(before_path)?;
         let after = read_photo(after_path)?;
-        if let Some((b, af)) = &landmarks {
-            within("BEFORE", b, &before)?;
-            within("AFTER", af, &after)?;
-        }
-        let bg = grey(&before);
-        let ag = grey(&after);
         let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
 
         let t1 = Instant::now();
-        let bref = GreyRef::new(&bg, before.width(), before.height()).map_err(|e| e.to_string())?;
-        let aref = GreyRef::new(&ag, after.width(), after.height()).map_err(|e| e.to_string())?;
-        let mut aligner = Aligner::new(AlignOptions {
-            model,
-            ..AlignOptions::default()
-        });
-        let result = match &landmarks {
-            Some((b, af)) => aligner.align_with_landmarks(bref, aref, b, af),
-            None => aligner.align(bref, aref),
-        }
-        .map_err(|e| e.to_string())?;
+        let result = align_pair(&before, &after, model, landmarks.as_ref())?;
         let align_ms = t1.elapsed().as_secs_f64() * 1e3;
 
         let t = result.transform;
@@ -243,27 +283,21 @@ mod cli {
             "confidence": result.confidence,
             "rotation_deg": t.rotation_deg(),
             "scale": t.scale_factor(),
+            "mirrored": t.mirrored(),
             "translation": [tx, ty],
             "timing_ms": {"decode": decode_ms, "align": align_ms},
         });
-        if let Some((b, af)) = &landmarks {
-            let residuals: Vec<f64> = b
-                .iter()
-                .zip(af)
-                .map(|(&(bx, by), &(ax, ay))| {
-                    let (x, y) = t.apply(ax, ay);
-                    (x - bx).hypot(y - by)
-                })
-                .collect();
-            json["landmark_residuals_px"] = serde_json::json!(residuals);
+        if let Some(l) = &landmarks {
+            json["landmark_residuals_px"] = serde_json::json!(residuals(&t, l));
         }
         if a.json {
             Ok(json.to_string())
         } else {
             Ok(format!(
-                "aligned ({}, confidence {:.0}%): rotation {:.2} deg, scale {:.4}, translation ({tx:.1}, {ty:.1}) px; decode {decode_ms:.0} ms, align {align_ms:.0} ms",
+                "aligned ({}, {}): {}rotation {:.2} deg, scale {:.4}, translation ({tx:.1}, {ty:.1}) px; decode {decode_ms:.0} ms, align {align_ms:.0} ms",
                 t.model,
-                result.confidence * 100.0,
+                confidence_text(result.confidence),
+                if t.mirrored() { "mirrored, " } else { "" },
                 t.rotation_deg(),
                 t.scale_factor()
             ))
@@ -320,13 +354,15 @@ mod cli {
     }
 
     fn compare(args: &[String]) -> Result<String, String> {
-        let a = Args::parse(args, &["--roi", "--heatmap", "--model"])?;
+        let a = Args::parse(args, &["--roi", "--heatmap", "--model", "--landmarks"])?;
         let [before_path, after_path] = a.positional[..] else {
             return Err(format!(
                 "compare takes two photos, BEFORE and AFTER; {USAGE}"
             ));
         };
         let roi = parse_roi(a.get("--roi"))?;
+        let model = parse_model(&a)?;
+        let landmarks = a.get("--landmarks").map(parse_landmarks).transpose()?;
         if let Some(out) = a.get("--heatmap") {
             check_output(out, "--heatmap", &[before_path, after_path])?;
         }
@@ -336,12 +372,7 @@ mod cli {
         roi_on_photo(roi.as_ref(), &before, "BEFORE")?;
         let decode_ms = t0.elapsed().as_secs_f64() * 1e3;
         let t1 = Instant::now();
-        let (bg, ag) = (grey(&before), grey(&after));
-        let bref = GreyRef::new(&bg, before.width(), before.height()).map_err(|e| e.to_string())?;
-        let aref = GreyRef::new(&ag, after.width(), after.height()).map_err(|e| e.to_string())?;
-        let alignment = Aligner::new(AlignOptions::default())
-            .align(bref, aref)
-            .map_err(|e| e.to_string())?;
+        let alignment = align_pair(&before, &after, model, landmarks.as_ref())?;
         let align_ms = t1.elapsed().as_secs_f64() * 1e3;
         let t2 = Instant::now();
         let change = Analyzer::new(CoverageOptions::default())
@@ -353,7 +384,7 @@ mod cli {
         }
         let side = |c: &scalp_compare::coverage::Coverage| serde_json::json!({"coverage": c.coverage, "uncertainty": c.uncertainty});
         if a.json {
-            Ok(serde_json::json!({
+            let mut json = serde_json::json!({
                 "matrix": alignment.transform.matrix,
                 "model": alignment.transform.model,
                 "confidence": alignment.confidence,
@@ -363,18 +394,22 @@ mod cli {
                 "change_uncertainty_pp": change.change_uncertainty_pp,
                 "roi": {"source": source_name(change.before.region_source), "area_px": change.before.region_area_px},
                 "timing_ms": {"decode": decode_ms, "align": align_ms, "coverage": coverage_ms},
-            })
-            .to_string())
+            });
+            if let Some(l) = &landmarks {
+                json["landmark_residuals_px"] =
+                    serde_json::json!(residuals(&alignment.transform, l));
+            }
+            Ok(json.to_string())
         } else {
             Ok(format!(
-                "coverage {:.1}% \u{b1} {:.1} -> {:.1}% \u{b1} {:.1}: change {:+.1} \u{b1} {:.1} percentage points (alignment confidence {:.0}%)",
+                "coverage {:.1}% \u{b1} {:.1} -> {:.1}% \u{b1} {:.1}: change {:+.1} \u{b1} {:.1} percentage points (alignment {})",
                 change.before.coverage * 100.0,
                 change.before.uncertainty * 100.0,
                 change.after.coverage * 100.0,
                 change.after.uncertainty * 100.0,
                 change.change_pp,
                 change.change_uncertainty_pp,
-                alignment.confidence * 100.0
+                confidence_text(alignment.confidence)
             ))
         }
     }
