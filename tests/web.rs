@@ -392,12 +392,26 @@ fn a_hand_alignment_is_scored_in_original_pixels() {
         ..Default::default()
     });
     let px = s.image.as_bytes();
-    // The working copies are half the photos' size; the matrix is in the photos' pixels.
-    let score = |m: &str| score_alignment(px, 300, 300, 0.5, px, 300, 300, 0.5, m);
-    let lined_up = score("[[1,0,0],[0,1,0],[0,0,1]]").expect("scored");
+    // BEFORE's working copy is half its photo's size, AFTER's a quarter (AFTER was taken at
+    // twice the resolution); the matrix maps AFTER's pixels to BEFORE's.
+    let score = |m: &str| score_alignment(px, 300, 300, 0.5, px, 300, 300, 0.25, m);
+    let lined_up = score("[[0.5,0,0],[0,0.5,0],[0,0,1]]").expect("scored");
     assert!(lined_up > 0.9, "{lined_up}");
-    // 36 px of the 600 px photos (6 %) off.
-    let off = score("[[1,0,36],[0,1,0],[0,0,1]]").expect("scored");
+    // The factors the other way round, or 36 px of the 600 px BEFORE (6 %) off: not confirmed.
+    let swapped = score_alignment(
+        px,
+        300,
+        300,
+        0.25,
+        px,
+        300,
+        300,
+        0.5,
+        "[[0.5,0,0],[0,0.5,0],[0,0,1]]",
+    )
+    .expect("scored");
+    assert!(swapped < 0.3, "{swapped}");
+    let off = score("[[0.5,0,36],[0,0.5,0],[0,0,1]]").expect("scored");
     assert!(off < 0.3, "{off}");
     let why = message(score("[[0,0,0],[0,0,0],[0,0,1]]").unwrap_err());
     assert!(why.contains("alignment is not usable"), "{why}");

@@ -199,8 +199,8 @@ const es = {
     "Cobertura de pelo {b} ± {bu} en {before}, {a} ± {au} en {after}: {direction}{where}. Una estimación, no un diagnóstico.",
   " These photos may not be lined up well, so the change may be off.":
     " Puede que estas fotos no estén bien alineadas, así que el cambio puede no ser exacto.",
-  " Check the overlay first: the photos' detail does not confirm this alignment (confidence {pct}%).":
-    " Revise antes la superposición: el detalle de las fotos no confirma esta alineación (confianza {pct}%).",
+  " The photos' detail does not confirm this alignment (confidence {pct}%): check the overlay, and lock it once it is right.":
+    " El detalle de las fotos no confirma esta alineación (confianza {pct}%): revise la superposición y bloquéela cuando sea correcta.",
   "more hair, up by about {pp} percentage points (give or take {u})":
     "más pelo, unos {pp} puntos porcentuales más (con un margen de {u})",
   "less hair, down by about {pp} percentage points (give or take {u})":
@@ -305,7 +305,7 @@ const es = {
   "similarity": "semejanza",
   "affine": "afín",
   "homography": "homografía",
-  ", refinement confidence {pct}%": ", confianza del refinamiento {pct}%",
+  ", confidence {pct}%": ", confianza {pct}%",
   "Applied a {model} fit from {n} pairs{conf}.": "Ajuste de {model} aplicado con {n} pares{conf}.",
   "Applied an {model} fit from {n} pairs{conf}.": "Ajuste de {model} aplicado con {n} pares{conf}.",
   "Pair {n}: {px} px from its partner": "Par {n}: a {px} px de su pareja",

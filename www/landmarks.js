@@ -160,7 +160,7 @@ class ScalpLandmarks extends HTMLElement {
   showResult({ residuals, confidence, model }) {
     const t = this._t;
     const conf = Number.isFinite(confidence)
-      ? t(", refinement confidence {pct}%", { pct: Math.round(confidence * 100) })
+      ? t(", confidence {pct}%", { pct: Math.round(confidence * 100) })
       : "";
     this._status.className = "status";
     // "an affine", "a similarity" (a homography: "a").

@@ -1763,8 +1763,13 @@ export class ScalpCompare extends HTMLElement {
   }
 
   _setLocked(on) {
+    const was = Boolean(this._locked);
     this._locked = on;
     this._lock.checked = on;
+    // Locked, the alignment is the specialist's: the summary's caution about it goes.
+    if (was !== Boolean(on) && this._analysis && !this._analysisPending) {
+      this._summary.textContent = this._summaryText(this._analysis);
+    }
     if (on) this._setAdjusting(false);
     for (const b of this.shadowRoot.querySelectorAll('.toolbar [data-action="landmarks"], [data-action="adjust"]')) {
       b.disabled = on;
@@ -1950,10 +1955,11 @@ export class ScalpCompare extends HTMLElement {
     if (!Number.isFinite(alignment.confidence)) {
       // Made or set by hand: the photos' own detail says whether it lines them up.
       const scored = await ask("analysis", { kind: "score", before: b.photoId, after: a.photoId, matrix: alignment.matrix });
-      if (token !== this._analysisToken) return;
-      if (scored.ok && alignment === this._alignment) {
+      // A newer alignment has its own analysis scheduled.
+      if (token !== this._analysisToken || alignment !== this._alignment) return;
+      if (scored.ok) {
         alignment.confidence = scored.result;
-        this._renderChip();
+        if (!this._alignPending) this._renderChip(); // (a new automatic alignment says so meanwhile)
       }
     }
     const reply = await ask("analysis", {
@@ -2013,7 +2019,10 @@ export class ScalpCompare extends HTMLElement {
     const numbers = { pp: pp(d), u: pp(u), sign: d >= 0 ? "+" : "\u2212" };
     // An alignment made by hand that the photos' detail does not confirm: the change can
     // be a misalignment's (its uncertainty does not cover that).
-    const unconfirmed = Number.isFinite(a.alignment_confidence) && a.alignment_confidence < MIN_CONFIDENCE;
+    // (Judged as shown, so "confidence 50%" never comes with it; a specialist who locked
+    // the alignment has checked it.)
+    const unconfirmed =
+      Number.isFinite(a.alignment_confidence) && Math.round(a.alignment_confidence * 100) < MIN_CONFIDENCE * 100 && !this._locked;
     if (this.hasAttribute("readonly")) {
       // The patient's sentence: no symbols or jargon, and whom to ask.
       const change =
@@ -2046,7 +2055,7 @@ export class ScalpCompare extends HTMLElement {
     // point on the chart is over the first visit's whole region, so it can differ).
     const where = a.roi.source === "given" ? t(" in the drawn region") : t(" where both photos show the scalp");
     const caution = unconfirmed
-      ? t(" Check the overlay first: the photos' detail does not confirm this alignment (confidence {pct}%).", {
+      ? t(" The photos' detail does not confirm this alignment (confidence {pct}%): check the overlay, and lock it once it is right.", {
           pct: Math.round(a.alignment_confidence * 100),
         })
       : "";

@@ -396,7 +396,7 @@ impl Aligner {
     ///
     /// With landmarks the search starts close to the answer, so this works where [`align`]
     /// alone fails. If refinement is not trustworthy the landmark fit is returned unchanged,
-    /// with the confidence refinement reached.
+    /// with its own confidence ([`Aligner::score`]).
     ///
     /// [`align`]: Aligner::align
     pub fn align_with_landmarks(
@@ -423,7 +423,7 @@ impl Aligner {
 
     /// Refines a landmark fit `start` (AFTER to BEFORE, in the pixels of `before` and
     /// `after`) automatically, as [`Aligner::align_with_landmarks`] does; when refinement is
-    /// not trustworthy, `start` unchanged with the confidence refinement reached. For a
+    /// not trustworthy, `start` unchanged with its own confidence ([`Aligner::score`]). For a
     /// caller that fits the landmarks in other pixels than it aligns in (the browser fits
     /// them in the photos' own pixels and aligns smaller copies).
     pub fn align_from_landmark_fit(
@@ -434,9 +434,10 @@ impl Aligner {
     ) -> Result<Alignment, AlignError> {
         match self.refine(before, after, start) {
             Ok(a) => Ok(a),
+            // The fit is kept: its confidence is its own, not the refinement's it refused.
             Err(AlignError::Unreliable { confidence, .. }) => Ok(Alignment {
                 transform: *start,
-                confidence,
+                confidence: self.score(before, after, start).unwrap_or(confidence),
                 correlation: 0.0,
                 detail_correlation: 0.0,
                 overlap: 0.0,
@@ -464,10 +465,11 @@ impl Aligner {
     /// How well the photos' fine detail agrees under a given transform (AFTER to BEFORE,
     /// original pixels), on the scale of [`Alignment::confidence`], without refining it:
     /// the check for an alignment made by hand (nudged, or set by a page), which the
-    /// aligner did not find itself. About 0 for a transform some pixels off, or photos of
-    /// other scalps; at least [`AlignOptions::min_confidence`] for the transform the aligner
-    /// would trust. (Matched features, which can lift an automatic alignment's confidence,
-    /// are not searched for here.)
+    /// aligner did not find itself. It is judged on a copy about 200-400 px long, so a
+    /// transform off by more than a few pixels there (about 1 % of the photo), or photos of
+    /// other scalps, score about 0; the transform the aligner would trust scores at least
+    /// [`AlignOptions::min_confidence`]. (Matched features, which can lift an automatic
+    /// alignment's confidence, are not searched for here.)
     pub fn score(
         &self,
         before: GreyRef,

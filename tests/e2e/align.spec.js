@@ -119,7 +119,12 @@ test("a pair the automatic path refuses is aligned from clicked landmarks", asyn
   // Clicks land on CSS pixels (~1.5 photo pixels here): within 0.5% of the diagonal.
   expect(cornerError(a.matrix, truth, 640, 640)).toBeLessThan(4.5);
   await expect(notice).toBeHidden();
-  await expect(page.locator("scalp-compare .chip")).toContainText("Aligned by hand");
+  await expect(page.locator("scalp-compare .chip")).toContainText(`Aligned by hand \u00b7 confidence ${Math.round(a.confidence * 100)}%`);
+  // The painted blobs change the fine detail the automatic alignment refused on: the fit is
+  // not confirmed by it, and the summary says so until the specialist locks the alignment.
+  expect(a.confidence).toBeLessThan(0.5);
+  const summary = page.locator("scalp-compare .summary");
+  await expect(summary).toContainText("The photos' detail does not confirm this alignment");
   // A point taken back after Apply: the panel counts the pairs again (the residuals were
   // the applied fit's) and the alignment stays as applied.
   await panel.getByRole("button", { name: "Remove last point" }).click();
@@ -132,6 +137,10 @@ test("a pair the automatic path refuses is aligned from clicked landmarks", asyn
   await page.keyboard.press("Enter");
   await expect(panel).toBeHidden();
   await expect(page.locator('scalp-compare .toolbar button[data-action="landmarks"]')).toBeFocused();
+  // Checked and locked by the specialist: the caution goes.
+  await page.locator("scalp-compare").getByLabel("Lock alignment").check();
+  await expect(summary).toContainText("Hair coverage");
+  await expect(summary).not.toContainText("does not confirm");
 });
 
 test("fine adjustment by keyboard, lock, and reset to automatic", async ({ page }) => {
@@ -186,7 +195,8 @@ test("an alignment nudged off the photos is not vouched for: its confidence and 
   await el.getByRole("button", { name: "Adjust alignment" }).click();
   // Five big steps: 50 screen pixels, several percent of the photo.
   for (let i = 0; i < 5; i++) await page.keyboard.press("Shift+ArrowRight");
-  await expect(el.locator(".summary")).toContainText("Check the overlay first: the photos' detail does not confirm this alignment");
+  await expect(el.locator(".summary")).toContainText("The photos' detail does not confirm this alignment");
+  await expect(el.locator(".summary")).toContainText("check the overlay, and lock it once it is right.");
   const off = await sc();
   expect(off.alignment.source).toBe("manual");
   expect(off.alignment.confidence).toBeLessThan(0.5);
@@ -205,6 +215,13 @@ test("an alignment nudged off the photos is not vouched for: its confidence and 
   await page.keyboard.press("Escape");
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
   await expect(el.locator(".summary")).toContainText("These photos may not be lined up well, so the change may be off.");
+  // Locked by the specialist (who has checked it): no caution, for either of them.
+  await page.evaluate(() => document.querySelector("scalp-compare").removeAttribute("readonly"));
+  await el.getByLabel("Lock alignment").check();
+  await expect(el.locator(".summary")).toContainText("Hair coverage");
+  await expect(el.locator(".summary")).not.toContainText("does not confirm");
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  await expect(el.locator(".summary")).not.toContainText("may not be lined up");
 });
 
 test("readonly (patient) view shows the comparison without alignment tools", async ({ page }) => {
