@@ -210,6 +210,7 @@ const es = {
   " in the area your specialist marked": " en la zona que marcó su especialista",
   "In these photos hair covers about {b} of the scalp{where} at {before} and about {a} at {after}: {change}. An estimate from photos, not a diagnosis: your specialist can tell you what it means.":
     "En estas fotos el pelo cubre alrededor del {b} del cuero cabelludo{where} en {before} y alrededor del {a} en {after}: {change}. Una estimación a partir de fotos, no un diagnóstico: su especialista puede explicarle qué significa.",
+  "This is not a valid web address.": "No es una dirección web válida.",
   "Hair coverage has not been measured.": "La cobertura de pelo no se ha medido.",
   // Visits
   "Visits: pick two to compare (the last two picked)": "Visitas: elija dos para comparar (las dos últimas elegidas)",

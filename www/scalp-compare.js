@@ -562,6 +562,9 @@ canvas.overlay { pointer-events: none; }
 /* Three lines reserved (four on a phone), so the numbers arriving never push the page down. */
 .summary { margin: 0 0 6px; font-size: 1em; line-height: 1.4; min-height: 4.2em; }
 @container (max-width: 480px) { .summary { min-height: 5.6em; } }
+/* The patient's sentence is in words, so longer. */
+:host([readonly]) .summary { min-height: 5.6em; }
+@container (max-width: 480px) { :host([readonly]) .summary { min-height: 8.4em; } }
 .salt { margin: 0 0 6px; font-size: 1em; line-height: 1.4; }
 /* Empty until an estimate is asked for; it stays in the page so that screen readers
    announce what first appears in it. */
@@ -1067,7 +1070,7 @@ export class ScalpCompare extends HTMLElement {
     this._analysis = null;
     this._analysisToken = 0;
     this._region = null;
-    this._pairRestored = false; // the last photo change found work saved for the new pair
+    this._pairRegionRestored = false; // the last photo change found a region saved for the new pair
     this._heat = false;
     this._heatButton.addEventListener("click", () => this._setHeat(!this._heat));
     this._drawButton.addEventListener("click", (event) => {
@@ -1244,12 +1247,15 @@ export class ScalpCompare extends HTMLElement {
         // The page names the photo for this side: when it cannot be shown, or the page takes
         // it away, the old one is not left under the page's (new) labels.
         if (value) {
-          this._load(name, value, null, true).catch((error) => {
-            // Not a URL at all: said as any photo not loaded is, on screen and to the page.
+          this._load(name, value, null, true).catch(() => {
+            // Not a URL at all: said as any photo not loaded is, on screen and to the page,
+            // named by its last part only (what follows a "?" can be a signed link's secrets).
             this._clearSide(name);
-            this._loadErrors[name] = () => this._notLoadedText(name, value, error.message);
+            const shown = value.split(/[?#]/)[0].split("/").filter(Boolean).pop() || "";
+            const why = "This is not a valid web address.";
+            this._loadErrors[name] = () => this._notLoadedText(name, shown, this._t(why));
             this._showLoadErrors();
-            this._emit("photo-error", { side: name, message: error.message, text: this._loadErrors[name]() });
+            this._emit("photo-error", { side: name, message: why, text: this._loadErrors[name]() });
           });
         }
         else if (this._fromAttr[name]) this._clearSide(name); // not a photo shown by `load()` or a visit
@@ -1293,8 +1299,7 @@ export class ScalpCompare extends HTMLElement {
           this._annotator.setTool(null);
         }
         this._annotator.render();
-        // The summary's caution is worded for whoever reads it.
-        if (this._analysis && !this._analysisPending) this._summary.textContent = this._summaryText(this._analysis);
+        this._renderSummary(); // its caution is worded for whoever reads it
         break;
     }
   }
@@ -1323,8 +1328,9 @@ export class ScalpCompare extends HTMLElement {
     this._renderDrawButton();
     this._renderTimeline();
     this._renderChart();
-    if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
+    this._renderSummary();
     if (!this._saltBusy) this._renderSaltLine();
+    if (!this._alert.hidden && SIDES.some((s) => this._loadErrors[s])) this._showLoadErrors();
     this._annotator.render();
   }
 
@@ -1611,9 +1617,9 @@ export class ScalpCompare extends HTMLElement {
     this._notice.hidden = true;
     this._setZoom({ s: 1, x: 0, y: 0 });
     this._draw("after");
-    this._pairRestored = false;
+    this._pairRegionRestored = false;
     const restored = this._restoreForPhotos(side);
-    if (region && !this._pairRestored) {
+    if (region && !this._pairRegionRestored) {
       this._region = region;
       this._clearRegionButton.disabled = false;
       this._renderDrawButton();
@@ -1767,9 +1773,7 @@ export class ScalpCompare extends HTMLElement {
     this._locked = on;
     this._lock.checked = on;
     // Locked, the alignment is the specialist's: the summary's caution about it goes.
-    if (was !== Boolean(on) && this._analysis && !this._analysisPending) {
-      this._summary.textContent = this._summaryText(this._analysis);
-    }
+    if (was !== Boolean(on)) this._renderSummary();
     if (on) this._setAdjusting(false);
     for (const b of this.shadowRoot.querySelectorAll('.toolbar [data-action="landmarks"], [data-action="adjust"]')) {
       b.disabled = on;
@@ -2005,6 +2009,12 @@ export class ScalpCompare extends HTMLElement {
     // In the change-map view the map comes (back) with the numbers it shows.
     if (!analysis || this._mode === "heatmap") this._setHeat(Boolean(analysis));
     this._drawOverlay();
+  }
+
+  /** The summary line again (another language, reader or lock): the figures, or that they are coming. */
+  _renderSummary() {
+    if (this._analysisPending) this._summary.textContent = this._t("Measuring hair coverage\u2026");
+    else if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
   }
 
   /** One plain-language sentence, short enough for the reserved three lines. */
@@ -3518,7 +3528,7 @@ export class ScalpCompare extends HTMLElement {
           // that the photos are not the session's).
           this._annotateStatus.textContent = this._t("Session opened on its photos.");
           this._applySession(pending, true);
-          this._pairRestored = true;
+          this._pairRegionRestored = true; // an opened session's region (or none) is what was asked for
           return pending;
         } catch (error) {
           this._pendingSession = null;
@@ -3576,7 +3586,7 @@ export class ScalpCompare extends HTMLElement {
       this._annotator.reset([], { before: null, after: null });
       return null;
     }
-    this._pairRestored = Boolean(saved); // work saved for this very pair, with its own region
+    this._pairRegionRestored = Boolean(saved && saved.region); // this very pair's own region
     if (doc.alignment && doc.alignment.source === "auto" && !doc.alignment.locked) {
       doc.alignment = null; // recomputed; only hand-made alignments are work to keep
     }
@@ -4061,7 +4071,8 @@ export class ScalpCompare extends HTMLElement {
    */
   _jumpTo(event) {
     const last = this._jumpFrom;
-    if (last && event.timeStamp - last.t < DOUBLE_CLICK_MS) last.t = event.timeStamp;
+    // (A person's double-click can be slower than DOUBLE_CLICK_MS: the chain allows a second.)
+    if (last && event.timeStamp - last.t < 1000) last.t = event.timeStamp;
     else this._jumpFrom = { value: this._value, t: event.timeStamp };
     this._setFromUser(this._valueAt(event));
   }

@@ -155,6 +155,19 @@ test("a region drawn on BEFORE stays when only AFTER changes, unless the new pai
   await loadAfter("visit-3.jpg");
   await settled();
   expect(await state()).toEqual({ region: triangle, source: "given", after: "visit-3.jpg" });
+  // Work saved for a pair without a region of its own (a locked alignment) does not stop
+  // the region shown from carrying over to it.
+  await loadAfter("visit-4.jpg");
+  await settled();
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion(null));
+  await el.getByLabel("Lock alignment").check();
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis?.roi.source === "auto");
+  await loadAfter("after.jpg");
+  await settled();
+  await loadAfter("visit-4.jpg");
+  await settled();
+  expect(await state()).toEqual({ region: square, source: "given", after: "visit-4.jpg" });
+  expect((await page.evaluate(() => document.querySelector("scalp-compare").alignment)).locked).toBe(true);
   // A region is drawn in BEFORE's pixels: another BEFORE does not inherit it.
   await page.evaluate((sq) => document.querySelector("scalp-compare").setRegion(sq), square);
   await page.evaluate(async () => {

@@ -193,13 +193,20 @@ test("a photo address that is not a URL at all is said on screen and to the page
   await page.evaluate(() => {
     window.errors = [];
     document.addEventListener("photo-error", (e) => window.errors.push(e.detail));
-    document.body.insertAdjacentHTML("beforeend", '<scalp-compare id="bad" before="/samples/before.jpg" after="http://[bad"></scalp-compare>');
+    document.body.insertAdjacentHTML(
+      "beforeend",
+      '<scalp-compare id="bad" before="/samples/before.jpg" after="https://[bucket.s3/p.jpg?X-Amz-Credential=AKIASECRET&X-Amz-Signature=deadbeef"></scalp-compare>',
+    );
   });
-  await expect(page.locator("#bad .alert")).toContainText('AFTER photo "http://[bad" was not loaded');
+  const alert = page.locator("#bad .alert");
+  // Named by its file, without what a signed link carries after "?".
+  await expect(alert).toHaveText(/AFTER photo "p\.jpg" was not loaded\. This is not a valid web address\./);
+  await expect(alert).not.toContainText("AKIASECRET");
   const errors = await page.evaluate(() => window.errors);
   expect(errors).toHaveLength(1);
   expect(errors[0].side).toBe("after");
-  expect(errors[0].text).toContain('AFTER photo "http://[bad" was not loaded');
+  expect(errors[0].text).toBe('AFTER photo "p.jpg" was not loaded. This is not a valid web address.');
+  expect(JSON.stringify(errors[0])).not.toContain("AKIASECRET");
 });
 
 // When the browser collects a dropped element is its own choice, even with gc() asked for:
