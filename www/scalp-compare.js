@@ -2017,7 +2017,10 @@ export class ScalpCompare extends HTMLElement {
     else if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
   }
 
-  /** One plain-language sentence, short enough for the reserved three lines. */
+  /**
+   * One plain-language sentence, short enough for the lines reserved for it (the patient's,
+   * in words, has more); a caution about a hand alignment may follow.
+   */
   _summaryText(a) {
     const pct = (v) => `${Math.round(v * 100)}%`;
     const pp = (v) => this._t.num1(Math.abs(v));
