@@ -192,45 +192,43 @@ pub fn align_photos(
     after_factor: f64,
     request: &str,
 ) -> Result<JsValue, JsError> {
-    use crate::align::{rgba_to_grey, AlignError, AlignOptions, Aligner, GreyRef};
+    use crate::align::{AlignError, AlignOptions, Aligner};
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
     let request: AlignRequest = serde_json::from_str(request).map_err(|e| fail(&e))?;
-    if !(before_factor > 0.0 && after_factor > 0.0) {
-        return Err(JsError::new("working copies need a positive scale factor"));
-    }
-    let bg = rgba_to_grey(before_rgba, before_width, before_height).map_err(|e| fail(&e))?;
-    let ag = rgba_to_grey(after_rgba, after_width, after_height).map_err(|e| fail(&e))?;
-    let before = GreyRef::new(&bg, before_width, before_height).map_err(|e| fail(&e))?;
-    let after = GreyRef::new(&ag, after_width, after_height).map_err(|e| fail(&e))?;
-    let result = ALIGNERS.with(|cell| {
-        let mut aligners = cell.borrow_mut();
-        let index = match aligners
-            .iter()
-            .position(|a| a.options().model == request.model)
-        {
-            Some(i) => i,
-            None => {
-                aligners.push(Aligner::new(AlignOptions {
-                    model: request.model,
-                    ..AlignOptions::default()
-                }));
-                aligners.len() - 1
+    let before = (before_rgba, before_width, before_height, before_factor);
+    let after = (after_rgba, after_width, after_height, after_factor);
+    let result = with_greys(before, after, |before, after| {
+        Ok(ALIGNERS.with(|cell| {
+            let mut aligners = cell.borrow_mut();
+            let index = match aligners
+                .iter()
+                .position(|a| a.options().model == request.model)
+            {
+                Some(i) => i,
+                None => {
+                    aligners.push(Aligner::new(AlignOptions {
+                        model: request.model,
+                        ..AlignOptions::default()
+                    }));
+                    aligners.len() - 1
+                }
+            };
+            let aligner = &mut aligners[index];
+            match &request.landmarks {
+                Some(l) => {
+                    // Fitted in the photos' own pixels, as the CLI fits them (a misfit is judged
+                    // there, and the panel shows each pair's distance in them), then refined on
+                    // the working copies.
+                    let model = aligner.landmark_model(l.before.len());
+                    let fit =
+                        crate::geometry::Transform::from_landmarks(&l.before, &l.after, model)?;
+                    let start = fit.transform.rescaled(before_factor, after_factor);
+                    aligner.align_from_landmark_fit(before, after, &start)
+                }
+                None => aligner.align(before, after),
             }
-        };
-        let aligner = &mut aligners[index];
-        match &request.landmarks {
-            Some(l) => {
-                // Fitted in the photos' own pixels, as the CLI fits them (a misfit is judged
-                // there, and the panel shows each pair's distance in them), then refined on
-                // the working copies.
-                let model = aligner.landmark_model(l.before.len());
-                let fit = crate::geometry::Transform::from_landmarks(&l.before, &l.after, model)?;
-                let start = fit.transform.rescaled(before_factor, after_factor);
-                aligner.align_from_landmark_fit(before, after, &start)
-            }
-            None => aligner.align(before, after),
-        }
-    });
+        }))
+    })?;
     let (reliable, transform, confidence, message) = match result {
         Ok(a) => (true, a.transform, a.confidence, None),
         Err(AlignError::Unreliable {
@@ -293,22 +291,45 @@ pub fn score_alignment(
     after_factor: f64,
     matrix_json: &str,
 ) -> Result<f64, JsError> {
-    use crate::align::{rgba_to_grey, Aligner, GreyRef};
-    use crate::geometry::Transform;
+    let t = transform_from_json(matrix_json)?;
+    let before = (before_rgba, before_width, before_height, before_factor);
+    let after = (after_rgba, after_width, after_height, after_factor);
+    with_greys(before, after, |b, a| {
+        crate::align::Aligner::default()
+            .score(b, a, &t.rescaled(before_factor, after_factor))
+            .map_err(|e| JsError::new(&e.to_string()))
+    })
+}
+
+/// A working copy as the web layer is handed it: RGBA pixels, width, height, and its
+/// scale factor (working = original * factor).
+type WorkCopy<'a> = (&'a [u8], u32, u32, f64);
+
+/// Runs `f` on the grey versions of two working copies (BEFORE, AFTER), as the aligner
+/// takes them, once their scale factors are checked.
+fn with_greys<T>(
+    before: WorkCopy,
+    after: WorkCopy,
+    f: impl FnOnce(crate::align::GreyRef, crate::align::GreyRef) -> Result<T, JsError>,
+) -> Result<T, JsError> {
+    use crate::align::{rgba_to_grey, GreyRef};
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
-    let matrix: [[f64; 3]; 3] = serde_json::from_str(matrix_json).map_err(|e| fail(&e))?;
-    let t = Transform::from_matrix(matrix)
-        .ok_or_else(|| JsError::new("the alignment is not usable"))?;
-    if !(before_factor > 0.0 && after_factor > 0.0) {
+    if !(before.3 > 0.0 && after.3 > 0.0) {
         return Err(JsError::new("working copies need a positive scale factor"));
     }
-    let bg = rgba_to_grey(before_rgba, before_width, before_height).map_err(|e| fail(&e))?;
-    let ag = rgba_to_grey(after_rgba, after_width, after_height).map_err(|e| fail(&e))?;
-    let before = GreyRef::new(&bg, before_width, before_height).map_err(|e| fail(&e))?;
-    let after = GreyRef::new(&ag, after_width, after_height).map_err(|e| fail(&e))?;
-    Aligner::default()
-        .score(before, after, &t.rescaled(before_factor, after_factor))
-        .map_err(|e| fail(&e))
+    let bg = rgba_to_grey(before.0, before.1, before.2).map_err(|e| fail(&e))?;
+    let ag = rgba_to_grey(after.0, after.1, after.2).map_err(|e| fail(&e))?;
+    let b = GreyRef::new(&bg, before.1, before.2).map_err(|e| fail(&e))?;
+    let a = GreyRef::new(&ag, after.1, after.2).map_err(|e| fail(&e))?;
+    f(b, a)
+}
+
+/// An AFTER->BEFORE alignment given as JSON (a 3x3 row-major matrix).
+fn transform_from_json(matrix_json: &str) -> Result<crate::geometry::Transform, JsError> {
+    let matrix: [[f64; 3]; 3] =
+        serde_json::from_str(matrix_json).map_err(|e| JsError::new(&e.to_string()))?;
+    crate::geometry::Transform::from_matrix(matrix)
+        .ok_or_else(|| JsError::new("the alignment is not usable"))
 }
 
 /// What [`analyze_pair`] answers, as JSON: coverage of each visit over the same
@@ -519,13 +540,10 @@ pub fn analyze_pair(
     measured_whole: bool,
 ) -> Result<JsValue, JsError> {
     use crate::coverage::{Advice, Analyzer, CoverageOptions};
-    use crate::geometry::Transform;
     use crate::raster::RgbaImage;
     let fail = |e: &dyn std::fmt::Display| JsError::new(&e.to_string());
-    let matrix: [[f64; 3]; 3] = serde_json::from_str(matrix_json).map_err(|e| fail(&e))?;
+    let t = transform_from_json(matrix_json)?;
     let region = region_from_json(roi_json, before_factor)?;
-    let t = Transform::from_matrix(matrix)
-        .ok_or_else(|| JsError::new("the alignment is not usable"))?;
     let work_t = t.rescaled(before_factor, after_factor);
     let before = RgbaImage::from_raw(before_width, before_height, before_rgba.to_vec())
         .map_err(|e| fail(&e))?;
