@@ -2030,6 +2030,8 @@ export class ScalpCompare extends HTMLElement {
     const d = a.change_pp;
     const u = a.change_uncertainty_pp;
     const numbers = { pp: pp(d), u: pp(u), sign: d >= 0 ? "+" : "\u2212" };
+    // The change said one of three ways: more hair, less, or no clear change (within its ±).
+    const trend = (more, less, none) => t(d > u ? more : d < -u ? less : none, numbers);
     // An alignment made by hand that the photos' detail does not confirm: the change can
     // be a misalignment's (its uncertainty does not cover that).
     // (Judged as shown, so "confidence 50%" never comes with it; a specialist who locked
@@ -2038,12 +2040,11 @@ export class ScalpCompare extends HTMLElement {
       Number.isFinite(a.alignment_confidence) && Math.round(a.alignment_confidence * 100) < MIN_CONFIDENCE * 100 && !this._locked;
     if (this.hasAttribute("readonly")) {
       // The patient's sentence: no symbols or jargon, and whom to ask.
-      const change =
-        d > u
-          ? t("more hair, up by about {pp} percentage points (give or take {u})", numbers)
-          : d < -u
-            ? t("less hair, down by about {pp} percentage points (give or take {u})", numbers)
-            : t("no clear change (the photos cannot show a change smaller than about {u} percentage points)", numbers);
+      const change = trend(
+        "more hair, up by about {pp} percentage points (give or take {u})",
+        "less hair, down by about {pp} percentage points (give or take {u})",
+        "no clear change (the photos cannot show a change smaller than about {u} percentage points)",
+      );
       return (
         t(
           "In these photos hair covers about {b} of the scalp{where} at {before} and about {a} at {after}: {change}. An estimate from photos, not a diagnosis: your specialist can tell you what it means.",
@@ -2058,12 +2059,11 @@ export class ScalpCompare extends HTMLElement {
         ) + (unconfirmed ? t(" These photos may not be lined up well, so the change may be off.") : "")
       );
     }
-    const direction =
-      d > u
-        ? t("{pp} \u00b1 {u} points more hair", numbers)
-        : d < -u
-          ? t("{pp} \u00b1 {u} points less hair", numbers)
-          : t("no clear change ({sign}{pp} \u00b1 {u} points)", numbers);
+    const direction = trend(
+      "{pp} \u00b1 {u} points more hair",
+      "{pp} \u00b1 {u} points less hair",
+      "no clear change ({sign}{pp} \u00b1 {u} points)",
+    );
     // Both are measured over the same scalp, as far as both photos show it (a visit's
     // point on the chart is over the first visit's whole region, so it can differ).
     const where = a.roi.source === "given" ? t(" in the drawn region") : t(" where both photos show the scalp");
