@@ -328,6 +328,7 @@ fn a_pair_is_analysed_with_each_visits_larger_copy() {
             law,
             lah,
             false,
+            false,
         )
         .expect("analysed");
         let v = json(&reply);

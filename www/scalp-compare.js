@@ -1972,12 +1972,16 @@ export class ScalpCompare extends HTMLElement {
       after: a.photoId,
       matrix: alignment.matrix,
       roi: this._region,
+      // A patient cannot draw a region: a refusal advises only a retake.
+      retakeOnly: this.hasAttribute("readonly"),
     });
     if (token !== this._analysisToken) return;
     this._analysisPending = false;
     if (!reply.ok) {
-      const text = this._t("Hair coverage could not be measured: {message}.", { message: this._t.message(reply.message) });
-      this._setAnalysis(null, text);
+      this._setAnalysis(null, "");
+      this._analysisError = { message: reply.message, readonly: this.hasAttribute("readonly") };
+      const text = this._analysisErrorText();
+      this._summary.textContent = text;
       this._emit("analysis", { error: reply.message, text });
       return;
     }
@@ -1996,7 +2000,13 @@ export class ScalpCompare extends HTMLElement {
     this._emit("analysis", this.analysis);
   }
 
+  /** Why the pair gave no number, in the reader's language. */
+  _analysisErrorText() {
+    return this._t("Hair coverage could not be measured: {message}.", { message: this._t.message(this._analysisError.message) });
+  }
+
   _setAnalysis(analysis, text) {
+    this._analysisError = null;
     if (!analysis && !text) {
       // Cleared: forget any measurement still scheduled or running.
       clearTimeout(this._analysisTimer);
@@ -2015,6 +2025,12 @@ export class ScalpCompare extends HTMLElement {
   _renderSummary() {
     if (this._analysisPending) this._summary.textContent = this._t("Measuring hair coverage\u2026");
     else if (this._analysis) this._summary.textContent = this._summaryText(this._analysis);
+    else if (this._analysisError) {
+      // Its advice was chosen for the reader at the time (a patient is only told to
+      // retake): another reader has it measured again.
+      if (this._analysisError.readonly !== this.hasAttribute("readonly")) this._scheduleAnalysis(0);
+      else this._summary.textContent = this._analysisErrorText();
+    }
   }
 
   /**

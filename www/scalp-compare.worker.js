@@ -181,9 +181,10 @@ async function score({ id, before, after, matrix }) {
   self.postMessage({ id, ok: true, result });
 }
 
-// `whole`: a pair of visits measured whole for the chart, where no region is drawn (a
-// refusal then advises only a retake).
-async function analyze({ id, before, after, matrix, roi, whole }) {
+// `whole`: a pair of visits measured whole for the chart, where no region is drawn;
+// `retakeOnly`: read by someone who cannot draw one (a patient). A refusal then advises
+// only a retake.
+async function analyze({ id, before, after, matrix, roi, whole, retakeOnly }) {
   const b = await copyOf(before);
   const a = await copyOf(after);
   if (!b || !a) throw new Error("The photos to analyse are no longer loaded.");
@@ -192,7 +193,7 @@ async function analyze({ id, before, after, matrix, roi, whole }) {
   const result = analyzePair(
     b.rgba, b.w, b.h, b.factor, a.rgba, a.w, a.h, a.factor,
     JSON.stringify(matrix), JSON.stringify(roi || null),
-    ...larger(b), ...larger(a), Boolean(whole),
+    ...larger(b), ...larger(a), Boolean(whole), Boolean(retakeOnly),
   );
   result.timing_ms = performance.now() - t0;
   self.postMessage({ id, ok: true, result });

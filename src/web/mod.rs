@@ -512,9 +512,10 @@ pub fn measure_photo(
 /// alignment, from the same working copies as [`align_photos`]. `matrix_json`
 /// is the AFTER→BEFORE matrix in original pixels; `roi_json` is `null` (find
 /// the scalp automatically) or `[[x, y], ...]` in BEFORE's original pixels.
-/// Throws with a message for a person when a photo cannot support a number; with
-/// `measured_whole` (a pair of visits on the progress chart, where no region is drawn) its
-/// advice is only to retake a photo.
+/// Throws with a message for a person when a photo cannot support a number. With
+/// `measured_whole` (a pair of visits on the progress chart, where no region is drawn) or
+/// `retake_only` (a reader who cannot draw one: a patient's read-only view), its advice is
+/// only to retake a photo.
 ///
 /// `before_larger` and `after_larger` are the same photos at a higher resolution
 /// (`[rgba, width, height]` as in [`measure_photo`]; empty when there is none).
@@ -538,6 +539,7 @@ pub fn analyze_pair(
     after_larger_width: u32,
     after_larger_height: u32,
     measured_whole: bool,
+    retake_only: bool,
 ) -> Result<JsValue, JsError> {
     use crate::coverage::{Advice, Analyzer, CoverageOptions};
     use crate::raster::RgbaImage;
@@ -551,7 +553,7 @@ pub fn analyze_pair(
         .map_err(|e| fail(&e))?;
     let big_b = larger_copy(before_larger, before_larger_width, before_larger_height)?;
     let big_a = larger_copy(after_larger, after_larger_width, after_larger_height)?;
-    let advice = if measured_whole {
+    let advice = if measured_whole || retake_only {
         Advice::RetakeOnly
     } else {
         Advice::DrawRegion

@@ -358,6 +358,27 @@ test("a pair that cannot support a number says why and keeps the comparison", as
   expect(events.at(-1).error).toContain("cannot be told apart");
 });
 
+test("a patient whose pair cannot support a number is told to retake it, not to draw a region they cannot draw", async ({ page }) => {
+  await loadUnmeasurablePair(page);
+  const summary = page.locator("scalp-compare .summary");
+  await expect(summary).toContainText("draw a region over the area that matters", { timeout: 30000 });
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  await expect(summary).toContainText("than 30 points); retake the photo evenly lit and in focus", { timeout: 30000 });
+  await expect(summary).not.toContainText("draw");
+  // In another language the reason follows too.
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await expect(summary).toContainText("No se pudo medir");
+  await expect(summary).not.toContainText("cannot be told apart");
+  // The specialist's view gives the advice to draw again.
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.removeAttribute("lang");
+    el.removeAttribute("readonly");
+  });
+  await expect(summary).toContainText("draw a region over the area that matters", { timeout: 30000 });
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").photos.after.name)).toBe("topdown-stage6-1.jpg");
+});
+
 test("a report or session taken while a new region is measured carries that region's figures, not the last ones", async ({ page }) => {
   const el = page.locator("scalp-compare");
   await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
