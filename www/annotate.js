@@ -64,12 +64,22 @@ export function mmPerPixel(calibration) {
   return d > 0 && calibration.mm > 0 ? calibration.mm / d : null;
 }
 
-/** A ruler's reading: "12.3 mm" once that photo is calibrated, else "245 px". */
-export function rulerText(item, calibration) {
+/** Millimetres as `lang` writes them ("5.25" in English, "5,25" in Spanish), up to `digits` decimals. */
+function mmFigure(v, digits, lang = "en") {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits, useGrouping: false }).format(v);
+}
+
+/**
+ * A ruler's reading: "12.3 mm" once that photo is calibrated, else "245 px"; the figure as
+ * `lang` writes it ("5,25 mm" in Spanish).
+ */
+export function rulerText(item, calibration, lang = "en") {
   const [[x0, y0], [x1, y1]] = item.points;
   const px = Math.hypot(x1 - x0, y1 - y0);
   const k = mmPerPixel(calibration);
-  return k ? `${(px * k).toFixed(px * k < 10 ? 2 : 1)} mm` : `${Math.round(px)} px`;
+  if (!k) return `${Math.round(px)} px`;
+  const digits = px * k < 10 ? 2 : 1;
+  return `${new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(px * k)} mm`;
 }
 
 /**
@@ -77,7 +87,7 @@ export function rulerText(item, calibration) {
  * matrix `m`: `{paths: [{points, closed}], head, marker, label}`. Shared by the
  * on-screen SVG and the report's canvas so both show the same thing.
  */
-export function geometry(item, m, { number, calibration } = {}) {
+export function geometry(item, m, { number, calibration, lang } = {}) {
   const P = item.points.map((p) => apply3(m, p));
   const out = { paths: [], head: null, marker: null, label: null };
   switch (item.kind) {
@@ -108,7 +118,7 @@ export function geometry(item, m, { number, calibration } = {}) {
         }
         out.label = {
           at: [(a[0] + b[0]) / 2 - uy * 14, (a[1] + b[1]) / 2 + ux * 14],
-          text: rulerText(item, calibration),
+          text: rulerText(item, calibration, lang),
           anchor: "middle",
         };
       }
@@ -157,14 +167,14 @@ const pointsAttr = (pts) => pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}
 /** The line saying how a photo's rulers were calibrated: "BEFORE calibrated: 10 mm = 100 px". */
 export function calibrationText(photo, cal, t = fill) {
   const d = Math.hypot(cal.points[1][0] - cal.points[0][0], cal.points[1][1] - cal.points[0][1]);
-  return t("{photo} calibrated: {mm} mm = {px} px", { photo: t(photo.toUpperCase()), mm: cal.mm, px: Math.round(d) });
+  return t("{photo} calibrated: {mm} mm = {px} px", { photo: t(photo.toUpperCase()), mm: mmFigure(cal.mm, 2, t.lang), px: Math.round(d) });
 }
 
 /** A short spoken description of one annotation (`t` translates the UI words). */
 export function describe(item, number, calibration, t = fill) {
   const photo = t(item.photo === "before" ? "BEFORE" : "AFTER", {});
   const what = t(KINDS[item.kind].label, {});
-  const extra = item.kind === "ruler" ? ` ${rulerText(item, calibration)}` : "";
+  const extra = item.kind === "ruler" ? ` ${rulerText(item, calibration, t.lang)}` : "";
   const note = item.note ? `: ${item.note}` : "";
   return t("{n}. {what}{extra} on {photo}{note}", { n: number, what, extra, photo, note });
 }
@@ -1078,7 +1088,7 @@ export class Annotator {
         } else {
           g.setAttribute("aria-hidden", "true");
         }
-        drawGeometry(g, geometry(item, m, { number, calibration: cal }), item.color || DEFAULT_COLOR);
+        drawGeometry(g, geometry(item, m, { number, calibration: cal, lang: this.t.lang }), item.color || DEFAULT_COLOR);
         if (primary) {
           const title = svg("title", {}, g);
           title.textContent = describe(item, number || "", cal, this.t).replace(/^\. /, "");

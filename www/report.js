@@ -290,6 +290,7 @@ export function renderReport(data) {
       const geo = geometry(item, photoToPanel[item.photo], {
         number: data.numbers.get(item.id),
         calibration: data.calibration[item.photo],
+        lang: t.lang,
       });
       drawShape(ctx, geo, item.color || DEFAULT_COLOR);
     }

@@ -1159,7 +1159,8 @@ export class ScalpCompare extends HTMLElement {
         panels: () => this._panels(),
         photoAt: (x, y) => this._photoAt(x, y),
         readonly: () => this.hasAttribute("readonly"),
-        t: (text, vars) => this._t(text, vars),
+        // The current language's translator, and its language (rulers write "5,25 mm" in Spanish).
+        t: Object.defineProperty((text, vars) => this._t(text, vars), "lang", { get: () => this._t.lang }),
         changed: () => this._annotationsChanged(),
         // What opening a session changes besides the annotations, for its undo step.
         state: () => this._sessionState(),

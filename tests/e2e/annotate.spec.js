@@ -480,6 +480,26 @@ test("the exported report PNG contains the photos, the annotation and the figure
   expect(right).toBeGreaterThan(500);
 });
 
+test("rulers and calibrations write their millimetres as the language does", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await tool(page, "Ruler");
+  await drag(page, [0.1, 0.65], [0.3, 0.65]);
+  // A 50 px ruler on a photo calibrated at 10.5 mm per 100 px: 5.25 mm.
+  const doc = await session(page);
+  doc.annotations[0].points = [[100, 300], [150, 300]];
+  doc.photos.before.calibration = { points: [[100, 100], [200, 100]], mm: 10.5 };
+  await page.evaluate((d) => document.querySelector("scalp-compare").loadSession(d), doc);
+  const label = el.locator("svg.annotations text").filter({ hasText: "mm" });
+  await expect(el.locator(".notes")).toContainText("BEFORE calibrated: 10.5 mm = 100 px");
+  await expect(el.locator(".notes")).toContainText("Ruler 5.25 mm on BEFORE");
+  await expect(label).toHaveText("5.25 mm");
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("lang", "es"));
+  await expect(el.locator(".notes")).toContainText("10,5 mm = 100 px");
+  await expect(el.locator(".notes")).toContainText("5,25 mm");
+  await expect(el.locator(".notes")).not.toContainText("5.25");
+  await expect(label).toHaveText("5,25 mm");
+});
+
 test("the report draws the measured region, says how rulers were calibrated and ends with the credit line", async ({ page }) => {
   const el = page.locator("scalp-compare");
   await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
