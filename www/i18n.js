@@ -221,6 +221,9 @@ const es = {
   "Visit {n}": "Visita {n}",
   "{label}, shown as {role}": "{label}, mostrada como {role}",
   "not measured": "sin medir",
+  "alignment not confirmed": "alineación no confirmada",
+  "{visit}: its photo may not be lined up well with the first visit's (aligned by hand; the photos' detail does not confirm it, confidence {pct}%), so its point may be off.":
+    "{visit}: puede que su foto no esté bien alineada con la de la primera visita (alineada a mano; el detalle de las fotos no lo confirma, confianza {pct}%), así que su punto puede no ser exacto.",
   "not measured: {reason}": "sin medir: {reason}",
   "{visit}: not measured yet": "{visit}: aún sin medir",
   "{visit}: {coverage}% hair coverage \u00b1 {unc} points": "{visit}: {coverage}% de cobertura de pelo \u00b1 {unc} puntos",

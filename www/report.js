@@ -210,6 +210,7 @@ export function renderReport(data) {
           unc: t.num1 ? t.num1(v.uncertainty * 100) : (v.uncertainty * 100).toFixed(1),
         });
     visitLines.push(...wrap(scratch, line, textW));
+    if (Number.isFinite(v.unconfirmed)) visitLines.push(...wrap(scratch, t(UNCONFIRMED_VISIT, { visit: v.label, pct: v.unconfirmed }), textW));
   }
   const CHART_H = 200;
   const visitsH = visits.length ? 30 + CHART_H + 20 + visitLines.length * 21 + 16 : 0;
@@ -364,6 +365,13 @@ export function renderReport(data) {
 export const CHART_GRID = [0, 0.25, 0.5, 0.75, 1];
 
 /**
+ * The caution for a visit measured through an alignment made by hand that the photos'
+ * detail does not confirm (`{visit}`, `{pct}`: its confidence): on the chart and in the report.
+ */
+export const UNCONFIRMED_VISIT =
+  "{visit}: its photo may not be lined up well with the first visit's (aligned by hand; the photos' detail does not confirm it, confidence {pct}%), so its point may be off.";
+
+/**
  * The layout of a coverage-at-each-visit chart, shared by the widget's chart and the
  * report's. `box` is the whole chart `{x, w}` across and its plot `{top, bottom}` down;
  * `margin` `{left, right}` leaves room for the percent ticks and the last label.
@@ -469,6 +477,13 @@ function drawVisits(ctx, visits, x, y, w, h, t) {
     ctx.beginPath();
     ctx.arc(px(i), py(v.coverage), 6, 0, Math.PI * 2);
     ctx.fill();
+    if (Number.isFinite(v.unconfirmed)) {
+      // Hollow, as on screen: the alignment behind it is not confirmed (its line says so).
+      ctx.fillStyle = "#fff";
+      ctx.beginPath();
+      ctx.arc(px(i), py(v.coverage), 3.5, 0, Math.PI * 2);
+      ctx.fill();
+    }
   }
 }
 

@@ -22,7 +22,7 @@
 import "./landmarks.js";
 import initCore, * as core from "./pkg/scalp_compare.js";
 import { Annotator, apply3, inv3, mul3 } from "./annotate.js";
-import { renderReport, toPng, chartLayout, CHART_GRID } from "./report.js";
+import { renderReport, toPng, chartLayout, CHART_GRID, UNCONFIRMED_VISIT } from "./report.js";
 import { pickLanguage, translator, markTexts, relabel } from "./i18n.js";
 
 const SIDES = ["before", "after"];
@@ -696,6 +696,7 @@ canvas.overlay { pointer-events: none; }
 .coverage-chart .trend { fill: none; stroke: var(--_accent); stroke-width: 2; }
 .coverage-chart .bar, .coverage-chart .cap { stroke: currentColor; stroke-width: 1.5; }
 .coverage-chart .point { fill: var(--_accent); stroke: #fff; stroke-width: 1.5; }
+.coverage-chart .point.unconfirmed { fill: #fff; stroke: var(--_accent); stroke-width: 2; }
 /* (A table is never narrower than its text, whatever its width says: it goes inside one,
    or it widens the page on a phone.) */
 .sr-only {
@@ -1731,7 +1732,7 @@ export class ScalpCompare extends HTMLElement {
     if (!first || !b || !a || b.src !== first || !this._visits.some((v, i) => i > 0 && v.src === a.src)) return;
     const key = `${first}|${a.src}`;
     const al = this._alignment;
-    const hand = al && al.source !== "auto" ? { matrix: al.matrix, model: al.model, confidence: al.confidence } : null;
+    const hand = al && al.source !== "auto" ? { matrix: al.matrix, model: al.model, confidence: al.confidence, hand: true } : null;
     const was = this._handAlign.get(key) || null;
     if (JSON.stringify(was && was.matrix) === JSON.stringify(hand && hand.matrix)) return;
     if (hand) this._handAlign.set(key, hand);
@@ -1773,8 +1774,12 @@ export class ScalpCompare extends HTMLElement {
     const was = Boolean(this._locked);
     this._locked = on;
     this._lock.checked = on;
-    // Locked, the alignment is the specialist's: the summary's caution about it goes.
-    if (was !== Boolean(on)) this._renderSummary();
+    // Locked, the alignment is the specialist's: the summary's and the chart's cautions
+    // about it go.
+    if (was !== Boolean(on)) {
+      this._renderSummary();
+      this._renderChart();
+    }
     if (on) this._setAdjusting(false);
     for (const b of this.shadowRoot.querySelectorAll('.toolbar [data-action="landmarks"], [data-action="adjust"]')) {
       b.disabled = on;
@@ -2586,7 +2591,15 @@ export class ScalpCompare extends HTMLElement {
 
   /** Coverage measured at each visit (over the first visit's scalp region): `[{date, label, coverage, uncertainty} | null]`. */
   get progress() {
-    return this._visits.map((v, i) => (this._progress[i] ? { date: v.date, label: v.label, ...this._progress[i] } : null));
+    return this._visits.map((v, i) => {
+      const p = this._progress[i];
+      if (!p) return null;
+      const out = { date: v.date, label: v.label, coverage: p.coverage, uncertainty: p.uncertainty };
+      // Measured through an alignment made or set by hand: how well the photos' detail
+      // confirms it (0..1, null when it could not be judged).
+      if (p.hand) out.alignment_confidence = Number.isFinite(p.hand.confidence) ? p.hand.confidence : null;
+      return out;
+    });
   }
 
   _readChildVisits() {
@@ -2759,6 +2772,12 @@ export class ScalpCompare extends HTMLElement {
       // Aligned even when the first visit cannot be measured: pairs of later visits are
       // aligned through the first.
       let known = this._handAlign.get(key) || this._alignCache.get(key);
+      if (known && known.hand && !Number.isFinite(known.confidence)) {
+        // Made or set by hand: the photos' own detail says whether it lines them up (as
+        // for the comparison's own figures).
+        const scored = await ask("analysis", { kind: "score", before: first, after: other, matrix: known.matrix });
+        if (scored.ok) known.confidence = scored.result;
+      }
       if (!known) {
         const reply = await ask("analysis", { kind: "align", before: first, after: other, request: { model: this._alignModel() } });
         if (reply.ok && reply.result.reliable) {
@@ -2781,6 +2800,7 @@ export class ScalpCompare extends HTMLElement {
           const coverage = Math.min(1, Math.max(0, start + reply.result.change_pp / 100));
           const uncertainty = Math.hypot(u0, reply.result.change_uncertainty_pp / 100);
           this._progress[i] = { coverage, uncertainty };
+          if (known.hand) this._progress[i].hand = { src: visits[i].src, confidence: known.confidence };
           this._renderChart();
           this._emit("progress", { progress: this.progress });
         } else if (!reply.ok) note(i, reply.message);
@@ -2799,9 +2819,24 @@ export class ScalpCompare extends HTMLElement {
     const notes = this._visitNotes || [];
     return this._visits.map((v, i) => {
       const p = this._progress[i];
-      if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty };
+      if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty, unconfirmed: this._unconfirmedPct(p) };
       return notes[i] ? { label: v.label, note: this._t.message(notes[i]) } : { label: v.label, pending: true };
     });
+  }
+
+  /**
+   * A visit's point measured through an alignment made by hand that the photos' detail
+   * does not confirm: its confidence in whole percent (as the chip shows it), else null.
+   * A specialist who locked that alignment, shown as the comparison, has checked it.
+   */
+  _unconfirmedPct(p) {
+    if (!p.hand || !Number.isFinite(p.hand.confidence)) return null;
+    const pct = Math.round(p.hand.confidence * 100);
+    if (pct >= MIN_CONFIDENCE * 100) return null;
+    const { before, after } = this._photos;
+    const first = this._visits[0] && this._visits[0].src;
+    const checked = this._locked && before && after && before.src === first && after.src === p.hand.src;
+    return checked ? null : pct;
   }
 
   /** The coverage-over-time chart, with a table for screen readers. */
@@ -2818,9 +2853,11 @@ export class ScalpCompare extends HTMLElement {
     list.replaceChildren();
     if (this._chart.hidden) return;
     for (const p of points) {
-      if (!p.note) continue;
+      if (!p.note && !Number.isFinite(p.unconfirmed)) continue;
       const item = document.createElement("li");
-      item.textContent = this._t("{visit}: not measured: {reason}", { visit: p.label, reason: p.note });
+      item.textContent = p.note
+        ? this._t("{visit}: not measured: {reason}", { visit: p.label, reason: p.note })
+        : this._t(UNCONFIRMED_VISIT, { visit: p.label, pct: p.unconfirmed });
       list.append(item);
     }
     list.hidden = !list.children.length;
@@ -2866,7 +2903,8 @@ export class ScalpCompare extends HTMLElement {
       th.textContent = p.label;
       const td = document.createElement("td");
       td.textContent = measured(p)
-        ? `${Math.round(p.coverage * 100)}% \u00b1 ${this._t.num1(p.uncertainty * 100)}`
+        ? `${Math.round(p.coverage * 100)}% \u00b1 ${this._t.num1(p.uncertainty * 100)}` +
+          (Number.isFinite(p.unconfirmed) ? ` (${this._t("alignment not confirmed")})` : "")
         : p.note
           ? this._t("not measured: {reason}", { reason: p.note })
           : this._t("not measured");
@@ -2877,7 +2915,9 @@ export class ScalpCompare extends HTMLElement {
       const [lo, hi] = [y(p.coverage - p.uncertainty), y(p.coverage + p.uncertainty)];
       el("line", { x1: x(i), x2: x(i), y1: lo, y2: hi, class: "bar" });
       for (const yy of [lo, hi]) el("line", { x1: x(i) - 7, x2: x(i) + 7, y1: yy, y2: yy, class: "cap" });
-      el("circle", { cx: x(i), cy: y(p.coverage), r: 3.5, class: "point", "data-coverage": p.coverage });
+      // A point the alignment's detail does not confirm is drawn hollow (its note says why).
+      const cls = Number.isFinite(p.unconfirmed) ? "point unconfirmed" : "point";
+      el("circle", { cx: x(i), cy: y(p.coverage), r: 3.5, class: cls, "data-coverage": p.coverage });
     });
     svgEl.prepend(el("path", { d: path, class: "trend" })); // behind the points
   }

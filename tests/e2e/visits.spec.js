@@ -186,6 +186,34 @@ test("an alignment made by hand for the first visit and a later one is the one t
       return pair && first && later ? Math.abs(later.coverage - first.coverage - pair.change_pp / 100) : 1;
     });
   await expect.poll(gap, { timeout: 30000 }).toBeLessThan(0.005);
+  // 60 px off, the photos' detail does not confirm it: the point is marked and says so,
+  // on the chart, in its table and in the progress property.
+  const chart = page.locator("scalp-compare .coverage-chart");
+  await expect(chart.locator(".chart-notes li")).toHaveText([/^Sep 2026: its photo may not be lined up well with the first visit's \(aligned by hand; the photos' detail does not confirm it, confidence \d+%\), so its point may be off\.$/]);
+  await expect(chart.locator("circle.point.unconfirmed")).toHaveCount(1);
+  await expect(chart.locator("tbody tr").nth(1)).toContainText("(alignment not confirmed)");
+  await expect(chart.locator("tbody tr").nth(0)).not.toContainText("not confirmed");
+  expect((await progress())[1].alignment_confidence).toBeLessThan(0.5);
+  expect((await progress())[0].alignment_confidence).toBeUndefined();
+  // The report draws both points (the unconfirmed one hollow) and grows by the caution's lines.
+  const cautioned = await reportPng(page);
+  expect(reportChart(cautioned)).toHaveLength(2);
+  // Locked, the specialist has checked it: the caution goes, the point stays.
+  await page.locator("scalp-compare").getByLabel("Lock alignment").check();
+  await expect(chart.locator(".chart-notes li")).toHaveCount(0);
+  await expect(chart.locator("circle.point.unconfirmed")).toHaveCount(0);
+  await expect(chart.locator("circle.point")).toHaveCount(2);
+  expect((await reportPng(page)).height).toBeLessThan(cautioned.height);
+  // Unlocked and set back to where the detail lines up: no caution either.
+  await page.locator("scalp-compare").getByLabel("Lock alignment").uncheck();
+  await expect(chart.locator(".chart-notes li")).toHaveCount(1);
+  await page.evaluate((m) => {
+    const el = document.querySelector("scalp-compare");
+    el.alignment = { matrix: m.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v - 60 : v))), source: "manual" };
+  }, shifted);
+  await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 0, { timeout: 30000 }).toBeGreaterThan(0.5);
+  await expect(chart.locator(".chart-notes li")).toHaveCount(0);
+  await expect(chart.locator("circle.point.unconfirmed")).toHaveCount(0);
 });
 
 /**
