@@ -207,6 +207,22 @@ test("a photo address that is not a URL at all is said on screen and to the page
   expect(errors[0].side).toBe("after");
   expect(errors[0].text).toBe('AFTER photo "p.jpg" was not loaded. This is not a valid web address.');
   expect(JSON.stringify(errors[0])).not.toContain("AKIASECRET");
+  // The same address given to load() is the page's mistake: it rejects, and what is
+  // shown stays as it was.
+  await page.waitForFunction(() => document.querySelector("#bad").photos.before);
+  const before = await page.evaluate(() => document.querySelector("#bad").photos.before);
+  const outcome = await page.evaluate(() =>
+    document
+      .querySelector("#bad")
+      .load("before", "https://[bucket.s3/p.jpg")
+      .then(
+        (ok) => `resolved ${ok}`,
+        (e) => `rejected ${e.name}`,
+      ),
+  );
+  expect(outcome).toBe("rejected TypeError");
+  expect(await page.evaluate(() => document.querySelector("#bad").photos.before)).toEqual(before);
+  expect(before.name).toBe("before.jpg");
 });
 
 // When the browser collects a dropped element is its own choice, even with gc() asked for:
