@@ -1743,10 +1743,16 @@ export class ScalpCompare extends HTMLElement {
   _renderChip() {
     const a = this._alignment;
     if (!a) {
+      this._chip.setAttribute("aria-busy", "false");
       if (this._alignPending) this._showChip(this._t("Aligning photos\u2026"), true);
       else this._chip.textContent = this._notAligned ? this._t("Not aligned") : "";
       return;
     }
+    // A hand alignment is announced once, with its score: while the score is coming the
+    // chip is busy (a screen reader waits), not read twice per nudge.
+    const scoring =
+      !Number.isFinite(a.confidence) && a !== this._unscorable && Boolean(this._photos.before && this._photos.after);
+    this._chip.setAttribute("aria-busy", String(scoring));
     const how = this._t({ auto: "Aligned automatically", manual: "Aligned by hand", set: "Alignment restored" }[a.source]);
     const conf = Number.isFinite(a.confidence)
       ? ` \u00b7 ${this._t("confidence {pct}%", { pct: Math.round(a.confidence * 100) })}`
@@ -1967,10 +1973,9 @@ export class ScalpCompare extends HTMLElement {
       const scored = await ask("analysis", { kind: "score", before: b.photoId, after: a.photoId, matrix: alignment.matrix });
       // A newer alignment has its own analysis scheduled.
       if (token !== this._analysisToken || alignment !== this._alignment) return;
-      if (scored.ok) {
-        alignment.confidence = scored.result;
-        if (!this._alignPending) this._renderChip(); // (a new automatic alignment says so meanwhile)
-      }
+      if (scored.ok) alignment.confidence = scored.result;
+      else this._unscorable = alignment; // (said as it is, without a score)
+      if (!this._alignPending) this._renderChip(); // (a new automatic alignment says so meanwhile)
     }
     const reply = await ask("analysis", {
       kind: "analyze",

@@ -224,6 +224,26 @@ test("an alignment nudged off the photos is not vouched for: its confidence and 
   await expect(el.locator(".summary")).not.toContainText("may not be lined up");
 });
 
+test("a nudge is announced once, with the alignment's confidence, not first without it", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  // What a screen reader reads of the chip: its text whenever it is not busy.
+  await page.evaluate(() => {
+    const chip = document.querySelector("scalp-compare").shadowRoot.querySelector(".chip");
+    window.spoken = [];
+    new MutationObserver(() => {
+      if (chip.getAttribute("aria-busy") !== "true" && chip.textContent !== window.spoken.at(-1)) window.spoken.push(chip.textContent);
+    }).observe(chip, { childList: true, characterData: true, subtree: true, attributes: true });
+  });
+  await el.getByRole("button", { name: "Adjust alignment" }).click();
+  await page.keyboard.press("Shift+ArrowRight");
+  await expect(el.locator(".chip")).toContainText("Aligned by hand \u00b7 confidence");
+  await expect(el.locator(".chip")).toHaveAttribute("aria-busy", "false");
+  const spoken = await page.evaluate(() => window.spoken);
+  expect(spoken).toHaveLength(1);
+  expect(spoken[0]).toMatch(/^Aligned by hand \u00b7 confidence \d+%$/);
+});
+
 test("readonly (patient) view shows the comparison without alignment tools", async ({ page }) => {
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
   await loadTransformedAfter(page, { angle: 5, scale: 1, dx: 0, dy: 0, blobs: 160 });
