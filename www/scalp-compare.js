@@ -4135,6 +4135,8 @@ export class ScalpCompare extends HTMLElement {
    * moment, for a double-click or double-tap (which zooms) to put it back.
    */
   _jumpTo(event) {
+    // The third click or tap of a triple one belongs to the double-click's zoom.
+    if (this._zoomedAt !== undefined && event.timeStamp - this._zoomedAt < DOUBLE_CLICK_MS) return;
     const last = this._jumpFrom;
     // (A person's double-click can be slower than DOUBLE_CLICK_MS: the chain allows a second.)
     if (last && event.timeStamp - last.t < 1000) last.t = event.timeStamp;
@@ -4337,6 +4339,7 @@ export class ScalpCompare extends HTMLElement {
       const jumped = Boolean(jump) && event.timeStamp - jump.t < DOUBLE_CLICK_MS;
       if (!jumped && this._handle.contains(event.target)) return;
       if (jumped) this._setFromUser(jump.value);
+      this._zoomedAt = event.timeStamp;
       const r = frame.getBoundingClientRect();
       if (this._zoom.s > 1) this._setZoom({ s: 1, x: 0, y: 0 });
       else this._zoomBy(2.5, [event.clientX - r.left, event.clientY - r.top]);

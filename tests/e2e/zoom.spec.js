@@ -181,6 +181,19 @@ test("double-click zooms in there and back out; annotations zoom with the photos
   expect((await zoom(page)).scale).toBe(1);
 });
 
+test("a triple click zooms like a double click and leaves the split where it was", async ({ page }) => {
+  const el = page.locator("scalp-compare");
+  const box = await el.locator(".frame").boundingBox();
+  await setValue(page, 30);
+  await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.5, { clickCount: 3 });
+  expect((await zoom(page)).scale).toBeCloseTo(2.5, 5);
+  await expect(el.locator(".handle")).toHaveAttribute("aria-valuenow", "30");
+  // A click a moment later is a click again: it moves the split.
+  await page.waitForTimeout(700);
+  await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.5);
+  await expect(el.locator(".handle")).not.toHaveAttribute("aria-valuenow", "30");
+});
+
 test("patients can zoom too", async ({ page }) => {
   await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
   const el = page.locator("scalp-compare");
