@@ -151,13 +151,20 @@ function startWorker() {
   const url = new URL("./scalp-compare.worker.js", import.meta.url);
   if (url.origin === location.origin) return new Worker(url, { type: "module" });
   const blob = new Blob([`import ${JSON.stringify(url.href)};\n`], { type: "text/javascript" });
-  return new Worker(URL.createObjectURL(blob), { type: "module" });
+  const blobUrl = URL.createObjectURL(blob);
+  const w = new Worker(blobUrl, { type: "module" });
+  // Let go once the worker has answered or failed (it has its script then), not kept for
+  // the page's life.
+  w.started = () => URL.revokeObjectURL(blobUrl);
+  return w;
 }
 
 function worker(role) {
   if (!workers[role]) {
     const w = startWorker();
     w.onmessage = (event) => {
+      if (w.started) w.started();
+      w.started = null;
       if (event.data.kind === "pixels") {
         // A loaded photo's pixels, for the analysis worker's working copy.
         const { photoId, work } = event.data;
@@ -174,6 +181,8 @@ function worker(role) {
       handler(event.data);
     };
     w.onerror = () => {
+      if (w.started) w.started();
+      w.started = null;
       workers[role] = null;
       for (const [id, handler] of [...pending]) {
         if (handler.role !== role) continue;

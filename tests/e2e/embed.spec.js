@@ -126,12 +126,30 @@ test("the element loaded from another origin (a CDN) starts its workers and meas
   // The page on localhost, the element's files on 127.0.0.1: two origins.
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // The workers' same-origin starter scripts (blob URLs): made, and let go once started.
+  await page.addInitScript(() => {
+    window.starters = { made: [], revoked: [] };
+    const create = URL.createObjectURL;
+    const revoke = URL.revokeObjectURL;
+    URL.createObjectURL = (blob) => {
+      const url = create(blob);
+      if (blob.type === "text/javascript") window.starters.made.push(url);
+      return url;
+    };
+    URL.revokeObjectURL = (url) => {
+      window.starters.revoked.push(url);
+      return revoke(url);
+    };
+  });
   await page.goto(`http://localhost:${new URL(baseURL).port}/__tests__/cdn.html`);
   await expect
     .poll(() => page.evaluate(() => document.getElementById("patient")?.analysis?.change_pp ?? null), { timeout: 60000 })
     .not.toBeNull();
   expect(await page.evaluate(() => document.getElementById("patient").alignment.source)).toBe("auto");
   expect(errors).toEqual([]);
+  const starters = await page.evaluate(() => window.starters);
+  expect(starters.made).toHaveLength(2); // the loading and the analysis worker
+  expect(starters.made.every((url) => starters.revoked.includes(url))).toBe(true);
 });
 
 test("a report that cannot be made closes its print page and says why in the widget", async ({ page }) => {
