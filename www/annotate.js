@@ -64,6 +64,16 @@ export function mmPerPixel(calibration) {
   return d > 0 && calibration.mm > 0 ? calibration.mm / d : null;
 }
 
+/**
+ * A length as typed: digits with one decimal point or comma ("10.5", "10,5", ",5"); NaN
+ * for anything else (a second separator, "1.000,5", is not guessed at).
+ */
+export function parseLength(text) {
+  const m = /^\s*(\d*)(?:[.,](\d*))?\s*$/.exec(String(text));
+  if (!m || !(m[1] || m[2])) return NaN;
+  return Number(`${m[1] || "0"}.${m[2] || "0"}`);
+}
+
 /** Millimetres as `lang` writes them ("5.25" in English, "5,25" in Spanish), up to `digits` decimals. */
 function mmFigure(v, digits, lang = "en") {
   return new Intl.NumberFormat(lang, { maximumFractionDigits: digits, useGrouping: false }).format(v);
@@ -167,7 +177,7 @@ const pointsAttr = (pts) => pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}
 /** The line saying how a photo's rulers were calibrated: "BEFORE calibrated: 10 mm = 100 px". */
 export function calibrationText(photo, cal, t = fill) {
   const d = Math.hypot(cal.points[1][0] - cal.points[0][0], cal.points[1][1] - cal.points[0][1]);
-  return t("{photo} calibrated: {mm} mm = {px} px", { photo: t(photo.toUpperCase()), mm: mmFigure(cal.mm, 2, t.lang), px: Math.round(d) });
+  return t("{photo} calibrated: {mm} mm = {px} px", { photo: t(photo.toUpperCase()), mm: mmFigure(cal.mm, 4, t.lang), px: Math.round(d) });
 }
 
 /** A short spoken description of one annotation (`t` translates the UI words). */
@@ -903,11 +913,12 @@ export class Annotator {
     input.rows = 3;
     input.maxLength = 5000;
     label.append(caption, input);
+    // A text field with the decimal keypad, not type="number": that one dropped a decimal
+    // comma as a thousands sign, so "10,5" typed in Spanish was saved as 105 mm.
     const number = document.createElement("input");
-    number.type = "number";
-    number.min = "0.01";
-    number.step = "any";
+    number.type = "text";
     number.inputMode = "decimal";
+    number.autocomplete = "off";
     const row = document.createElement("div");
     row.className = "row";
     const save = document.createElement("button");
@@ -955,7 +966,8 @@ export class Annotator {
       // Empty for a first calibration (a preset length would be saved by a quick Enter, or
       // typed after: "10" then 5 gave 105 mm); the last length again, selected, so typing
       // replaces it.
-      number.value = this.calibration[calibrate.photo] ? String(this.calibration[calibrate.photo].mm) : "";
+      const last = this.calibration[calibrate.photo];
+      number.value = last ? mmFigure(last.mm, 4, this.t.lang) : "";
     } else {
       caption.textContent = this.t(item.kind === "text" ? "Label text" : "Note");
       if (number.isConnected) number.replaceWith(input);
@@ -984,7 +996,7 @@ export class Annotator {
       return;
     }
     if (e.calibrate) {
-      const mm = parseFloat(this._editorParts.number.value);
+      const mm = parseLength(this._editorParts.number.value);
       // (At most a metre: the session file refuses more, and a scalp photo holds less.)
       if (!(mm > 0 && mm <= 1000)) {
         this.host.status(this.t("Enter the line's real length in millimetres, more than 0 and at most 1000"));

@@ -498,6 +498,25 @@ test("rulers and calibrations write their millimetres as the language does", asy
   await expect(el.locator(".notes")).toContainText("5,25 mm");
   await expect(el.locator(".notes")).not.toContainText("5.25");
   await expect(label).toHaveText("5,25 mm");
+  // Calibrating again in Spanish: the last length is offered as Spanish writes it, and a
+  // length typed with a decimal comma is that length (not 105 mm).
+  await tool(page, "Calibrar mm");
+  await drag(page, [0.1, 0.3], [0.3, 0.3]);
+  const input = el.locator(".note-editor input");
+  await expect(input).toHaveValue("10,5");
+  await page.keyboard.type("12,5");
+  await page.keyboard.press("Enter");
+  const cal = await page.evaluate(() => document.querySelector("scalp-compare").session.photos.before.calibration);
+  expect(cal.mm).toBe(12.5);
+  await expect(el.locator(".notes")).toContainText(/ANTES calibrada: 12,5 mm = \d+ px/);
+  // Something that is not one length is refused, and the calibration stays.
+  await tool(page, "Calibrar mm");
+  await drag(page, [0.1, 0.35], [0.3, 0.35]);
+  await page.keyboard.type("1.000,5");
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".note-editor")).toBeVisible();
+  await page.keyboard.press("Escape");
+  expect((await page.evaluate(() => document.querySelector("scalp-compare").session.photos.before.calibration)).mm).toBe(12.5);
 });
 
 test("the report draws the measured region, says how rulers were calibrated and ends with the credit line", async ({ page }) => {
