@@ -1986,20 +1986,27 @@ export class ScalpCompare extends HTMLElement {
       else this._unscorable = alignment; // (said as it is, without a score)
       if (!this._alignPending) this._renderChip(); // (a new automatic alignment says so meanwhile)
     }
+    // A patient cannot draw a region: a refusal advises only a retake.
+    const readonly = this.hasAttribute("readonly");
     const reply = await ask("analysis", {
       kind: "analyze",
       before: b.photoId,
       after: a.photoId,
       matrix: alignment.matrix,
       roi: this._region,
-      // A patient cannot draw a region: a refusal advises only a retake.
-      retakeOnly: this.hasAttribute("readonly"),
+      retakeOnly: readonly,
     });
     if (token !== this._analysisToken) return;
     this._analysisPending = false;
     if (!reply.ok) {
       this._setAnalysis(null, "");
-      this._analysisError = { message: reply.message, readonly: this.hasAttribute("readonly") };
+      // (Its advice is for the reader it was asked for; another, meanwhile, has it asked again.)
+      this._analysisError = { message: reply.message, readonly };
+      if (readonly !== this.hasAttribute("readonly")) {
+        this._scheduleAnalysis(0);
+        this._summary.textContent = this._t("Measuring hair coverage\u2026");
+        return;
+      }
       const text = this._analysisErrorText();
       this._summary.textContent = text;
       this._emit("analysis", { error: reply.message, text });

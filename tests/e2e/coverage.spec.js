@@ -377,6 +377,24 @@ test("a patient whose pair cannot support a number is told to retake it, not to 
   });
   await expect(summary).toContainText("draw a region over the area that matters", { timeout: 30000 });
   expect(await page.evaluate(() => document.querySelector("scalp-compare").photos.after.name)).toBe("topdown-stage6-1.jpg");
+  // The reader changed while the pair is measured: the advice is for the one reading at the end.
+  for (const [toggles, advice] of [
+    [["add"], "than 30 points); retake the photo"],
+    [["remove", "add", "remove"], "draw a region over the area that matters"],
+  ]) {
+    await page.evaluate(async (toggles) => {
+      const el = document.querySelector("scalp-compare");
+      el.setRegion(null); // measured again
+      for (const t of toggles) {
+        await new Promise((r) => setTimeout(r, 150));
+        el.toggleAttribute("readonly", t === "add");
+      }
+    }, toggles);
+    await expect(summary).toContainText(advice, { timeout: 30000 });
+    await page.waitForFunction(() => !document.querySelector("scalp-compare").busy);
+    await page.waitForTimeout(300);
+    await expect(summary).toContainText(advice);
+  }
 });
 
 test("a report or session taken while a new region is measured carries that region's figures, not the last ones", async ({ page }) => {
