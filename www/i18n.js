@@ -222,8 +222,8 @@ const es = {
   "{label}, shown as {role}": "{label}, mostrada como {role}",
   "not measured": "sin medir",
   "alignment not confirmed": "alineación no confirmada",
-  "{visit}: its photo may not be lined up well with the first visit's (aligned by hand; the photos' detail does not confirm it, confidence {pct}%), so its point may be off.":
-    "{visit}: puede que su foto no esté bien alineada con la de la primera visita (alineada a mano; el detalle de las fotos no lo confirma, confianza {pct}%), así que su punto puede no ser exacto.",
+  "{visit}: its photo may not be lined up well with the first visit's (its alignment was not made automatically, and the photos' detail does not confirm it: confidence {pct}%), so its point may be off.":
+    "{visit}: puede que su foto no esté bien alineada con la de la primera visita (su alineación no se hizo automáticamente y el detalle de las fotos no la confirma: confianza {pct}%), así que su punto puede no ser exacto.",
   "not measured: {reason}": "sin medir: {reason}",
   "{visit}: not measured yet": "{visit}: aún sin medir",
   "{visit}: {coverage}% hair coverage \u00b1 {unc} points": "{visit}: {coverage}% de cobertura de pelo \u00b1 {unc} puntos",
@@ -273,9 +273,9 @@ const es = {
   "Note": "Nota",
   "Undone": "Deshecho",
   "Redone": "Rehecho",
-  "{what} deleted": "{what} eliminado",
-  "{what} added": "{what} añadido",
-  "{what} added on {photo}": "{what} añadido en {photo}",
+  "{what} deleted": "Anotación eliminada: {what}",
+  "{what} added": "Nueva anotación: {what}",
+  "{what} added on {photo}": "Nueva anotación en {photo}: {what}",
   "Drag to draw the shape": "Arrastre para dibujar la forma",
   "A polygon needs at least 3 corners": "Un polígono necesita al menos 3 esquinas",
   "Drawing cancelled": "Dibujo cancelado",

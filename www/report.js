@@ -369,7 +369,7 @@ export const CHART_GRID = [0, 0.25, 0.5, 0.75, 1];
  * detail does not confirm (`{visit}`, `{pct}`: its confidence): on the chart and in the report.
  */
 export const UNCONFIRMED_VISIT =
-  "{visit}: its photo may not be lined up well with the first visit's (aligned by hand; the photos' detail does not confirm it, confidence {pct}%), so its point may be off.";
+  "{visit}: its photo may not be lined up well with the first visit's (its alignment was not made automatically, and the photos' detail does not confirm it: confidence {pct}%), so its point may be off.";
 
 /**
  * The layout of a coverage-at-each-visit chart, shared by the widget's chart and the

@@ -1286,6 +1286,7 @@ export class ScalpCompare extends HTMLElement {
       case "after-label":
         this._renderLabels();
         this._renderValue();
+        this._renderSummary(); // it names the visits too
         break;
       case "aspect-ratio":
         this._applyAspect();
@@ -1734,19 +1735,49 @@ export class ScalpCompare extends HTMLElement {
    * for it is the one the chart uses (a visit the automatic alignment could not align gets
    * its point), and taking it back gives the automatic one back.
    */
-  _chartHandAlignment() {
-    const first = this._visits[0] && this._visits[0].src;
-    const b = this._photos.before;
-    const a = this._photos.after;
-    if (!first || !b || !a || b.src !== first || !this._visits.some((v, i) => i > 0 && v.src === a.src)) return;
-    const key = `${first}|${a.src}`;
+  _chartHandAlignment(measure = true) {
+    const key = this._shownVisitKey();
+    if (!key) return false;
     const al = this._alignment;
     const hand = al && al.source !== "auto" ? { matrix: al.matrix, model: al.model, confidence: al.confidence, hand: true } : null;
     const was = this._handAlign.get(key) || null;
-    if (JSON.stringify(was && was.matrix) === JSON.stringify(hand && hand.matrix)) return;
-    if (hand) this._handAlign.set(key, hand);
-    else this._handAlign.delete(key);
-    this._measureVisits();
+    if (JSON.stringify(was && was.matrix) === JSON.stringify(hand && hand.matrix)) {
+      // The same alignment (restored with its pair's work): its lock is the one shown.
+      if (was && was.locked !== Boolean(this._locked)) {
+        was.locked = Boolean(this._locked);
+        this._renderChart();
+      }
+      return false;
+    }
+    if (hand) {
+      hand.locked = Boolean(this._locked);
+      this._handAlign.set(key, hand);
+    } else this._handAlign.delete(key);
+    if (measure) this._measureVisits();
+    return true;
+  }
+
+  /** `first|later` when the pair shown is the first visit and a later one, else null. */
+  _shownVisitKey() {
+    const first = this._visits[0] && this._visits[0].src;
+    const b = this._photos.before;
+    const a = this._photos.after;
+    if (!first || !b || !a || b.src !== first || !this._visits.some((v, i) => i > 0 && v.src === a.src)) return null;
+    return `${first}|${a.src}`;
+  }
+
+  /**
+   * The specialist locked (or unlocked) the alignment shown: when the chart measures a
+   * visit through it, its caution follows (a locked alignment has been checked), whichever
+   * pair is shown later.
+   */
+  _lockChartHandAlignment(on) {
+    const key = this._shownVisitKey();
+    const entry = key && this._handAlign.get(key);
+    const al = this._alignment;
+    if (!entry || !al || JSON.stringify(entry.matrix) !== JSON.stringify(al.matrix)) return;
+    entry.locked = Boolean(on);
+    this._renderChart();
   }
 
   _renderChip() {
@@ -1793,7 +1824,7 @@ export class ScalpCompare extends HTMLElement {
     // about it go.
     if (was !== Boolean(on)) {
       this._renderSummary();
-      this._renderChart();
+      this._lockChartHandAlignment(on);
     }
     if (on) this._setAdjusting(false);
     for (const b of this.shadowRoot.querySelectorAll('.toolbar [data-action="landmarks"], [data-action="adjust"]')) {
@@ -2607,6 +2638,9 @@ export class ScalpCompare extends HTMLElement {
     this._visitsBox.hidden = visits.length < 2;
     this._renderTimeline();
     if (visits.length >= 2) this._showPicked();
+    // A hand alignment already shown for the first visit and a later one (restored before
+    // the page set its visits) is the one the chart measures that visit through.
+    this._chartHandAlignment(false);
     this._measureVisits();
   }
 
@@ -2760,6 +2794,8 @@ export class ScalpCompare extends HTMLElement {
     const note = (i, reason) => {
       if (!current()) return;
       this._visitNotes[i] = reason;
+      // The point measured before (another alignment) goes: the reason is what holds now.
+      this._progress[i] = null;
       this._renderChart();
     };
     const copy = async (i) => {
@@ -2821,7 +2857,8 @@ export class ScalpCompare extends HTMLElement {
           const coverage = Math.min(1, Math.max(0, start + reply.result.change_pp / 100));
           const uncertainty = Math.hypot(u0, reply.result.change_uncertainty_pp / 100);
           this._progress[i] = { coverage, uncertainty };
-          if (known.hand) this._progress[i].hand = { src: visits[i].src, confidence: known.confidence };
+          // (The alignment itself: a lock set on it later still reaches the point.)
+          if (known.hand) this._progress[i].hand = known;
           this._renderChart();
           this._emit("progress", { progress: this.progress });
         } else if (!reply.ok) note(i, reply.message);
@@ -2848,16 +2885,12 @@ export class ScalpCompare extends HTMLElement {
   /**
    * A visit's point measured through an alignment made by hand that the photos' detail
    * does not confirm: its confidence in whole percent (as the chip shows it), else null.
-   * A specialist who locked that alignment, shown as the comparison, has checked it.
+   * A specialist who locked that alignment has checked it.
    */
   _unconfirmedPct(p) {
-    if (!p.hand || !Number.isFinite(p.hand.confidence)) return null;
+    if (!p.hand || !Number.isFinite(p.hand.confidence) || p.hand.locked) return null;
     const pct = Math.round(p.hand.confidence * 100);
-    if (pct >= MIN_CONFIDENCE * 100) return null;
-    const { before, after } = this._photos;
-    const first = this._visits[0] && this._visits[0].src;
-    const checked = this._locked && before && after && before.src === first && after.src === p.hand.src;
-    return checked ? null : pct;
+    return pct < MIN_CONFIDENCE * 100 ? pct : null;
   }
 
   /** The coverage-over-time chart, with a table for screen readers. */

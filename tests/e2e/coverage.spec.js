@@ -338,6 +338,18 @@ test("a region's corner is moved by keyboard alone", async ({ page }) => {
   expect(await page.evaluate(() => document.querySelector("scalp-compare").region)).toEqual(three);
 });
 
+test("the summary names the photos as their labels do, when the labels change after it", async ({ page }) => {
+  const summary = page.locator("scalp-compare .summary");
+  await page.waitForFunction(() => document.querySelector("scalp-compare").analysis);
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.setAttribute("before-label", "Jan 2026");
+    el.setAttribute("after-label", "Sep 2026");
+  });
+  await expect(summary).toContainText("Jan 2026");
+  await expect(summary).toContainText("Sep 2026");
+});
+
 test("a pair that cannot support a number says why and keeps the comparison", async ({ page }) => {
   await loadUnmeasurablePair(page);
   const summary = page.locator("scalp-compare .summary");

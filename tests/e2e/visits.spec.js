@@ -189,7 +189,7 @@ test("an alignment made by hand for the first visit and a later one is the one t
   // 60 px off, the photos' detail does not confirm it: the point is marked and says so,
   // on the chart, in its table and in the progress property.
   const chart = page.locator("scalp-compare .coverage-chart");
-  await expect(chart.locator(".chart-notes li")).toHaveText([/^Sep 2026: its photo may not be lined up well with the first visit's \(aligned by hand; the photos' detail does not confirm it, confidence \d+%\), so its point may be off\.$/]);
+  await expect(chart.locator(".chart-notes li")).toHaveText([/^Sep 2026: its photo may not be lined up well with the first visit's \(its alignment was not made automatically, and the photos' detail does not confirm it: confidence \d+%\), so its point may be off\.$/]);
   await expect(chart.locator("circle.point.unconfirmed")).toHaveCount(1);
   await expect(chart.locator("tbody tr").nth(1)).toContainText("(alignment not confirmed)");
   await expect(chart.locator("tbody tr").nth(0)).not.toContainText("not confirmed");
@@ -214,6 +214,91 @@ test("an alignment made by hand for the first visit and a later one is the one t
   await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 0, { timeout: 30000 }).toBeGreaterThan(0.5);
   await expect(chart.locator(".chart-notes li")).toHaveCount(0);
   await expect(chart.locator("circle.point.unconfirmed")).toHaveCount(0);
+});
+
+test("a chart point measured through an alignment no longer usable goes, with the reason", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await page.evaluate(() => {
+    document.querySelector("scalp-compare").visits = [
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+    ];
+  });
+  await waitForPhotos(page);
+  const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
+  const shift = (dx) =>
+    page.evaluate((dx) => {
+      const el = document.querySelector("scalp-compare");
+      el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i === 0 ? v + dx : v))), source: "manual" };
+    }, dx);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  await shift(60);
+  await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
+  // So far off that the photos no longer overlap enough: no point, and why.
+  await shift(900);
+  const chart = page.locator("scalp-compare .coverage-chart");
+  await expect(chart.locator(".chart-notes li")).toHaveText(["Sep 2026: not measured: the two photos do not show enough of the same region to compare coverage"], { timeout: 30000 });
+  expect((await progress())[1]).toBeNull();
+  await expect(chart.locator("circle.point")).toHaveCount(1);
+});
+
+test("a hand alignment restored with the page's photos before it sets its visits is the one the chart uses", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  const setVisits = () =>
+    page.evaluate(() => {
+      document.querySelector("scalp-compare").visits = [
+        { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+        { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+      ];
+    });
+  await setVisits();
+  await waitForPhotos(page);
+  const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v))), source: "manual" };
+  });
+  await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
+  const handPoint = (await progress())[1].coverage;
+  // Reloaded: the demo page shows its two photos (the hand alignment comes back with their
+  // saved work), then sets the visits.
+  await page.reload();
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").alignment?.source === "manual", null, { timeout: 30000 });
+  await setVisits();
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  await expect.poll(async () => (await progress())[1].alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
+  expect((await progress())[1].coverage).toBeCloseTo(handPoint, 6);
+  await expect(page.locator("scalp-compare .coverage-chart circle.point.unconfirmed")).toHaveCount(1);
+});
+
+test("a lock on a visit's hand alignment keeps its chart point free of the caution while another pair is shown", async ({ page }) => {
+  await page.goto("/");
+  await waitForPhotos(page);
+  await setThreeVisits(page);
+  await waitForPhotos(page);
+  const el = page.locator("scalp-compare");
+  const chart = el.locator(".coverage-chart");
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 60000 });
+  // The pair shown: the first visit (Jan) and the last (Sep). Set it off by hand, then lock it.
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v))), source: "manual" };
+  });
+  await expect(chart.locator(".chart-notes li")).toHaveCount(1, { timeout: 30000 });
+  await el.getByLabel("Lock alignment").check();
+  await expect(chart.locator(".chart-notes li")).toHaveCount(0);
+  // Another pair on the timeline: Jan and Apr.
+  await page.evaluate(() => document.querySelector("scalp-compare").pickVisit(1));
+  await page.waitForFunction(() => document.querySelector("scalp-compare").photos.after?.name !== "after.jpg" || document.querySelector("scalp-compare").photos.before?.name !== "before.jpg", null, { timeout: 30000 });
+  await page.waitForFunction(() => !document.querySelector("scalp-compare").busy, null, { timeout: 30000 });
+  await page.waitForTimeout(500);
+  await expect(chart.locator(".chart-notes li")).toHaveCount(0);
+  await expect(chart.locator("circle.point.unconfirmed")).toHaveCount(0);
+  expect((await page.evaluate(() => document.querySelector("scalp-compare").progress))[2].alignment_confidence).toBeLessThan(0.5);
 });
 
 /**
