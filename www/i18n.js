@@ -130,6 +130,8 @@ const es = {
     "en esta foto un brillo o reflejo fuerte en el cuero cabelludo oculta la piel entre el pelo; repita la foto sin flash ni luz directa o dibuje una región lejos del brillo",
   // The same refusals for a photo measured whole (a SALT-style view, a visit), where no
   // region can be drawn.
+  "the region marked on the photo is too small to measure hair coverage; your specialist can mark a larger one":
+    "la región marcada en la foto es demasiado pequeña para medir la cobertura de pelo; su especialista puede marcar una más grande",
   "the scalp in this photo is too small to measure hair coverage; retake it closer to the head":
     "el cuero cabelludo de esta foto es demasiado pequeño para medir la cobertura de pelo; repítala más cerca de la cabeza",
   "could not find the head in the photo; retake it with the head in the middle of the frame, against a plain background":

@@ -257,6 +257,10 @@ pub enum Advice {
     /// A photo measured whole, where no region can be given (a view of a SALT-style
     /// estimate, a visit on the progress chart): only retaking the photo helps.
     RetakeOnly,
+    /// A region marked by someone else, read by a person who cannot change it (a patient
+    /// reading the specialist's region): as [`Advice::RetakeOnly`], except that a region
+    /// too small is said to be the marked region's fault, not the photo's.
+    MarkedRegion,
 }
 
 const AMBIGUOUS: &str = "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points)";
@@ -274,7 +278,7 @@ impl CoverageError {
         let region = |what: &str| match advice {
             Advice::DrawRegion => Some(format!("draw {what}")),
             Advice::RoiOption => Some(format!("give {what} with --roi")),
-            Advice::RetakeOnly => None,
+            Advice::RetakeOnly | Advice::MarkedRegion => None,
         };
         let either = |reason: &str, what: &str, retake: &str| match region(what) {
             Some(r) => format!("{reason}; {r}, or {retake}"),
@@ -284,12 +288,13 @@ impl CoverageError {
             CoverageError::InvalidRegion(why) => format!("the region cannot be used: {why}"),
             CoverageError::RegionTooSmall => match region("a larger area of scalp") {
                 Some(r) => format!("the region is too small to measure hair coverage; {r}"),
+                None if advice == Advice::MarkedRegion => "the region marked on the photo is too small to measure hair coverage; your specialist can mark a larger one".into(),
                 None => "the scalp in this photo is too small to measure hair coverage; retake it closer to the head".into(),
             },
             CoverageError::NoScalpFound => match advice {
                 Advice::DrawRegion => "could not find the head in the photo; draw the scalp region by hand".into(),
                 Advice::RoiOption => "could not find the head in the photo; give the scalp region with --roi".into(),
-                Advice::RetakeOnly => "could not find the head in the photo; retake it with the head in the middle of the frame, against a plain background".into(),
+                Advice::RetakeOnly | Advice::MarkedRegion => "could not find the head in the photo; retake it with the head in the middle of the frame, against a plain background".into(),
             },
             CoverageError::Overexposed => "the photo is too bright (overexposed) to measure hair coverage; retake it with less light or no flash".into(),
             CoverageError::Underexposed => "the photo is too dark (underexposed) to measure hair coverage; retake it with more light".into(),
@@ -1785,7 +1790,7 @@ mod tests {
             if matches!(e, CoverageError::InvalidRegion(_)) {
                 continue; // the widget draws no region of fewer than 3 corners
             }
-            for advice in [Advice::DrawRegion, Advice::RetakeOnly] {
+            for advice in [Advice::DrawRegion, Advice::RetakeOnly, Advice::MarkedRegion] {
                 let key = format!("\"{}\":", e.message(advice));
                 assert!(spanish.contains(&key), "no Spanish for {key}");
             }
@@ -1827,6 +1832,22 @@ mod tests {
         }
         // Region too small, no head found, and the four the colour model refuses.
         assert_eq!(region_advice, 6);
+        // A patient reading a region the specialist marked: never to draw, and a region too
+        // small is the marked region's, not the photo's.
+        for e in &every_refusal() {
+            let marked = e.message(Advice::MarkedRegion);
+            assert!(
+                !marked.contains("draw") && !marked.contains("--roi"),
+                "{marked}"
+            );
+            if !matches!(e, RegionTooSmall) {
+                assert_eq!(marked, e.message(Advice::RetakeOnly));
+            }
+        }
+        assert_eq!(
+            RegionTooSmall.message(Advice::MarkedRegion),
+            "the region marked on the photo is too small to measure hair coverage; your specialist can mark a larger one"
+        );
         assert_eq!(
             Ambiguous.message(Advice::RetakeOnly),
             "hair and skin cannot be told apart reliably in this photo (equally plausible readings differ by more than 30 points); retake the photo evenly lit and in focus"

@@ -515,7 +515,8 @@ pub fn measure_photo(
 /// Throws with a message for a person when a photo cannot support a number. With
 /// `measured_whole` (a pair of visits on the progress chart, where no region is drawn) or
 /// `retake_only` (a reader who cannot draw one: a patient's read-only view), its advice is
-/// only to retake a photo.
+/// only to retake a photo (a region given is then the specialist's: one too small is said
+/// to be so).
 ///
 /// `before_larger` and `after_larger` are the same photos at a higher resolution
 /// (`[rgba, width, height]` as in [`measure_photo`]; empty when there is none).
@@ -553,7 +554,11 @@ pub fn analyze_pair(
         .map_err(|e| fail(&e))?;
     let big_b = larger_copy(before_larger, before_larger_width, before_larger_height)?;
     let big_a = larger_copy(after_larger, after_larger_width, after_larger_height)?;
-    let advice = if measured_whole || retake_only {
+    let advice = if measured_whole {
+        Advice::RetakeOnly
+    } else if retake_only && region.is_some() {
+        Advice::MarkedRegion
+    } else if retake_only {
         Advice::RetakeOnly
     } else {
         Advice::DrawRegion

@@ -389,6 +389,18 @@ test("a patient whose pair cannot support a number is told to retake it, not to 
   });
   await expect(summary).toContainText("draw a region over the area that matters", { timeout: 30000 });
   expect(await page.evaluate(() => document.querySelector("scalp-compare").photos.after.name)).toBe("topdown-stage6-1.jpg");
+  // A region the specialist marked that is too small: the patient is not told to retake a
+  // photo that is fine.
+  await page.evaluate(() => document.querySelector("scalp-compare").setRegion([[300, 300], [330, 300], [315, 325]]));
+  await expect(summary).toContainText("the region is too small to measure hair coverage; draw a larger area of scalp", { timeout: 30000 });
+  await page.evaluate(() => document.querySelector("scalp-compare").setAttribute("readonly", ""));
+  await expect(summary).toContainText("the region marked on the photo is too small to measure hair coverage; your specialist can mark a larger one", { timeout: 30000 });
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.removeAttribute("readonly");
+    el.setRegion(null);
+  });
+  await expect(summary).toContainText("draw a region over the area that matters", { timeout: 30000 });
   // The reader changed while the pair is measured: the advice is for the one reading at the end.
   for (const [toggles, advice] of [
     [["add"], "than 30 points); retake the photo"],
