@@ -996,14 +996,15 @@ export class Annotator {
       return;
     }
     if (e.calibrate) {
-      const mm = parseLength(this._editorParts.number.value);
-      // (At most a metre: the session file refuses more, and a scalp photo holds less.)
+      // (Kept to 4 decimals; at most a metre: the session file refuses more, and a scalp
+      // photo holds less.)
+      const mm = round2(parseLength(this._editorParts.number.value) * 100) / 100;
       if (!(mm > 0 && mm <= 1000)) {
         this.host.status(this.t("Enter the line's real length in millimetres, more than 0 and at most 1000"));
         return;
       }
       this._remember();
-      this.calibration[e.calibrate.photo] = { points: e.calibrate.points, mm: round2(mm * 100) / 100 };
+      this.calibration[e.calibrate.photo] = { points: e.calibrate.points, mm };
       this._closeEditor(false);
       this._changed();
       this.host.status(

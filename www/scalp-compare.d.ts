@@ -130,6 +130,10 @@ export interface VisitProgress {
   label?: string;
   coverage: number;
   uncertainty: number;
+  /** Measured through an alignment made or set by hand: how well the photos' detail confirms it (0..1; null when it could not be judged). */
+  alignment_confidence?: number | null;
+  /** With `alignment_confidence`: the specialist locked (checked) that alignment. */
+  alignment_locked?: boolean;
 }
 
 /** The zoom: scale 1 is the fitted view; x, y the pan in CSS pixels. */

@@ -292,6 +292,34 @@ function photoKeyPart(p, legacy) {
   return `${name}|${p.bytes || 0}|${p.width}x${p.height}`;
 }
 
+/** Percent-decoded text, or the text as written when it is not valid percent-encoding. */
+function decoded(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The names of a photo loaded from `parsed` (a URL): `name` in messages, session files and
+ * reports (a signed link's signature, token and expiry stay out of it; other query
+ * parameters, "?visit=3", tell photos apart; a path ending in "/" is named by its last
+ * folder, else by the site); `keyName`, what the work saved in this browser is kept under
+ * (without the query: a signed link's changes at every visit, and the work must still be
+ * found); `legacyName`, the last part of the URL with its query, the name before signed
+ * links were understood, still read in this browser's storage keys of that time.
+ */
+function namesOfUrl(parsed) {
+  const url = parsed.href;
+  const path = parsed.pathname.split("/");
+  return {
+    name: publicName(decoded(path.filter(Boolean).at(-1) || parsed.host), parsed.search),
+    keyName: decoded(path.at(-1) || url),
+    legacyName: decoded(url.split("/").pop() || url),
+  };
+}
+
 /**
  * Loads a photo in the loading worker; its pixels follow in a message of their own,
  * which moves on to the analysis worker (transferred, not copied).
@@ -1447,6 +1475,7 @@ export class ScalpCompare extends HTMLElement {
       ++this._analysisToken;
       this._setAnalysis(null, "");
       this._chartHandAlignment();
+      this._autosave(); // a hand alignment taken back stays taken back after a reload
       return;
     }
     const matrix = checkMatrix(Array.isArray(v) ? v : v.matrix);
@@ -1521,24 +1550,8 @@ export class ScalpCompare extends HTMLElement {
     }
     const parsed = typeof source === "string" ? new URL(source, document.baseURI) : null;
     const url = parsed ? parsed.href : null;
-    const decoded = (text) => {
-      try {
-        return decodeURIComponent(text);
-      } catch {
-        return text; // not valid percent-encoding: as written
-      }
-    };
-    // The last part of the URL, query included: the name before signed links were
-    // understood, still read in this browser's storage keys of that time.
-    const legacyName = url ? decoded(url.split("/").pop() || url) : source.name || "photo";
-    // The work saved in this browser is kept under the name without the URL's query: a
-    // signed link's query changes at every visit, and the work must still be found.
-    const path = parsed ? parsed.pathname.split("/") : [];
-    const keyName = url ? decoded(path.at(-1) || url) : legacyName;
-    // The photo's name, in messages, session files and reports: a signed link's signature,
-    // token and expiry stay out of it; other query parameters ("?visit=3") tell photos apart.
-    // A path ending in "/" is named by its last folder, else by the site.
-    const name = parsed ? publicName(decoded(path.filter(Boolean).at(-1) || parsed.host), parsed.search) : legacyName;
+    const fileName = source.name || "photo";
+    const { name, keyName, legacyName } = parsed ? namesOfUrl(parsed) : { name: fileName, keyName: fileName, legacyName: fileName };
     if (!fetched) reply = await requestPhoto(url || source);
     if (token !== this._loadSeq[side]) {
       // A newer photo was asked for meanwhile (or the load was cancelled): this one is
@@ -1685,6 +1698,10 @@ export class ScalpCompare extends HTMLElement {
       this._setAnalysis(null, "");
       this._notAligned = true;
       this._renderChip();
+      // A hand alignment this replaces (Reset to automatic) is gone from the chart and
+      // from what is saved, as when it is taken back.
+      this._chartHandAlignment();
+      this._autosave();
       // (Made again in another language when `lang` changes.)
       const notice = () =>
         this.hasAttribute("readonly")
@@ -1755,6 +1772,26 @@ export class ScalpCompare extends HTMLElement {
     } else this._handAlign.delete(key);
     if (measure) this._measureVisits();
     return true;
+  }
+
+  /**
+   * The hand alignment (and its lock) saved in this browser with the pair of photos `b`
+   * and `a` (as loaded: names, bytes and size key the work), for the visits chart; null
+   * when there is none or nothing is saved here.
+   */
+  _savedHandAlignment(b, a) {
+    if (!b || !a || this._noAutosave()) return null;
+    const key = (legacy) => `${STORAGE_PREFIX}${photoKeyPart(b, legacy)}::${photoKeyPart(a, legacy)}`;
+    const saved = readFirst([key(false), key(true)], (text) => JSON.parse(this._core.checkSession(text)));
+    const al = saved && saved.alignment;
+    if (!al || al.source === "auto" || !Array.isArray(al.matrix)) return null;
+    return {
+      matrix: al.matrix,
+      model: al.model || modelOf(al.matrix),
+      confidence: Number.isFinite(al.confidence) ? al.confidence : null,
+      hand: true,
+      locked: Boolean(al.locked),
+    };
   }
 
   /** `first|later` when the pair shown is the first visit and a later one, else null. */
@@ -2652,7 +2689,10 @@ export class ScalpCompare extends HTMLElement {
       const out = { date: v.date, label: v.label, coverage: p.coverage, uncertainty: p.uncertainty };
       // Measured through an alignment made or set by hand: how well the photos' detail
       // confirms it (0..1, null when it could not be judged).
-      if (p.hand) out.alignment_confidence = Number.isFinite(p.hand.confidence) ? p.hand.confidence : null;
+      if (p.hand) {
+        out.alignment_confidence = Number.isFinite(p.hand.confidence) ? p.hand.confidence : null;
+        out.alignment_locked = Boolean(p.hand.locked); // checked by the specialist
+      }
       return out;
     });
   }
@@ -2795,13 +2835,17 @@ export class ScalpCompare extends HTMLElement {
       if (!current()) return;
       this._visitNotes[i] = reason;
       // The point measured before (another alignment) goes: the reason is what holds now.
+      const had = Boolean(this._progress[i]);
       this._progress[i] = null;
       this._renderChart();
+      if (had) this._emit("progress", { progress: this.progress });
     };
+    const shown = {}; // each visit's photo as loaded here (its size and bytes key its saved work)
     const copy = async (i) => {
       const reply = await requestPhoto(visits[i].src);
       if (reply.bitmap) reply.bitmap.close(); // only the working copy is needed here
       if (!reply.ok) note(i, reply.message);
+      shown[i] = reply.ok ? { ...reply, ...namesOfUrl(new URL(visits[i].src)) } : null;
       return reply.ok ? reply.photoId : null;
     };
     const first = await copy(0);
@@ -2828,7 +2872,14 @@ export class ScalpCompare extends HTMLElement {
       const key = `${visits[0].src}|${visits[i].src}`;
       // Aligned even when the first visit cannot be measured: pairs of later visits are
       // aligned through the first.
-      let known = this._handAlign.get(key) || this._alignCache.get(key);
+      // A hand alignment: the one made here for that pair, else one saved with the pair's
+      // work in this browser (made when it was shown, perhaps before a reload).
+      let known = this._handAlign.get(key);
+      if (!known && key !== this._shownVisitKey()) {
+        known = this._savedHandAlignment(shown[0], shown[i]);
+        if (known) this._handAlign.set(key, known);
+      }
+      known ||= this._alignCache.get(key);
       if (known && known.hand && !Number.isFinite(known.confidence)) {
         // Made or set by hand: the photos' own detail says whether it lines them up (as
         // for the comparison's own figures).

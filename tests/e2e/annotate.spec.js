@@ -515,6 +515,11 @@ test("rulers and calibrations write their millimetres as the language does", asy
   await page.keyboard.type("1.000,5");
   await page.keyboard.press("Enter");
   await expect(el.locator(".note-editor")).toBeVisible();
+  // Nor is a length that would be kept as 0 mm (it is kept to 4 decimals).
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type("0,00004");
+  await page.keyboard.press("Enter");
+  await expect(el.locator(".note-editor")).toBeVisible();
   await page.keyboard.press("Escape");
   expect((await page.evaluate(() => document.querySelector("scalp-compare").session.photos.before.calibration)).mm).toBe(12.5);
 });

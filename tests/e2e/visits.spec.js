@@ -275,6 +275,98 @@ test("a hand alignment restored with the page's photos before it sets its visits
   await expect(page.locator("scalp-compare .coverage-chart circle.point.unconfirmed")).toHaveCount(1);
 });
 
+/** Serves `file`'s bytes at /__visits__/`name` (a URL that stays the same over a reload). */
+async function serveAs(page, name, file) {
+  const body = readFileSync(file);
+  await page.route(`**/__visits__/${name}`, (route) => route.fulfill({ body, contentType: "image/jpeg" }));
+  return `/__visits__/${name}`;
+}
+
+test("a hand alignment saved with another pair's work is the one the chart measures that visit through after a reload", async ({ page }) => {
+  const apr = await serveAs(page, "apr.jpg", "www/samples/after.jpg");
+  await page.goto("/");
+  await waitForPhotos(page);
+  const setVisits = () =>
+    page.evaluate((apr) => {
+      document.querySelector("scalp-compare").visits = [
+        { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+        { src: apr, date: "2026-04-02", label: "Apr 2026" },
+        { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+      ];
+    }, apr);
+  const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
+  const shows = (name) =>
+    page.waitForFunction((name) => {
+      const el = document.querySelector("scalp-compare");
+      return el.photos.before?.name === "before.jpg" && el.photos.after?.name === name && !el.busy;
+    }, name, { timeout: 30000 });
+  await setVisits();
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 60000 });
+  const auto = (await progress())[1].coverage;
+  // Jan and Apr shown: aligned 60 px off by hand, and locked.
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.pickVisit(1);
+    el.pickVisit(0);
+  });
+  await shows("apr.jpg");
+  await page.evaluate(() => {
+    const el = document.querySelector("scalp-compare");
+    el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v))), source: "manual" };
+  });
+  await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
+  await page.locator("scalp-compare").getByLabel("Lock alignment").check();
+  const hand = (await progress())[1];
+  expect(hand.coverage).not.toBeCloseTo(auto, 3);
+  expect(hand.alignment_locked).toBe(true);
+  // Back to Jan and Sep, then a reload: the page shows its own pair and sets the visits.
+  await page.evaluate(() => document.querySelector("scalp-compare").pickVisit(2));
+  await shows("after.jpg");
+  await page.reload();
+  await waitForPhotos(page);
+  await setVisits();
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 60000 });
+  const after = (await progress())[1];
+  expect(after.coverage).toBeCloseTo(hand.coverage, 6);
+  expect(after.alignment_locked).toBe(true);
+  await expect(page.locator("scalp-compare .coverage-chart .chart-notes li")).toHaveCount(0);
+});
+
+test("Reset to automatic that cannot align takes the hand alignment off the chart and out of what is saved", async ({ page }) => {
+  const other = await serveAs(page, "other.jpg", "../shared/photos/uze-hair-loss/topdown-stage3-2.jpg");
+  await page.goto("/");
+  await waitForPhotos(page);
+  const setVisits = () =>
+    page.evaluate((other) => {
+      const el = document.querySelector("scalp-compare");
+      window.progressEvents = [];
+      el.addEventListener("progress", (e) => window.progressEvents.push(e.detail.progress));
+      el.visits = [
+        { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+        { src: other, date: "2026-09-01", label: "Sep 2026" },
+      ];
+    }, other);
+  await setVisits();
+  const notes = page.locator("scalp-compare .coverage-chart .chart-notes li");
+  // Another head: it cannot be aligned with the first visit.
+  await expect(notes).toHaveText(["Sep 2026: not measured: it could not be aligned with the first visit"], { timeout: 60000 });
+  // Aligned by hand (as taken): the visit gets a point.
+  await page.evaluate(() => (document.querySelector("scalp-compare").alignment = { matrix: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], source: "manual" }));
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress[1], null, { timeout: 30000 });
+  // Reset to automatic, which cannot align them: the point goes, with the reason, and the page hears.
+  await page.locator("scalp-compare").getByRole("button", { name: "Reset to automatic" }).click();
+  await expect(notes).toHaveText(["Sep 2026: not measured: it could not be aligned with the first visit"], { timeout: 30000 });
+  expect((await page.evaluate(() => document.querySelector("scalp-compare").progress))[1]).toBeNull();
+  expect((await page.evaluate(() => window.progressEvents)).at(-1)[1]).toBeNull();
+  // And after a reload the hand alignment is not back.
+  await page.reload();
+  await waitForPhotos(page);
+  await setVisits();
+  await expect(notes).toHaveText(["Sep 2026: not measured: it could not be aligned with the first visit"], { timeout: 60000 });
+  await page.waitForFunction(() => !document.querySelector("scalp-compare").busy, null, { timeout: 30000 });
+  expect(await page.evaluate(() => document.querySelector("scalp-compare").alignment)).toBeNull();
+});
+
 test("a lock on a visit's hand alignment keeps its chart point free of the caution while another pair is shown", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
