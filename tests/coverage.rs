@@ -814,6 +814,46 @@ fn dense_light_hair_on_dark_skin_is_read_against_the_skin() {
     }
 }
 
+/// Pale skin under a cool white balance beside thin brown strands is near neutral and far
+/// less chromatic than the strands, as white hair beside skin is; but it is less yellow than
+/// they are, which white hair blended with skin never is. It read 41 +- 12 % for 65.5 %
+/// (the skin taken for white hair); now the right side, with the other as uncertainty.
+#[test]
+fn pale_skin_beside_thin_brown_strands_is_not_white_hair() {
+    let photo = render(&SynthParams {
+        width: 256,
+        height: 256,
+        skin: Skin::I,
+        hair: Hair::Brown,
+        strand_width: 0.8,
+        strand_length: 30.0,
+        density: 0.692,
+        light_gradient: 0.217,
+        light_angle: 0.073,
+        exposure: 0.920,
+        white_balance: [0.876, 1.0, 1.193],
+        noise: 2.73,
+        seed: 64,
+        ..Default::default()
+    });
+    let c = analyzer()
+        .coverage(&photo.image, Some(&photo.region))
+        .expect("measurable");
+    let err = c.coverage - photo.truth;
+    println!(
+        "brown on I: truth {:.1} read {:.1} +- {:.1}",
+        100.0 * photo.truth,
+        100.0 * c.coverage,
+        100.0 * c.uncertainty
+    );
+    assert!(c.coverage > 0.5, "read {:.3}", c.coverage);
+    assert!(
+        err.abs() <= c.uncertainty,
+        "{err:+.3} +- {:.3}",
+        c.uncertainty
+    );
+}
+
 /// Brown hair on the darkest skin is nearly the skin's own colour: no number, and the
 /// reason says so. Without the check one was refused as ambiguous and two read +14 +- 25
 /// and -10 +- 13 points off.

@@ -74,6 +74,10 @@ pub(crate) struct Model {
     /// (which chose between the "mostly hair" pixels and the extreme) and the end not
     /// chosen ([`share_purity`]).
     pub purity: Option<(f32, [f32; 3])>,
+    /// Whether the side of skin hair is on was decided against the near-neutral rule only
+    /// because the lighter class is less yellow ([`WHITE_YELLOWER_SLACK`]): the other side
+    /// stays a plausible reading.
+    pub side_doubt: bool,
 }
 
 const EPS: f32 = 1e-3;
@@ -352,6 +356,7 @@ pub(crate) fn fit_rounds(
         tone: None,
         hair_seen: None,
         purity: None,
+        side_doubt: false,
     };
     if samples.len() < 16 {
         model.two_classes = false;
@@ -426,8 +431,9 @@ pub(crate) fn fit_rounds(
             Some(d) => !d,
             None => {
                 let (t_dark, t_light) = if dark == 0 { (t0, t1) } else { (t1, t0) };
-                let lighter =
+                let (lighter, doubt) =
                     hair_is_lighter(cent[dark], cent[1 - dark], t_light / t_dark.max(1e-6));
+                model.side_doubt = doubt;
                 // Skin is redder than green; a "skin" clearly greener than red, beside a
                 // hair class that is not, is hair (dense dark hair under heavy noise).
                 let (skin_c, hair_c) = if lighter {
@@ -438,6 +444,7 @@ pub(crate) fn fit_rounds(
                 // The centres are ln of (colour + EPS).
                 let skin_like = |c: [f32; 3]| has_skin_colour(c.map(f32::exp));
                 if !skin_like(skin_c) && skin_like(hair_c) {
+                    model.side_doubt = false;
                     !lighter
                 } else {
                     lighter
@@ -1052,7 +1059,31 @@ fn chroma(c: [f32; 3]) -> (f32, f32) {
 /// the less red class but also the less yellow); blond is yellower than any skin.
 /// `rougher` is how many times rougher the lighter class is than the darker
 /// ([`Prepared::texture`]).
-fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> bool {
+///
+/// Returns the answer and whether it is in doubt: a near-neutral lighter class, far less
+/// chromatic than the darker one, that is not white hair only because it is less yellow
+/// (pale skin beside brown strands looks so; a plausible reading still takes it for hair).
+fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> (bool, bool) {
+    let neutral = near_neutral_is_white(dark, light);
+    let lighter = hair_is_lighter_by(dark, light, rougher, neutral == Some(true));
+    (lighter, neutral == Some(false) && !lighter)
+}
+
+/// For [`hair_is_lighter`]: `None` when the lighter class is not near neutral and far less
+/// chromatic than the darker one; otherwise whether it is also no less yellow (within
+/// [`WHITE_YELLOWER_SLACK`]), as white or grey hair beside skin is.
+fn near_neutral_is_white(dark: [f32; 3], light: [f32; 3]) -> Option<bool> {
+    let (ad, bd) = chroma(dark);
+    let (al, bl) = chroma(light);
+    let (md, ml) = (chroma_len(dark), chroma_len(light));
+    let yellow = |a: f32, b: f32| b - 0.5 * a;
+    let yellower = yellow(al, bl) - yellow(ad, bd);
+    (ml < NEUTRAL && ml < 0.6 * md).then_some(yellower >= -WHITE_YELLOWER_SLACK)
+}
+
+/// [`hair_is_lighter`]'s answer, given whether the lighter class is white hair by being
+/// near neutral ([`near_neutral_is_white`]).
+fn hair_is_lighter_by(dark: [f32; 3], light: [f32; 3], rougher: f32, neutral: bool) -> bool {
     let (ad, bd) = chroma(dark);
     let (al, bl) = chroma(light);
     let (md, ml) = (chroma_len(dark), chroma_len(light));
@@ -1069,7 +1100,7 @@ fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> bool {
     // grey too, it is no bare scalp: both classes are dense white hair, blurred, and the
     // gaps between strands are the rougher one.)
     let whiter = redder < -WHITE_LESS_RED && yellower >= 0.0;
-    if (ml < NEUTRAL && ml < 0.6 * md)
+    if neutral
         || (whiter
             && ml < md
             && ml < CAST_NEUTRAL
@@ -1097,6 +1128,13 @@ fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> bool {
     // light). A skin-coloured class beside one far darker is skin, with dark strands.
     md > 0.6 && redder > 0.6 && ratio < AUBURN_MAX_RATIO
 }
+
+/// How much less yellow than the darker class a near-neutral lighter class may be and
+/// still be white or grey hair ([`hair_is_lighter`]). Neutral strands blended with skin
+/// pull its chroma towards grey, which leaves the blend no less yellow than the skin
+/// (rendered white and grey hair: -0.008 to +0.18); pale skin beside brown or blond strands
+/// is both less red and less yellow than they are (-0.019 to -0.30).
+const WHITE_YELLOWER_SLACK: f32 = 0.015;
 
 /// How much less red (ln R/B) than the darker class a lighter one must be to count as
 /// white or grey hair when its own chroma is not near grey ([`hair_is_lighter`]).
@@ -2090,6 +2128,7 @@ mod tests {
             tone: None,
             hair_seen: None,
             purity: None,
+            side_doubt: false,
         }
     }
 

@@ -1045,6 +1045,9 @@ fn check_strands(detail: Option<(f64, f64)>) -> Result<(), CoverageError> {
 /// poorly where hair is dense (the gaps between strands are as rough as the strands), and
 /// dark hair on lighter skin is the common case it would then cast doubt on.
 fn disputed_side(fr: &Frame, alpha: &[f32], model: &Model) -> Option<bool> {
+    if model.side_doubt {
+        return Some(!model.dark_hair);
+    }
     if classify::side_is_certain(model, SURE_DARKER) {
         return None;
     }
