@@ -128,10 +128,11 @@ const es = {
     "lo que parece pelo en esta foto no muestra cabellos, solo un cambio suave del color del cuero cabelludo (piel más roja u oscura, o sombra); dibuje una región sobre la zona que importa o repita la foto con luz uniforme",
   "strong shine or glare on the scalp in this photo hides the skin between the hairs; retake the photo without flash or direct light, or draw a region away from the shine":
     "en esta foto un brillo o reflejo fuerte en el cuero cabelludo oculta la piel entre el pelo; repita la foto sin flash ni luz directa o dibuje una región lejos del brillo",
-  // The same refusals for a photo measured whole (a SALT-style view, a visit), where no
-  // region can be drawn.
+  // A patient reading the region their specialist marked.
   "the region marked on the photo is too small to measure hair coverage; your specialist can mark a larger one":
     "la región marcada en la foto es demasiado pequeña para medir la cobertura de pelo; su especialista puede marcar una más grande",
+  // The same refusals for a photo measured whole (a SALT-style view, a visit), where no
+  // region can be drawn.
   "the scalp in this photo is too small to measure hair coverage; retake it closer to the head":
     "el cuero cabelludo de esta foto es demasiado pequeño para medir la cobertura de pelo; repítala más cerca de la cabeza",
   "could not find the head in the photo; retake it with the head in the middle of the frame, against a plain background":

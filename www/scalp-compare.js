@@ -1733,10 +1733,12 @@ export class ScalpCompare extends HTMLElement {
   /** Applies an alignment from the tools, redraws and announces it. */
   _setAlignment(a, emit = true) {
     this._notAligned = false;
+    const was = this._alignment;
     this._alignment = { ...a, model: a.model || modelOf(a.matrix) };
     this._draw("after");
     this._renderChip();
-    if (a.source !== "auto") this._autosave();
+    // A hand alignment is work to keep; so is taking one back (Reset to automatic).
+    if (a.source !== "auto" || (was && was.source !== "auto")) this._autosave();
     this._scheduleAnalysis(emit ? 0 : 400);
     this._chartHandAlignment();
     if (emit) {
@@ -1753,6 +1755,8 @@ export class ScalpCompare extends HTMLElement {
    * its point), and taking it back gives the automatic one back.
    */
   _chartHandAlignment(measure = true) {
+    // (`measure`: measure the visits again when the chart's alignment for that visit
+    // changed; returns whether it did.)
     const key = this._shownVisitKey();
     if (!key) return false;
     const al = this._alignment;
@@ -1762,7 +1766,7 @@ export class ScalpCompare extends HTMLElement {
       // The same alignment (restored with its pair's work): its lock is the one shown.
       if (was && was.locked !== Boolean(this._locked)) {
         was.locked = Boolean(this._locked);
-        this._renderChart();
+        this._lockChanged(was);
       }
       return false;
     }
@@ -1814,7 +1818,13 @@ export class ScalpCompare extends HTMLElement {
     const al = this._alignment;
     if (!entry || !al || JSON.stringify(entry.matrix) !== JSON.stringify(al.matrix)) return;
     entry.locked = Boolean(on);
+    this._lockChanged(entry);
+  }
+
+  /** A chart hand alignment's lock changed: its point's caution and `progress` follow. */
+  _lockChanged(entry) {
     this._renderChart();
+    if (this._progress.some((p) => p && p.hand === entry)) this._emit("progress", { progress: this.progress });
   }
 
   _renderChip() {
@@ -2029,6 +2039,7 @@ export class ScalpCompare extends HTMLElement {
 
   _scheduleAnalysis(delay = 250) {
     clearTimeout(this._analysisTimer);
+    ++this._analysisToken; // one still in flight is for what was there before
     this._analysisPending = Boolean(this._photos.before && this._photos.after && this._alignment);
     this._analysisTimer = setTimeout(() => this._analyze(), delay);
   }
@@ -2067,16 +2078,17 @@ export class ScalpCompare extends HTMLElement {
     if (token !== this._analysisToken) return;
     this._analysisPending = false;
     if (!reply.ok) {
-      this._setAnalysis(null, "");
+      const error = { message: reply.message, readonly };
       // (Its advice is for the reader it was asked for; another, meanwhile, has it asked again.)
-      this._analysisError = { message: reply.message, readonly };
       if (readonly !== this.hasAttribute("readonly")) {
+        this._setAnalysis(null, this._t("Measuring hair coverage\u2026"));
+        this._analysisError = error;
         this._scheduleAnalysis(0);
-        this._summary.textContent = this._t("Measuring hair coverage\u2026");
         return;
       }
-      const text = this._analysisErrorText();
-      this._summary.textContent = text;
+      const text = this._analysisErrorText(error);
+      this._setAnalysis(null, text);
+      this._analysisError = error;
       this._emit("analysis", { error: reply.message, text });
       return;
     }
@@ -2096,8 +2108,8 @@ export class ScalpCompare extends HTMLElement {
   }
 
   /** Why the pair gave no number, in the reader's language. */
-  _analysisErrorText() {
-    return this._t("Hair coverage could not be measured: {message}.", { message: this._t.message(this._analysisError.message) });
+  _analysisErrorText(error = this._analysisError) {
+    return this._t("Hair coverage could not be measured: {message}.", { message: this._t.message(error.message) });
   }
 
   _setAnalysis(analysis, text) {

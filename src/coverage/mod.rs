@@ -801,6 +801,8 @@ fn refit_without_shine(fr: &Frame, prep: &mut Prepared, model: &mut Model) -> bo
     prep.shine = None;
     let level = classify::envelope_refit(fr, prep, &refit);
     find_shine(fr, prep, &mut refit, level);
+    // (Refitted on the side `model` chose: as much in doubt as it was.)
+    refit.side_doubt = model.side_doubt;
     *model = refit;
     true
 }
@@ -821,6 +823,9 @@ fn fit_colours(
     // region: the tiles alone are a few places, and on a soft photo (one enlarged 3x) they
     // took a stage 2 crown's skin for hair and read 13 % where the working copy reads 68 %.
     let shape = classify::fit_rounds(frames, preps, dark_hair, LIGHT_SHAPE_ROUNDS);
+    // A side the working copy chose in doubt stays in doubt in the tiles' fit, which is
+    // told it.
+    let doubt = dark_hair.is_none() && shape.two_classes && shape.side_doubt;
     let dark_hair = dark_hair.or(shape.two_classes.then_some(shape.dark_hair));
     let levelled: Vec<Lin> = details
         .iter()
@@ -852,7 +857,8 @@ fn fit_colours(
             mask: &d.mask,
         })
         .collect();
-    let model = classify::fit(&dframes, &mut dpreps, dark_hair);
+    let mut model = classify::fit(&dframes, &mut dpreps, dark_hair);
+    model.side_doubt |= doubt;
     drop(dframes);
     for (d, p) in details.iter_mut().zip(dpreps) {
         d.prep = p;
@@ -1045,7 +1051,9 @@ fn check_strands(detail: Option<(f64, f64)>) -> Result<(), CoverageError> {
 /// poorly where hair is dense (the gaps between strands are as rough as the strands), and
 /// dark hair on lighter skin is the common case it would then cast doubt on.
 fn disputed_side(fr: &Frame, alpha: &[f32], model: &Model) -> Option<bool> {
-    if model.side_doubt {
+    // The side chose against white hair only by hue (see `classify::Model::side_doubt`):
+    // the other is a plausible reading, unless hair is far darker than skin.
+    if model.side_doubt && model.two_classes && !classify::side_is_certain(model, SURE_DARKER) {
         return Some(!model.dark_hair);
     }
     if classify::side_is_certain(model, SURE_DARKER) {

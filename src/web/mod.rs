@@ -515,8 +515,8 @@ pub fn measure_photo(
 /// Throws with a message for a person when a photo cannot support a number. With
 /// `measured_whole` (a pair of visits on the progress chart, where no region is drawn) or
 /// `retake_only` (a reader who cannot draw one: a patient's read-only view), its advice is
-/// only to retake a photo (a region given is then the specialist's: one too small is said
-/// to be so).
+/// only to retake a photo (with `retake_only` alone, a region given is the specialist's:
+/// one too small is said to be so; `measured_whole` takes precedence).
 ///
 /// `before_larger` and `after_larger` are the same photos at a higher resolution
 /// (`[rgba, width, height]` as in [`measure_photo`]; empty when there is none).

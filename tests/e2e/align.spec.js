@@ -180,6 +180,12 @@ test("fine adjustment by keyboard, lock, and reset to automatic", async ({ page 
   expect(a.source).toBe("auto");
   expect(a.locked).toBe(false);
   expect(a.matrix).toEqual(auto.matrix);
+  // And so it stays after a reload: the hand alignment taken back is not restored.
+  await page.reload();
+  await waitForPhotos(page);
+  a = await page.evaluate(() => document.querySelector("scalp-compare").alignment);
+  expect(a.source).toBe("auto");
+  expect(a.locked).toBe(false);
 });
 
 test("an alignment nudged off the photos is not vouched for: its confidence and a caution with the change", async ({ page }) => {
