@@ -597,7 +597,8 @@ canvas.overlay { pointer-events: none; }
 /* (A container, so the summary can reserve more lines on a phone.) */
 .analysis { margin-top: 2px; container-type: inline-size; }
 /* Three lines reserved (four on a phone), so the numbers arriving never push the page down. */
-.summary { margin: 0 0 6px; font-size: 1em; line-height: 1.4; min-height: 4.2em; }
+/* (A visit's label can be one long file name: it wraps rather than widen the page.) */
+.summary { margin: 0 0 6px; font-size: 1em; line-height: 1.4; min-height: 4.2em; overflow-wrap: anywhere; }
 @container (max-width: 480px) { .summary { min-height: 5.6em; } }
 /* The patient's sentence is in words, so longer. */
 :host([readonly]) .summary { min-height: 5.6em; }
@@ -726,7 +727,7 @@ canvas.overlay { pointer-events: none; }
 .coverage-chart { margin: 10px 0 0; }
 .coverage-chart figcaption { font-size: 0.93em; color: var(--_muted); }
 .coverage-chart svg { display: block; width: 100%; max-width: 640px; height: auto; }
-.coverage-chart .chart-notes { margin: 4px 0 0; padding-left: 18px; font-size: 0.93em; line-height: 1.35; }
+.coverage-chart .chart-notes { margin: 4px 0 0; padding-left: 18px; font-size: 0.93em; line-height: 1.35; overflow-wrap: anywhere; }
 .coverage-chart .chart-notes[hidden] { display: none; }
 .coverage-chart .grid { stroke: color-mix(in srgb, currentColor 22%, transparent); stroke-width: 1; }
 .coverage-chart .tick { font: ${CHART_FONT}; fill: var(--_muted); }
