@@ -21,6 +21,18 @@ async function setThreeVisits(page) {
   return truth;
 }
 
+/** The demo pair as two visits, Jan 2026 and Sep 2026, once both have their points on the chart. */
+async function setDemoVisits(page) {
+  await page.evaluate(() => {
+    document.querySelector("scalp-compare").visits = [
+      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
+      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
+    ];
+  });
+  await waitForPhotos(page);
+  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+}
+
 test("a timeline of visits picks the pair; later pairs are aligned through the first visit", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
@@ -156,15 +168,8 @@ test("a report asked for as soon as the photos show waits for the visits chart",
 test("an alignment made by hand for the first visit and a later one is the one the chart measures that visit through", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
-  await page.evaluate(() => {
-    document.querySelector("scalp-compare").visits = [
-      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
-      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
-    ];
-  });
-  await waitForPhotos(page);
+  await setDemoVisits(page);
   const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
-  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
   const auto = (await progress())[1].coverage;
   // The pair shown is the first and the later visit: set its alignment 60 px off by hand.
   const shifted = await page.evaluate(() => {
@@ -219,20 +224,13 @@ test("an alignment made by hand for the first visit and a later one is the one t
 test("a chart point measured through an alignment no longer usable goes, with the reason", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
-  await page.evaluate(() => {
-    document.querySelector("scalp-compare").visits = [
-      { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
-      { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
-    ];
-  });
-  await waitForPhotos(page);
+  await setDemoVisits(page);
   const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
   const shift = (dx) =>
     page.evaluate((dx) => {
       const el = document.querySelector("scalp-compare");
       el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i === 0 ? v + dx : v))), source: "manual" };
     }, dx);
-  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
   await shift(60);
   await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
   // So far off that the photos no longer overlap enough: no point, and why.
@@ -246,17 +244,8 @@ test("a chart point measured through an alignment no longer usable goes, with th
 test("a hand alignment restored with the page's photos before it sets its visits is the one the chart uses", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
-  const setVisits = () =>
-    page.evaluate(() => {
-      document.querySelector("scalp-compare").visits = [
-        { src: "samples/before.jpg", date: "2026-01-10", label: "Jan 2026" },
-        { src: "samples/after.jpg", date: "2026-09-01", label: "Sep 2026" },
-      ];
-    });
-  await setVisits();
-  await waitForPhotos(page);
+  await setDemoVisits(page);
   const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
-  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
   await page.evaluate(() => {
     const el = document.querySelector("scalp-compare");
     el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v))), source: "manual" };
@@ -268,8 +257,7 @@ test("a hand alignment restored with the page's photos before it sets its visits
   await page.reload();
   await waitForPhotos(page);
   await page.waitForFunction(() => document.querySelector("scalp-compare").alignment?.source === "manual", null, { timeout: 30000 });
-  await setVisits();
-  await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
+  await setDemoVisits(page);
   await expect.poll(async () => (await progress())[1].alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
   expect((await progress())[1].coverage).toBeCloseTo(handPoint, 6);
   await expect(page.locator("scalp-compare .coverage-chart circle.point.unconfirmed")).toHaveCount(1);
