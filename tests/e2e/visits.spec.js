@@ -33,6 +33,19 @@ async function setDemoVisits(page) {
   await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 30000 });
 }
 
+/** Sets the alignment shown by hand: the current one moved by (dx, dy) photo pixels. Returns its matrix. */
+function shiftByHand(page, dx, dy = dx) {
+  return page.evaluate(
+    ([dx, dy]) => {
+      const el = document.querySelector("scalp-compare");
+      const m = el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 ? v + [dx, dy, 0][i] : v)));
+      el.alignment = { matrix: m, source: "manual" };
+      return m;
+    },
+    [dx, dy],
+  );
+}
+
 test("a timeline of visits picks the pair; later pairs are aligned through the first visit", async ({ page }) => {
   await page.goto("/");
   await waitForPhotos(page);
@@ -172,12 +185,7 @@ test("an alignment made by hand for the first visit and a later one is the one t
   const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
   const auto = (await progress())[1].coverage;
   // The pair shown is the first and the later visit: set its alignment 60 px off by hand.
-  const shifted = await page.evaluate(() => {
-    const el = document.querySelector("scalp-compare");
-    const m = el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v)));
-    el.alignment = { matrix: m, source: "manual" };
-    return m;
-  });
+  const shifted = await shiftByHand(page, 60);
   expect(shifted).toBeTruthy();
   // The chart's point for that visit follows the pair's own figure under it.
   await expect.poll(async () => (await progress())[1]?.coverage ?? auto, { timeout: 30000 }).not.toBe(auto);
@@ -212,10 +220,7 @@ test("an alignment made by hand for the first visit and a later one is the one t
   // Unlocked and set back to where the detail lines up: no caution either.
   await page.locator("scalp-compare").getByLabel("Lock alignment").uncheck();
   await expect(chart.locator(".chart-notes li")).toHaveCount(1);
-  await page.evaluate((m) => {
-    const el = document.querySelector("scalp-compare");
-    el.alignment = { matrix: m.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v - 60 : v))), source: "manual" };
-  }, shifted);
+  await shiftByHand(page, -60);
   await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 0, { timeout: 30000 }).toBeGreaterThan(0.5);
   await expect(chart.locator(".chart-notes li")).toHaveCount(0);
   await expect(chart.locator("circle.point.unconfirmed")).toHaveCount(0);
@@ -226,15 +231,10 @@ test("a chart point measured through an alignment no longer usable goes, with th
   await waitForPhotos(page);
   await setDemoVisits(page);
   const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
-  const shift = (dx) =>
-    page.evaluate((dx) => {
-      const el = document.querySelector("scalp-compare");
-      el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i === 0 ? v + dx : v))), source: "manual" };
-    }, dx);
-  await shift(60);
+  await shiftByHand(page, 60, 0);
   await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
   // So far off that the photos no longer overlap enough: no point, and why.
-  await shift(900);
+  await shiftByHand(page, 900, 0);
   const chart = page.locator("scalp-compare .coverage-chart");
   await expect(chart.locator(".chart-notes li")).toHaveText(["Sep 2026: not measured: the two photos do not show enough of the same region to compare coverage"], { timeout: 30000 });
   expect((await progress())[1]).toBeNull();
@@ -246,10 +246,7 @@ test("a hand alignment restored with the page's photos before it sets its visits
   await waitForPhotos(page);
   await setDemoVisits(page);
   const progress = () => page.evaluate(() => document.querySelector("scalp-compare").progress);
-  await page.evaluate(() => {
-    const el = document.querySelector("scalp-compare");
-    el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v))), source: "manual" };
-  });
+  await shiftByHand(page, 60);
   await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
   const handPoint = (await progress())[1].coverage;
   // Reloaded: the demo page shows its two photos (the hand alignment comes back with their
@@ -298,10 +295,7 @@ test("a hand alignment saved with another pair's work is the one the chart measu
     el.pickVisit(0);
   });
   await shows("apr.jpg");
-  await page.evaluate(() => {
-    const el = document.querySelector("scalp-compare");
-    el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v))), source: "manual" };
-  });
+  await shiftByHand(page, 60);
   await expect.poll(async () => (await progress())[1]?.alignment_confidence ?? 1, { timeout: 30000 }).toBeLessThan(0.5);
   await page.locator("scalp-compare").getByLabel("Lock alignment").check();
   const hand = (await progress())[1];
@@ -364,10 +358,7 @@ test("a lock on a visit's hand alignment keeps its chart point free of the cauti
   const chart = el.locator(".coverage-chart");
   await page.waitForFunction(() => document.querySelector("scalp-compare").progress.every(Boolean), null, { timeout: 60000 });
   // The pair shown: the first visit (Jan) and the last (Sep). Set it off by hand, then lock it.
-  await page.evaluate(() => {
-    const el = document.querySelector("scalp-compare");
-    el.alignment = { matrix: el.alignment.matrix.map((r, i) => r.map((v, j) => (j === 2 && i < 2 ? v + 60 : v))), source: "manual" };
-  });
+  await shiftByHand(page, 60);
   await expect(chart.locator(".chart-notes li")).toHaveCount(1, { timeout: 30000 });
   await el.getByLabel("Lock alignment").check();
   await expect(chart.locator(".chart-notes li")).toHaveCount(0);
