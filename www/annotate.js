@@ -74,9 +74,12 @@ export function parseLength(text) {
   return Number(`${m[1] || "0"}.${m[2] || "0"}`);
 }
 
-/** Millimetres as `lang` writes them ("5.25" in English, "5,25" in Spanish), up to `digits` decimals. */
-function mmFigure(v, digits, lang = "en") {
-  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits, useGrouping: false }).format(v);
+/**
+ * Millimetres as `lang` writes them ("5.25" in English, "5,25" in Spanish), with up to
+ * `digits` decimals (at least `least`).
+ */
+function mmFigure(v, digits, lang = "en", least = 0) {
+  return new Intl.NumberFormat(lang, { minimumFractionDigits: least, maximumFractionDigits: digits, useGrouping: false }).format(v);
 }
 
 /**
@@ -89,7 +92,7 @@ export function rulerText(item, calibration, lang = "en") {
   const k = mmPerPixel(calibration);
   if (!k) return `${Math.round(px)} px`;
   const digits = px * k < 10 ? 2 : 1;
-  return `${new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(px * k)} mm`;
+  return `${mmFigure(px * k, digits, lang, digits)} mm`;
 }
 
 /**

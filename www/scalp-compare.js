@@ -292,6 +292,36 @@ function photoKeyPart(p, legacy) {
   return `${name}|${p.bytes || 0}|${p.width}x${p.height}`;
 }
 
+/** The browser-storage key of the work saved for a pair of photos ("-" for a missing one). */
+function pairStorageKey(before, after, legacy) {
+  const id = (p) => (p ? photoKeyPart(p, legacy) : "-");
+  return `${STORAGE_PREFIX}${id(before)}::${id(after)}`;
+}
+
+/**
+ * A hand alignment as the visits chart keeps it, from an alignment `al` (shown, or saved
+ * with a pair's work) and whether the specialist locked it.
+ */
+function handEntry(al, locked) {
+  return {
+    matrix: al.matrix,
+    model: al.model || modelOf(al.matrix),
+    confidence: Number.isFinite(al.confidence) ? al.confidence : null,
+    hand: true,
+    locked: Boolean(locked),
+  };
+}
+
+/**
+ * An alignment's confidence in whole percent (as the chip shows it) when it is below the
+ * trusted level, so that "confidence 50%" never comes with a caution; else null.
+ */
+function unconfirmedPct(confidence) {
+  if (!Number.isFinite(confidence)) return null;
+  const pct = Math.round(confidence * 100);
+  return pct < MIN_CONFIDENCE * 100 ? pct : null;
+}
+
 /** Percent-decoded text, or the text as written when it is not valid percent-encoding. */
 function decoded(text) {
   try {
@@ -1292,10 +1322,7 @@ export class ScalpCompare extends HTMLElement {
             // named by its last part only (what follows a "?" can be a signed link's secrets).
             this._clearSide(name);
             const shown = value.split(/[?#]/)[0].split("/").filter(Boolean).pop() || "";
-            const why = "This is not a valid web address.";
-            this._loadErrors[name] = () => this._notLoadedText(name, shown, this._t(why));
-            this._showLoadErrors();
-            this._emit("photo-error", { side: name, message: why, text: this._loadErrors[name]() });
+            this._notLoaded(name, shown, "This is not a valid web address.");
           });
         }
         else if (this._fromAttr[name]) this._clearSide(name); // not a photo shown by `load()` or a visit
@@ -1563,12 +1590,8 @@ export class ScalpCompare extends HTMLElement {
     }
     this._loading[side] = 0;
     if (!reply.ok) {
-      // (Made again in the language of the moment when it is shown again.)
-      this._loadErrors[side] = () => this._notLoadedText(side, name, this._t.message(reply.message));
-      this._showLoadErrors();
+      this._notLoaded(side, name, reply.message);
       this._renderMessage();
-      // `message` in English (for logs); `text` as the person reads it, in the widget's language.
-      this._emit("photo-error", { side, message: reply.message, text: this._loadErrors[side]() });
       if (fromPage) this._clearSide(side);
       return false;
     }
@@ -1761,7 +1784,7 @@ export class ScalpCompare extends HTMLElement {
     const key = this._shownVisitKey();
     if (!key) return false;
     const al = this._alignment;
-    const hand = al && al.source !== "auto" ? { matrix: al.matrix, model: al.model, confidence: al.confidence, hand: true } : null;
+    const hand = al && al.source !== "auto" ? handEntry(al, this._locked) : null;
     const was = this._handAlign.get(key) || null;
     if (JSON.stringify(was && was.matrix) === JSON.stringify(hand && hand.matrix)) {
       // The same alignment (restored with its pair's work): its lock is the one shown.
@@ -1771,10 +1794,8 @@ export class ScalpCompare extends HTMLElement {
       }
       return false;
     }
-    if (hand) {
-      hand.locked = Boolean(this._locked);
-      this._handAlign.set(key, hand);
-    } else this._handAlign.delete(key);
+    if (hand) this._handAlign.set(key, hand);
+    else this._handAlign.delete(key);
     if (measure) this._measureVisits();
     return true;
   }
@@ -1786,17 +1807,11 @@ export class ScalpCompare extends HTMLElement {
    */
   _savedHandAlignment(b, a) {
     if (!b || !a || this._noAutosave()) return null;
-    const key = (legacy) => `${STORAGE_PREFIX}${photoKeyPart(b, legacy)}::${photoKeyPart(a, legacy)}`;
-    const saved = readFirst([key(false), key(true)], (text) => JSON.parse(this._core.checkSession(text)));
+    const keys = [pairStorageKey(b, a, false), pairStorageKey(b, a, true)];
+    const saved = readFirst(keys, (text) => JSON.parse(this._core.checkSession(text)));
     const al = saved && saved.alignment;
     if (!al || al.source === "auto" || !Array.isArray(al.matrix)) return null;
-    return {
-      matrix: al.matrix,
-      model: al.model || modelOf(al.matrix),
-      confidence: Number.isFinite(al.confidence) ? al.confidence : null,
-      hand: true,
-      locked: Boolean(al.locked),
-    };
+    return handEntry(al, al.locked);
   }
 
   /** `first|later` when the pair shown is the first visit and a later one, else null. */
@@ -2157,11 +2172,9 @@ export class ScalpCompare extends HTMLElement {
     // The change said one of three ways: more hair, less, or no clear change (within its ±).
     const trend = (more, less, none) => t(d > u ? more : d < -u ? less : none, numbers);
     // An alignment made by hand that the photos' detail does not confirm: the change can
-    // be a misalignment's (its uncertainty does not cover that).
-    // (Judged as shown, so "confidence 50%" never comes with it; a specialist who locked
+    // be a misalignment's (its uncertainty does not cover that). (A specialist who locked
     // the alignment has checked it.)
-    const unconfirmed =
-      Number.isFinite(a.alignment_confidence) && Math.round(a.alignment_confidence * 100) < MIN_CONFIDENCE * 100 && !this._locked;
+    const unconfirmed = this._locked ? null : unconfirmedPct(a.alignment_confidence);
     if (this.hasAttribute("readonly")) {
       // The patient's sentence: no symbols or jargon, and whom to ask.
       const change = trend(
@@ -2180,7 +2193,7 @@ export class ScalpCompare extends HTMLElement {
             after,
             change,
           },
-        ) + (unconfirmed ? t(" These photos may not be lined up well, so the change may be off.") : "")
+        ) + (unconfirmed !== null ? t(" These photos may not be lined up well, so the change may be off.") : "")
       );
     }
     const direction = trend(
@@ -2191,11 +2204,12 @@ export class ScalpCompare extends HTMLElement {
     // Both are measured over the same scalp, as far as both photos show it (a visit's
     // point on the chart is over the first visit's whole region, so it can differ).
     const where = a.roi.source === "given" ? t(" in the drawn region") : t(" where both photos show the scalp");
-    const caution = unconfirmed
-      ? t(" The photos' detail does not confirm this alignment (confidence {pct}%): check the overlay, and lock it once it is right.", {
-          pct: Math.round(a.alignment_confidence * 100),
-        })
-      : "";
+    const caution =
+      unconfirmed !== null
+        ? t(" The photos' detail does not confirm this alignment (confidence {pct}%): check the overlay, and lock it once it is right.", {
+            pct: unconfirmed,
+          })
+        : "";
     return (
       t(
         "Hair coverage {b} \u00b1 {bu} at {before}, {a} \u00b1 {au} at {after}: {direction}{where}. An estimate, not a diagnosis.",
@@ -2941,20 +2955,11 @@ export class ScalpCompare extends HTMLElement {
     const notes = this._visitNotes || [];
     return this._visits.map((v, i) => {
       const p = this._progress[i];
-      if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty, unconfirmed: this._unconfirmedPct(p) };
+      // `unconfirmed`: measured through a hand alignment the photos' detail does not
+      // confirm (a locked one the specialist has checked).
+      if (p) return { label: v.label, coverage: p.coverage, uncertainty: p.uncertainty, unconfirmed: unconfirmedPct(p.hand && !p.hand.locked ? p.hand.confidence : null) };
       return notes[i] ? { label: v.label, note: this._t.message(notes[i]) } : { label: v.label, pending: true };
     });
-  }
-
-  /**
-   * A visit's point measured through an alignment made by hand that the photos' detail
-   * does not confirm: its confidence in whole percent (as the chip shows it), else null.
-   * A specialist who locked that alignment has checked it.
-   */
-  _unconfirmedPct(p) {
-    if (!p.hand || !Number.isFinite(p.hand.confidence) || p.hand.locked) return null;
-    const pct = Math.round(p.hand.confidence * 100);
-    return pct < MIN_CONFIDENCE * 100 ? pct : null;
   }
 
   /** The coverage-over-time chart, with a table for screen readers. */
@@ -3578,10 +3583,8 @@ export class ScalpCompare extends HTMLElement {
 
   /** The browser-storage key for the photos now loaded ("-" for a missing one). */
   _storageKey(legacy = false) {
-    const id = (p) => (p ? photoKeyPart(p, legacy) : "-");
     const { before, after } = this._photos;
-    if (!before && !after) return null;
-    return `${STORAGE_PREFIX}${id(before)}::${id(after)}`;
+    return before || after ? pairStorageKey(before, after, legacy) : null;
   }
 
   /** What this browser stored for photo `p` (under its key, else the older form), through `check`. */
@@ -4215,6 +4218,18 @@ export class ScalpCompare extends HTMLElement {
   _showError(text) {
     this._alert.querySelector("p").textContent = text;
     this._alert.hidden = false;
+  }
+
+  /**
+   * Says that the photo `name` was not loaded on `side`, and why (`message`, in English):
+   * in the alert, beside the other side's reason, and to the page as `photo-error`.
+   */
+  _notLoaded(side, name, message) {
+    // (Made again in the language of the moment when it is shown again.)
+    this._loadErrors[side] = () => this._notLoadedText(side, name, this._t.message(message));
+    this._showLoadErrors();
+    // `message` in English (for logs); `text` as the person reads it, in the widget's language.
+    this._emit("photo-error", { side, message, text: this._loadErrors[side]() });
   }
 
   /** Shows why each side's last photo was not loaded (both, when both were not), or nothing. */
