@@ -515,9 +515,13 @@ struct HairReading {
     uncorrected: Option<Vec<f32>>,
 }
 
-/// How far a strand's tone (strand to strand, about ±15 %) can move a pure hair pixel's
-/// reading, in multiples of the hair's relative tone sensitivity `|hair·(hair−skin)| /
-/// |hair−skin|²` (about 0.2 of the way for blond on type II skin, 0.01 for black hair).
+/// How low a strand core may read, in units of the hair's tone sensitivity `sens =
+/// |hair·(hair−skin)| / |hair−skin|²`: a pure hair pixel of a strand a fraction `t`
+/// lighter or darker than the hair colour reads about `1 − t·sens`, and a core must read at
+/// least `1 − CORE_TONE_REACH·sens` ([`core_gate`]). Fitted: `sens` is about 0.02 for black
+/// hair on light skin (gate 0.97, so black strands are left as read), 0.27 for brown hair on
+/// type IV skin (0.64) and 2.7 for blond hair on type II skin (the floor, [`CORE_MIN`]).
+/// Set on the coverage bench.
 const CORE_TONE_REACH: f32 = 1.35;
 
 /// A strand core reads at least this (below it, a uniform patch is more likely skin).
@@ -532,9 +536,9 @@ const CORE_SKIN: f32 = 0.25;
 /// The least shift of a reading by strand cores that is taken (the two-class floor).
 const CORE_MIN_SHIFT: f64 = 0.015;
 
-/// The least reading of a strand core under `m` ([`strand_cores_read_whole`]): as far as
-/// strand tone can move a pure hair pixel's reading, and at least [`CORE_MIN`]. `None` when
-/// tone cannot move it (or one class only).
+/// The least reading of a strand core under `m` ([`strand_cores_read_whole`]): as far down
+/// as strand tone can take a pure hair pixel's reading ([`CORE_TONE_REACH`]), and at least
+/// [`CORE_MIN`]. `None` when tone cannot move it (or one class only).
 fn core_gate(m: &Model) -> Option<f32> {
     if !m.two_classes {
         return None;
