@@ -1656,7 +1656,8 @@ fn thick_light_strands_are_read_whole() {
             100.0 * c.coverage,
             100.0 * c.uncertainty
         );
-        assert!(err.abs() < 0.16, "seed {seed}: {err:+.3}");
+        // (Measured: −11.1 to −12.9 pp now, −18.1 to −21.7 before.)
+        assert!(err.abs() < 0.155, "seed {seed}: {err:+.3}");
         assert!(
             err.abs() <= c.uncertainty,
             "seed {seed}: {err:+.3} +- {:.3}",

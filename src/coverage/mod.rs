@@ -456,7 +456,8 @@ fn mean_alpha(fr: &Frame, prep: &Prepared, m: &Model) -> (f64, Vec<f32>) {
 /// ([`smooth_light_removed`]); with `gate`, sharp strands read by their own tone
 /// ([`strand_cores_read_whole`], least core reading `gate`). How much each of the last two
 /// steps moved the reading is returned too: it counts as uncertainty (the reading without
-/// the step is a plausible one too). The steps read one set of the map's local statistics.
+/// the step is a plausible one too). The first two steps read one set of the map's local
+/// statistics.
 fn hair_reading(
     fr: &Frame,
     prep: &Prepared,
@@ -490,7 +491,7 @@ fn hair_reading(
         // A shift within a two-class reading's floor uncertainty is not taken: it is as
         // likely the flat patches of overlapping or blurred strands as strands lighter
         // than the hair end.
-        if shift.abs() <= CORE_MIN_SHIFT {
+        if shift.is_nan() || shift.abs() <= CORE_MIN_SHIFT {
             reading.map = before;
         } else {
             reading.cov += shift;
@@ -516,12 +517,13 @@ struct HairReading {
 }
 
 /// How low a strand core may read, in units of the hair's tone sensitivity `sens =
-/// |hair·(hair−skin)| / |hair−skin|²`: a pure hair pixel of a strand a fraction `t`
-/// lighter or darker than the hair colour reads about `1 − t·sens`, and a core must read at
-/// least `1 − CORE_TONE_REACH·sens` ([`core_gate`]). Fitted: `sens` is about 0.02 for black
-/// hair on light skin (gate 0.97, so black strands are left as read), 0.27 for brown hair on
-/// type IV skin (0.64) and 2.7 for blond hair on type II skin (the floor, [`CORE_MIN`]).
-/// Set on the coverage bench.
+/// |hair·(hair−skin)| / |hair−skin|²`: a pure hair pixel of a strand a fraction `t` nearer
+/// the skin in tone than the hair colour reads about `1 − t·sens` (a strand further from
+/// it reads 1), and a core must read at least `1 − CORE_TONE_REACH·sens` ([`core_gate`]).
+/// The factor is not a tone strands reach (±15 % in the renders): it was set on the
+/// coverage bench. `sens` is about 0.02 for black hair on light skin (gate 0.97, so those
+/// strands are left as read; about 0.7 on type VI skin), 0.27 for brown hair on type IV
+/// skin (0.64) and 2.7 for blond hair on type II skin (the floor, [`CORE_MIN`]).
 const CORE_TONE_REACH: f32 = 1.35;
 
 /// A strand core reads at least this (below it, a uniform patch is more likely skin).
@@ -536,11 +538,13 @@ const CORE_SKIN: f32 = 0.25;
 /// The least shift of a reading by strand cores that is taken (the two-class floor).
 const CORE_MIN_SHIFT: f64 = 0.015;
 
-/// The least reading of a strand core under `m` ([`strand_cores_read_whole`]): as far down
-/// as strand tone can take a pure hair pixel's reading ([`CORE_TONE_REACH`]), and at least
-/// [`CORE_MIN`]. `None` when tone cannot move it (or one class only).
+/// The least reading of a strand core under `m` ([`strand_cores_read_whole`]):
+/// [`CORE_TONE_REACH`] times the hair's tone sensitivity below 1, and at least
+/// [`CORE_MIN`]. `None` when tone cannot move the reading, for one class only, and for grey
+/// hair read strand by strand (`tone`: each pixel is already read at its own strand's
+/// lightness).
 fn core_gate(m: &Model) -> Option<f32> {
-    if !m.two_classes {
+    if !m.two_classes || m.tone.is_some() {
         return None;
     }
     let d: [f32; 3] = [0, 1, 2].map(|k| m.hair[k] - m.skin[k]);
@@ -555,11 +559,13 @@ fn core_gate(m: &Model) -> Option<f32> {
 
 /// Resolved strands read by their own tone: a "core" is a pixel on a flat patch (at least
 /// 3 of its 4 neighbours read within [`CORE_FLAT`] of it) with bare skin within 2 px (a
-/// sharp strand seen against the skin). A core below 1 is taken as a strand lighter (or
-/// darker) than the hair colour, as far as tone can explain it; every pixel within 1 px of
-/// a core is read relative to the largest such core (the core itself reads 1). Blurred or
-/// thin strands have no flat patch beside bare skin, so they are left as read. Returns the
-/// change of the mean over the mask.
+/// sharp strand seen against the skin). A core reading at least `min_core` is taken as a
+/// whole strand nearer the skin in tone than the hair colour: every pixel within 1 px of a
+/// core is read relative to the largest core in its 3×3 neighbourhood. Blurred or thin
+/// strands have no flat patch beside bare skin, so they are left as read; the middle of a
+/// strand more than about 4 px wide (2 px from skin on each side, and 1 px beyond) is left
+/// as read too, so such strands are corrected at their edges only. Returns the change of
+/// the mean over the mask.
 fn strand_cores_read_whole(a: &mut [f32], mask: &[bool], w: usize, min_core: f32) -> f64 {
     if w == 0 {
         return 0.0;
