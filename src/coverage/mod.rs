@@ -489,8 +489,8 @@ fn hair_reading(
         let before = reading.map.clone();
         let shift = strand_cores_read_whole(&mut reading.map, fr.mask, fr.img.w, gate);
         // A shift within a two-class reading's floor uncertainty is not taken: it is as
-        // likely the flat patches of overlapping or blurred strands as strands lighter
-        // than the hair end.
+        // likely the flat patches of overlapping or blurred strands as strands nearer the
+        // skin in tone than the hair end.
         if shift.is_nan() || shift.abs() <= CORE_MIN_SHIFT {
             reading.map = before;
         } else {
