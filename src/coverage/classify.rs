@@ -1064,26 +1064,6 @@ fn chroma(c: [f32; 3]) -> (f32, f32) {
 /// chromatic than the darker one, that is not white hair only because it is less yellow
 /// (pale skin beside brown strands looks so; a plausible reading still takes it for hair).
 fn hair_is_lighter(dark: [f32; 3], light: [f32; 3], rougher: f32) -> (bool, bool) {
-    let neutral = near_neutral_is_white(dark, light);
-    let lighter = hair_is_lighter_by(dark, light, rougher, neutral == Some(true));
-    (lighter, neutral == Some(false) && !lighter)
-}
-
-/// For [`hair_is_lighter`]: `None` when the lighter class is not near neutral and far less
-/// chromatic than the darker one; otherwise whether it is also no less yellow (within
-/// [`WHITE_YELLOWER_SLACK`]), as white or grey hair beside skin is.
-fn near_neutral_is_white(dark: [f32; 3], light: [f32; 3]) -> Option<bool> {
-    let (ad, bd) = chroma(dark);
-    let (al, bl) = chroma(light);
-    let (md, ml) = (chroma_len(dark), chroma_len(light));
-    let yellow = |a: f32, b: f32| b - 0.5 * a;
-    let yellower = yellow(al, bl) - yellow(ad, bd);
-    (ml < NEUTRAL && ml < 0.6 * md).then_some(yellower >= -WHITE_YELLOWER_SLACK)
-}
-
-/// [`hair_is_lighter`]'s answer, given whether the lighter class is white hair by being
-/// near neutral ([`near_neutral_is_white`]).
-fn hair_is_lighter_by(dark: [f32; 3], light: [f32; 3], rougher: f32, neutral: bool) -> bool {
     let (ad, bd) = chroma(dark);
     let (al, bl) = chroma(light);
     let (md, ml) = (chroma_len(dark), chroma_len(light));
@@ -1100,6 +1080,12 @@ fn hair_is_lighter_by(dark: [f32; 3], light: [f32; 3], rougher: f32, neutral: bo
     // grey too, it is no bare scalp: both classes are dense white hair, blurred, and the
     // gaps between strands are the rougher one.)
     let whiter = redder < -WHITE_LESS_RED && yellower >= 0.0;
+    // Near neutral and far less chromatic than the darker class, yet less yellow than it
+    // (beyond [`WHITE_YELLOWER_SLACK`]): no white hair beside skin is, pale skin beside
+    // brown strands can be. The side is then in doubt.
+    let near_neutral = ml < NEUTRAL && ml < 0.6 * md;
+    let neutral = near_neutral && yellower >= -WHITE_YELLOWER_SLACK;
+    let doubt = near_neutral && !neutral;
     if neutral
         || (whiter
             && ml < md
@@ -1107,10 +1093,10 @@ fn hair_is_lighter_by(dark: [f32; 3], light: [f32; 3], rougher: f32, neutral: bo
             && ratio < CAST_WHITE_RATIO
             && (rougher >= CAST_WHITE_ROUGHER || md < NEUTRAL))
     {
-        return true; // white or grey hair on skin
+        return (true, false); // white or grey hair on skin
     }
     if md < NEUTRAL && md < 0.6 * ml {
-        return false; // black or grey hair on skin
+        return (false, doubt); // black or grey hair on skin
     }
     // Blond hair on darker skin is yellower than it. Blended with the skin between thin or
     // blurred strands the difference shrinks; a smaller one counts when it is at least half
@@ -1121,12 +1107,13 @@ fn hair_is_lighter_by(dark: [f32; 3], light: [f32; 3], rougher: f32, neutral: bo
             && yellower > 0.5 * redder.abs()
             && ratio > BLENDED_BLOND_LIGHTER);
     if blond && -redder < 0.8 {
-        return true; // blond hair on darker skin
+        return (true, false); // blond hair on darker skin
     }
     // Auburn on dark skin: far redder than the darker class, which has a skin's chroma and
     // is not many times darker (auburn is a mid-toned hair; type VI skin is half its
     // light). A skin-coloured class beside one far darker is skin, with dark strands.
-    md > 0.6 && redder > 0.6 && ratio < AUBURN_MAX_RATIO
+    let auburn = md > 0.6 && redder > 0.6 && ratio < AUBURN_MAX_RATIO;
+    (auburn, doubt && !auburn)
 }
 
 /// How much less yellow than the darker class a near-neutral lighter class may be and

@@ -1210,13 +1210,13 @@ fn check_strands(detail: Option<(f64, f64)>) -> Result<(), CoverageError> {
 /// poorly where hair is dense (the gaps between strands are as rough as the strands), and
 /// dark hair on lighter skin is the common case it would then cast doubt on.
 fn disputed_side(fr: &Frame, alpha: &[f32], model: &Model) -> Option<bool> {
-    // The side chose against white hair only by hue (see `classify::Model::side_doubt`):
-    // the other is a plausible reading, unless hair is far darker than skin.
-    if model.side_doubt && model.two_classes && !classify::side_is_certain(model, SURE_DARKER) {
-        return Some(!model.dark_hair);
-    }
     if classify::side_is_certain(model, SURE_DARKER) {
         return None;
+    }
+    // The side chose against white hair only by hue (see `classify::Model::side_doubt`):
+    // the other is a plausible reading.
+    if model.side_doubt && model.two_classes {
+        return Some(!model.dark_hair);
     }
     classify::texture_says_dark_hair(fr, alpha, model).filter(|&dark| dark != model.dark_hair)
 }
