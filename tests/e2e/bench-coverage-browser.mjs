@@ -50,8 +50,10 @@ for (const p of truth) {
   refused.native += nat.error ? 1 : 0;
   refused.browser += web.error ? 1 : 0;
   console.log(`${p.file.padEnd(22)} ${(100 * p.truth).toFixed(1).padStart(6)} | ${show(nat, p.truth)} | ${show(web, p.truth)}`);
-  if (!nat.error && !web.error) measured.push(p);
-  if (!nat.error && !web.error) both.push([Math.abs(nat.coverage - p.truth), Math.abs(web.coverage - p.truth), web.coverage - nat.coverage]);
+  if (!nat.error && !web.error) {
+    measured.push(p);
+    both.push([Math.abs(nat.coverage - p.truth), Math.abs(web.coverage - p.truth), web.coverage - nat.coverage]);
+  }
 }
 const mean = (i) => (100 * both.reduce((s, r) => s + r[i], 0)) / Math.max(1, both.length);
 console.log(
