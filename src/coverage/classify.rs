@@ -662,6 +662,32 @@ const TOWARD_BLACK_DARK: (f32, f32) = (0.45, 0.6);
 /// strands make a mass, 0.93 or more on 16 of 22).
 const TOWARD_BLACK_SURROUND: (f32, f32) = (0.75, 0.85);
 
+/// [`toward_black`] applies in full, however uneven the darkening, when the mixing line from
+/// skin through the hair end, followed on towards the bound, meets the grey axis
+/// ([`meets_grey`]: its most over its least channel comes down to this, at the first value,
+/// and not at all from the second) at a colour much darker than skin (see
+/// [`TOWARD_BLACK_GREY_LIGHT`]). Black hair is dark grey, and on dark skin its floor is not
+/// small beside the skin: black on type VI skin is 85 % darker than skin in red but 65 % in
+/// blue (least over most 0.75 to 0.77 on the bench, below [`TOWARD_BLACK_EVEN`]), yet the
+/// line through its thin strands meets grey (1.03 to 1.14 on the bench); auburn and blond
+/// never do (the line only grows more coloured beyond the hair end, 2 or more). Set on the
+/// bench.
+const TOWARD_BLACK_GREY: (f32, f32) = (1.3, 1.6);
+
+/// [`TOWARD_BLACK_GREY`] holds in full when the grey the line meets is at most this share
+/// of the skin's luminance and not at all from the second value: near-black hair (0.17 to
+/// 0.19 for black on type VI skin on the bench, about 0.22 for the true colours), not grey
+/// hair (mixed dark and white strands: 0.27 to 0.48 on skin II and III). Set on the bench.
+const TOWARD_BLACK_GREY_LIGHT: (f32, f32) = (0.22, 0.28);
+
+/// [`TOWARD_BLACK_GREY`] holds in full when the grey the line meets has at most this
+/// luminance (linear, under the fitted light) and not at all from the second value: black
+/// hair reflects a few percent whatever the skin (0.003 to 0.011 on the bench, black on
+/// skin I to VI), grey hair far more (0.10 to 0.30; with the relative test alone a
+/// phone-size II/grey photo was taken further towards black and read 1.3 pp further off).
+/// Set on the bench.
+const TOWARD_BLACK_GREY_LEVEL: (f32, f32) = (0.03, 0.06);
+
 /// How far from a pixel (working pixels, across and down and diagonally) its surround is
 /// read: beyond a strand's width and its blur (next to it, 1 px away, blurred strands sat
 /// among their own blur as pure hair sits among hair: 0.89 to 0.95 against 0.87 to 1.0).
@@ -713,9 +739,11 @@ fn beside_mean(
 /// mixing line from `skin` through `hair` is followed towards black. Black hair on skin is
 /// skin darkened evenly in every channel, and how far the line can go before a channel
 /// reaches zero bounds how much skin those pixels hold; dark hair is near that bound.
-/// `None` (keep `hair`) unless `hair` is darker than `skin` in every channel, evenly
-/// (hair of another hue, auburn or blond, is not black) and by enough, and those pixels
-/// have skin around them (`surround`, see [`TOWARD_BLACK_SURROUND`]), not more hair.
+/// `None` (keep `hair`) unless `hair` is darker than `skin` in every channel, evenly or
+/// along a line that meets the grey axis at a dark grey (hair of another hue, auburn or
+/// blond, is not black; [`meets_grey`]), and by enough, and those pixels have skin around
+/// them (`surround`, see [`TOWARD_BLACK_SURROUND`]), not more hair. Where the line meets
+/// grey, the hair is taken no further than that grey: black hair is not bluer than grey.
 fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3]> {
     if (0..3).any(|k| !(skin[k] > 0.0 && hair[k] < skin[k])) {
         return None;
@@ -723,17 +751,61 @@ fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3
     let dark = [0, 1, 2].map(|k| 1.0 - hair[k] / skin[k]);
     let most = dark.iter().copied().fold(0.0f32, f32::max);
     let least = dark.iter().copied().fold(1.0f32, f32::min);
+    if most >= 1.0 {
+        return None;
+    }
+    let (grey, at) = meets_grey(skin, hair, most);
     let share = TOWARD_BLACK
-        * (1.0 - fade(least / most, TOWARD_BLACK_EVEN))
+        * (1.0 - fade(least / most, TOWARD_BLACK_EVEN)).max(grey)
         * (1.0 - fade(most, TOWARD_BLACK_DARK))
         * fade(surround, TOWARD_BLACK_SURROUND);
-    if share <= 0.0 || most >= 1.0 {
+    if share <= 0.0 {
         return None;
     }
     // The hair fraction of the pixels seen as hair, were the hair `share` of the way to
-    // the bound.
-    let seen = 1.0 - share * (1.0 - most);
+    // the bound (and not beyond the grey the line meets).
+    let mut seen = 1.0 - share * (1.0 - most);
+    if grey > 0.0 {
+        seen = seen.max(at);
+    }
     Some([0, 1, 2].map(|k| skin[k] + (hair[k] - skin[k]) / seen))
+}
+
+/// Steps in which [`meets_grey`] follows the mixing line.
+const GREY_STEPS: usize = 200;
+
+/// Whether the mixing line from `skin` through the hair end `hair`, followed on towards the
+/// bound where its first channel reaches zero (the hair end then holds `most` hair), meets
+/// the grey axis at a dark grey: the gate (0 to 1, from [`TOWARD_BLACK_GREY`],
+/// [`TOWARD_BLACK_GREY_LIGHT`] and [`TOWARD_BLACK_GREY_LEVEL`]) and the hair fraction
+/// `hair` holds were the hair the most nearly grey colour on the line (1 when that is
+/// `hair` itself: the line grows more coloured beyond it).
+fn meets_grey(skin: [f32; 3], hair: [f32; 3], most: f32) -> (f32, f32) {
+    let step = [0, 1, 2].map(|k| skin[k] - hair[k]);
+    // (most over least channel, hair fraction, luminance)
+    let mut best = (f32::MAX, 1.0f32, 1.0f32);
+    for i in 0..GREY_STEPS {
+        let a = 1.0 - (1.0 - most) * i as f32 / GREY_STEPS as f32;
+        let c = [0, 1, 2].map(|k| skin[k] - step[k] / a);
+        let least = c.iter().copied().fold(f32::MAX, f32::min);
+        if least <= 0.0 {
+            break;
+        }
+        let ratio = c.iter().copied().fold(0.0f32, f32::max) / least;
+        if ratio < best.0 {
+            best = (ratio, a, luma(c));
+        }
+    }
+    let (ratio, at, level) = best;
+    if at >= 1.0 {
+        return (0.0, 1.0);
+    }
+    (
+        fade(ratio, TOWARD_BLACK_GREY)
+            * fade(level / luma(skin).max(1e-9), TOWARD_BLACK_GREY_LIGHT)
+            * fade(level, TOWARD_BLACK_GREY_LEVEL),
+        at,
+    )
 }
 
 /// How many times further from skin `m.hair` is than the hair colour the photo shows
