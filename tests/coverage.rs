@@ -107,6 +107,35 @@ fn strands_thinner_than_a_pixel_are_not_read_as_paler_hair() {
     assert!(errs.iter().all(|&e| e <= 6.0), "{errs:?}");
 }
 
+/// Black strands thinner than a pixel on the darkest skins: black hair is dark grey, not
+/// zero, so on type V and VI skin its darkening is uneven across the channels (85 % in red,
+/// 65 % in blue on type VI) and the evenness test kept the hair end where the photo showed
+/// it, part skin: VI/black 0.8 px read 14.5 pp high on the bench. The mixing line through
+/// it meets a dark grey, and the hair is now taken that far.
+#[test]
+fn thin_black_strands_on_the_darkest_skins_are_not_read_as_paler_hair() {
+    let mut an = analyzer();
+    for skin in [Skin::V, Skin::VI] {
+        for (k, d) in [0.3f32, 0.6].iter().enumerate() {
+            let s = render(&SynthParams {
+                strand_width: 0.8,
+                strand_length: 30.0,
+                ..closeup(skin, Hair::Black, *d, 60 + k as u64)
+            });
+            let c = an.coverage(&s.image, Some(&s.region)).expect("measurable");
+            let e = 100.0 * (c.coverage - s.truth);
+            println!(
+                "{skin:?} truth {:.1} got {:.1} +- {:.1} err {e:+.1}",
+                100.0 * s.truth,
+                100.0 * c.coverage,
+                100.0 * c.uncertainty
+            );
+            assert!(e.abs() <= 100.0 * c.uncertainty, "{skin:?}: {e:+.1} pp");
+            assert!(e.abs() <= 5.0, "{skin:?}: {e:+.1} pp");
+        }
+    }
+}
+
 /// Dense auburn strands thinner than a pixel on the darkest skin: the two colour classes
 /// found are both mostly auburn (strands, and gaps blended with them), and the redder one
 /// was taken for skin: dense hair read as sparse (82 % read 23.5 +- 9.7 on the bench; here

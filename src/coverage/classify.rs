@@ -2173,6 +2173,30 @@ mod tests {
         assert!(toward_black(skin, [0.2, 0.2, 0.4], 0.6).is_none());
     }
 
+    #[test]
+    fn black_on_the_darkest_skin_is_taken_towards_black_up_to_grey() {
+        // Type VI skin and black hair (dark grey) in linear light: darkened 86 % in red but
+        // 66 % in blue, too unevenly for the evenness test alone.
+        let skin = [0.0762f32, 0.0368, 0.0232];
+        let hair = [0.0110f32, 0.0091, 0.0080];
+        // Thin strands seen in part: the most hair-like pixels are three quarters hair.
+        let seen = [0, 1, 2].map(|k| 0.25 * skin[k] + 0.75 * hair[k]);
+        let h = toward_black(skin, seen, 0.6).expect("taken towards black");
+        let (lo, hi) = (
+            h.iter().copied().fold(f32::MAX, f32::min),
+            h.iter().copied().fold(0.0f32, f32::max),
+        );
+        assert!(lo > 0.0 && hi / lo < 1.6, "not past grey: {h:?}");
+        for k in 0..3 {
+            assert!((h[k] - hair[k]).abs() < 0.5 * (seen[k] - hair[k]), "{h:?}");
+        }
+        // A hair of its own hue darker than that skin (auburn-like, its blue falls most): the
+        // line beyond it grows redder and never meets grey; kept as seen.
+        assert!(toward_black(skin, [0.03, 0.008, 0.004], 0.6).is_none());
+        // Among pixels as dark as itself: pure hair, kept.
+        assert!(toward_black(skin, seen, 0.95).is_none());
+    }
+
     /// A two-class model of dark `hair` on `skin`.
     fn dark_model(skin: [f32; 3], hair: [f32; 3]) -> Model {
         Model {
