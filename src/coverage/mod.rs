@@ -675,6 +675,9 @@ struct Alternatives {
     hair_as_seen: Option<f64>,
     /// With no shine, when the model found some (the brighter skin might be more light).
     no_shine: Option<f64>,
+    /// With the skin colour as the peak of the photo's pixels showed it, when the model
+    /// took the reddest pixels for the skin instead (the peak might be bare skin after all).
+    skin_as_seen: Option<f64>,
 }
 
 impl Alternatives {
@@ -683,8 +686,10 @@ impl Alternatives {
         let side = self.other_side.map_or(0.0, |v| (v - base).abs());
         let seen = self.hair_as_seen.map_or(0.0, |v| (v - base).abs());
         let shine = self.no_shine.map_or(0.0, |v| (v - base).abs());
+        let skin = self.skin_as_seen.map_or(0.0, |v| (v - base).abs());
         (self.local_light - base)
             .abs()
+            .max(skin)
             .max(side)
             .max(seen)
             .max(shine)
@@ -738,6 +743,14 @@ fn alternatives(
         };
         mean_alpha_sparse(fr, prep, &seen, 2)
     });
+    let skin_as_seen = model.skin_seen.map(|skin| {
+        let seen = Model {
+            skin,
+            tone: None,
+            ..model.clone()
+        };
+        mean_alpha_sparse(fr, prep, &seen, 2)
+    });
     let no_shine = prep.shine.take().map(|shine| {
         let v = mean_alpha_sparse(fr, prep, model, 2);
         prep.shine = Some(shine);
@@ -749,6 +762,7 @@ fn alternatives(
         purer_hair: mean_alpha_sparse(fr, prep, &purer, 2),
         hair_as_seen,
         no_shine,
+        skin_as_seen,
     }
 }
 
