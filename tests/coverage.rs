@@ -76,13 +76,16 @@ fn dark_hair_on_lighter_skin_is_accurate() {
 
 /// Black strands thinner than a pixel are never seen pure: their darkest pixels are still
 /// part skin. Taken as the hair colour, those pixels made every strand pixel read as more
-/// hair than it is (these eight photos: +9.6 to +10.9 pp, MAE 10.2). The hair colour is
-/// now followed towards black from them (MAE 1.1, worst +1.7).
+/// hair than it is (skin I to IV: +9.6 to +10.9 pp, MAE 10.2). The hair colour is now
+/// followed towards black from them (MAE 1.1, worst +1.7). Black hair is dark grey, not
+/// zero, so on type V and VI skin it darkens the skin unevenly (85 % in red, 65 % in blue on
+/// type VI) and was not followed (VI read up to 12 points high); it is now followed as far as
+/// the dark grey its mixing line meets.
 #[test]
 fn strands_thinner_than_a_pixel_are_not_read_as_paler_hair() {
     let mut an = analyzer();
     let mut errs = Vec::new();
-    for skin in [Skin::I, Skin::II, Skin::III, Skin::IV] {
+    for skin in Skin::ALL {
         for (k, d) in [0.3f32, 0.6].iter().enumerate() {
             let s = render(&SynthParams {
                 strand_width: 0.8,
@@ -105,35 +108,6 @@ fn strands_thinner_than_a_pixel_are_not_read_as_paler_hair() {
     println!("MAE {mae:.2} pp");
     assert!(mae <= 4.0, "MAE {mae}");
     assert!(errs.iter().all(|&e| e <= 6.0), "{errs:?}");
-}
-
-/// Black strands thinner than a pixel on the darkest skins: black hair is dark grey, not
-/// zero, so on type V and VI skin its darkening is uneven across the channels (85 % in red,
-/// 65 % in blue on type VI) and the evenness test kept the hair end where the photo showed
-/// it, part skin: VI/black 0.8 px read 14.5 pp high on the bench. The mixing line through
-/// it meets a dark grey, and the hair is now taken that far.
-#[test]
-fn thin_black_strands_on_the_darkest_skins_are_not_read_as_paler_hair() {
-    let mut an = analyzer();
-    for skin in [Skin::V, Skin::VI] {
-        for (k, d) in [0.3f32, 0.6].iter().enumerate() {
-            let s = render(&SynthParams {
-                strand_width: 0.8,
-                strand_length: 30.0,
-                ..closeup(skin, Hair::Black, *d, 60 + k as u64)
-            });
-            let c = an.coverage(&s.image, Some(&s.region)).expect("measurable");
-            let e = 100.0 * (c.coverage - s.truth);
-            println!(
-                "{skin:?} truth {:.1} got {:.1} +- {:.1} err {e:+.1}",
-                100.0 * s.truth,
-                100.0 * c.coverage,
-                100.0 * c.uncertainty
-            );
-            assert!(e.abs() <= 100.0 * c.uncertainty, "{skin:?}: {e:+.1} pp");
-            assert!(e.abs() <= 5.0, "{skin:?}: {e:+.1} pp");
-        }
-    }
 }
 
 /// Dense grey hair, blurred, leaves no bare skin pure: the skin end found was a blend of the
