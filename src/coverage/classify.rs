@@ -70,8 +70,10 @@ pub(crate) struct Model {
     /// The hair colour as the photo shows it, when `hair` was taken further from skin
     /// because no pixel showed pure hair ([`toward_black`]); that reading stays plausible.
     pub hair_seen: Option<[f32; 3]>,
-    /// The skin end as the photo's peak showed it, when the reddest pixels were taken for
-    /// the skin instead ([`skin_among_reddest`]); that reading stays plausible.
+    /// The skin end found before the reddest pixels were taken for the skin instead
+    /// ([`skin_among_reddest`]): the projection's peak (or the darker class, when dense light
+    /// hair made that the skin); the reading under it stays plausible (with the second hair
+    /// colour as found against the new skin).
     pub skin_seen: Option<[f32; 3]>,
     /// When the hair end showed no peak of pure hair pixels: the share of pixels near it
     /// (which chose between the "mostly hair" pixels and the extreme) and the end not
@@ -607,7 +609,8 @@ pub(crate) fn fit_rounds(
             if let Some(c) = skin_among_reddest(&lin_norm, model.skin, model.hair) {
                 // Hair so dense that both ends are blends: the skin is the reddest pixels
                 // (the gaps between strands), and the strands' lightness spread is read
-                // against it.
+                // against it, though no pixel showed pure hair (the extreme hair end, the
+                // lightest or darkest strands, is then inside the spread).
                 model.skin_seen = Some(model.skin);
                 model.skin = c;
                 model.hair2 = second_hair(&lin_norm, &samples, preps, c, model.hair);
@@ -615,7 +618,8 @@ pub(crate) fn fit_rounds(
             }
         }
         let skin = model.skin;
-        // Only where pure hair pixels exist: blended ones spread in lightness too.
+        // Only where pure hair pixels exist (blended ones spread in lightness too), or
+        // where the skin was found among the reddest pixels.
         model.tone = if resolved {
             tone_range(&lin_norm, skin, hair)
         } else {
@@ -669,8 +673,9 @@ const REDDEST_PERCENT: usize = 5;
 const REDDEST_MIN_LIGHT: f32 = 0.25;
 
 /// How much redder (ln R/G) than both ends the reddest pixels must be to be the skin
-/// ([`skin_among_reddest`]). Set on the rendered bench: the noise in sparse renders moves
-/// them 0.03 to 0.26, dense grey hair 0.27 to 0.61.
+/// ([`skin_among_reddest`]). Set on the rendered bench: dense grey hair 0.27 to 0.61; the
+/// noise in sparse renders moves them 0.03 to 0.26, and those are kept out by the near-grey
+/// and same-hue tests before this one.
 const REDDEST_BEYOND: f32 = 0.2;
 
 /// The skin colour when the skin end `skin` is not one (near grey: dense neutral strands,
@@ -837,8 +842,9 @@ fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3
     // The hair fraction of the pixels seen as hair, were the hair `share` of the way to
     // the bound (and not beyond the grey the line meets).
     let mut seen = 1.0 - share * (1.0 - most);
-    if grey > 0.0 {
-        seen = seen.max(at);
+    if at > seen {
+        // Towards the cap as the grey gate opens (no jump as it starts to).
+        seen += grey * (at - seen);
     }
     Some([0, 1, 2].map(|k| skin[k] + (hair[k] - skin[k]) / seen))
 }
@@ -850,8 +856,9 @@ const GREY_STEPS: usize = 200;
 /// bound where its first channel reaches zero (the hair end then holds `most` hair), meets
 /// the grey axis at a dark grey: the gate (0 to 1, from [`TOWARD_BLACK_GREY`],
 /// [`TOWARD_BLACK_GREY_LIGHT`] and [`TOWARD_BLACK_GREY_LEVEL`]) and the hair fraction
-/// `hair` holds were the hair the most nearly grey colour on the line (1 when that is
-/// `hair` itself: the line grows more coloured beyond it).
+/// `hair` holds were the hair the first colour on the line as near grey as the gate's full
+/// value, or else the most nearly grey one (1 when that is `hair` itself: the line grows
+/// more coloured beyond it).
 fn meets_grey(skin: [f32; 3], hair: [f32; 3], most: f32) -> (f32, f32) {
     let step = [0, 1, 2].map(|k| skin[k] - hair[k]);
     // (most over least channel, hair fraction, luminance)
@@ -866,6 +873,11 @@ fn meets_grey(skin: [f32; 3], hair: [f32; 3], most: f32) -> (f32, f32) {
         let ratio = c.iter().copied().fold(0.0f32, f32::max) / least;
         if ratio < best.0 {
             best = (ratio, a, luma(c));
+        }
+        // Near enough grey: black hair is often warmer than grey, and the line's greyest
+        // point would be past it.
+        if ratio <= TOWARD_BLACK_GREY.0 {
+            break;
         }
     }
     let (ratio, at, level) = best;
@@ -956,8 +968,13 @@ pub(crate) fn share_purity(a: &mut Model, b: &mut Model) {
 /// change. The range is in multiples of the hair colour, so the visit without one takes the
 /// other's range scaled to its own hair (relative to each one's skin, which the light
 /// scales alike): the same strand lightnesses, not the same multiples of a hair colour
-/// fitted further from skin or nearer it.
+/// fitted further from skin or nearer it. Not when one visit's skin was found among the
+/// reddest pixels and the other's was not ([`skin_among_reddest`]): the other's skin end is
+/// a blend of the strands' hue, against which fraction and lightness cannot be told apart.
 pub(crate) fn share_tone(a: &mut Model, b: &mut Model) {
+    if a.skin_seen.is_some() != b.skin_seen.is_some() {
+        return;
+    }
     let (from, to) = match (a.tone.is_some(), b.tone.is_some()) {
         (true, false) => (&*a, b),
         (false, true) => (&*b, a),
@@ -2262,6 +2279,15 @@ mod tests {
         for k in 0..3 {
             assert!((h[k] - hair[k]).abs() < 0.5 * (seen[k] - hair[k]), "{h:?}");
         }
+        // Strands seen nine tenths pure: not taken past the grey the line meets (followed
+        // to where a channel reaches zero, the hair would be far bluer than grey).
+        let nearly = [0, 1, 2].map(|k| 0.1 * skin[k] + 0.9 * hair[k]);
+        let h = toward_black(skin, nearly, 0.6).expect("taken towards black");
+        let (lo, hi) = (
+            h.iter().copied().fold(f32::MAX, f32::min),
+            h.iter().copied().fold(0.0f32, f32::max),
+        );
+        assert!(lo > 0.0 && hi / lo < 1.6, "not past grey: {h:?}");
         // A hair of its own hue darker than that skin (auburn-like, its blue falls most): the
         // line beyond it grows redder and never meets grey; kept as seen.
         assert!(toward_black(skin, [0.03, 0.008, 0.004], 0.6).is_none());

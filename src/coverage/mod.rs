@@ -1262,7 +1262,11 @@ const SKIN_GAIN_RANGE: (f32, f32) = (0.5, 2.0);
 /// when both visits found skin and hair darker than it and the two skins differ in
 /// chromaticity by more than [`SKIN_GAIN_MIN`] in a channel; `None` otherwise.
 fn skin_gains(before: &Model, after: &Model) -> Option<[f32; 3]> {
-    if !(before.two_classes && after.two_classes && before.dark_hair) {
+    // Skin found among the reddest pixels at one visit only is not the same material as
+    // the other visit's blended skin end.
+    if !(before.two_classes && after.two_classes && before.dark_hair)
+        || before.skin_seen.is_some() != after.skin_seen.is_some()
+    {
         return None;
     }
     let r = [0, 1, 2].map(|k| before.skin[k] / after.skin[k].max(1e-6));
@@ -1668,6 +1672,7 @@ impl Analyzer {
         for (b, a) in [
             (alt_b.hair_as_seen, alt_a.hair_as_seen),
             (alt_b.no_shine, alt_a.no_shine),
+            (alt_b.skin_as_seen, alt_a.skin_as_seen),
         ] {
             if b.is_some() || a.is_some() {
                 let (b, a) = (b.unwrap_or(cb2), a.unwrap_or(ca2));
