@@ -609,8 +609,7 @@ pub(crate) fn fit_rounds(
             if let Some(c) = skin_among_reddest(&lin_norm, model.skin, model.hair) {
                 // Hair so dense that both ends are blends: the skin is the reddest pixels
                 // (the gaps between strands), and the strands' lightness spread is read
-                // against it, though no pixel showed pure hair (the extreme hair end, the
-                // lightest or darkest strands, is then inside the spread).
+                // against it, though no pixel may have shown pure hair.
                 model.skin_seen = Some(model.skin);
                 model.skin = c;
                 model.hair2 = second_hair(&lin_norm, &samples, preps, c, model.hair);
@@ -820,7 +819,8 @@ fn beside_mean(
 /// along a line that meets the grey axis at a dark grey (hair of another hue, auburn or
 /// blond, is not black; [`meets_grey`]), and by enough, and those pixels have skin around
 /// them (`surround`, see [`TOWARD_BLACK_SURROUND`]), not more hair. Where the line meets
-/// grey, the hair is taken no further than that grey: black hair is not bluer than grey.
+/// grey, the hair is taken no further than its first colour near grey: black hair is not
+/// bluer than grey, and often warmer.
 fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3]> {
     if (0..3).any(|k| !(skin[k] > 0.0 && hair[k] < skin[k])) {
         return None;
@@ -840,7 +840,7 @@ fn toward_black(skin: [f32; 3], hair: [f32; 3], surround: f32) -> Option<[f32; 3
         return None;
     }
     // The hair fraction of the pixels seen as hair, were the hair `share` of the way to
-    // the bound (and not beyond the grey the line meets).
+    // the bound (and not beyond the first near-grey colour on the line).
     let mut seen = 1.0 - share * (1.0 - most);
     if at > seen {
         // Towards the cap as the grey gate opens (no jump as it starts to).

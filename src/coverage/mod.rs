@@ -675,8 +675,8 @@ struct Alternatives {
     hair_as_seen: Option<f64>,
     /// With no shine, when the model found some (the brighter skin might be more light).
     no_shine: Option<f64>,
-    /// With the skin colour as the peak of the photo's pixels showed it, when the model
-    /// took the reddest pixels for the skin instead (the peak might be bare skin after all).
+    /// With the skin colour as first found ([`Model::skin_seen`]), when the model took the
+    /// reddest pixels for the skin instead (the first might be bare skin after all).
     skin_as_seen: Option<f64>,
 }
 
