@@ -193,6 +193,18 @@ fn sample_indices(mask: &[bool], target: usize) -> Vec<usize> {
         .collect()
 }
 
+/// The per-channel median colour of the pixels of `lin` picked by `picks` (the index is the
+/// second of each pair).
+fn median_colour(lin: &[[f32; 3]], picks: &[(f32, usize)]) -> [f32; 3] {
+    let mut ch: [Vec<f32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    for &(_, i) in picks {
+        for k in 0..3 {
+            ch[k].push(lin[i][k]);
+        }
+    }
+    [median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])]
+}
+
 fn ln3(p: [f32; 3]) -> [f32; 3] {
     [(p[0] + EPS).ln(), (p[1] + EPS).ln(), (p[2] + EPS).ln()]
 }
@@ -480,15 +492,7 @@ pub(crate) fn fit_rounds(
             })
             .collect();
         proj.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let end = |range: &[(f32, usize)]| -> [f32; 3] {
-            let mut ch: [Vec<f32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-            for &(_, i) in range {
-                for k in 0..3 {
-                    ch[k].push(lin_norm[i][k]);
-                }
-            }
-            [median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])]
-        };
+        let end = |range: &[(f32, usize)]| median_colour(&lin_norm, range);
         // Skin: the peak of the projection histogram on the skin side (shine and other
         // outliers beyond it are ignored); hair: the median of the most hair-ward 4 %.
         let n = proj.len();
@@ -702,13 +706,7 @@ fn skin_among_reddest(lin: &[[f32; 3]], skin: [f32; 3], hair: [f32; 3]) -> Optio
         return None;
     }
     red.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut ch: [Vec<f32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    for &(_, i) in &red[red.len() - k..] {
-        for q in 0..3 {
-            ch[q].push(lin[i][q]);
-        }
-    }
-    let cand = [median(&mut ch[0]), median(&mut ch[1]), median(&mut ch[2])];
+    let cand = median_colour(lin, &red[red.len() - k..]);
     (rg(cand) - rg(skin).max(rg(hair)) > REDDEST_BEYOND
         && has_skin_colour(cand)
         && chroma_norm(cand) >= NEUTRAL)
@@ -2270,12 +2268,14 @@ mod tests {
         let hair = [0.0110f32, 0.0091, 0.0080];
         // Thin strands seen in part: the most hair-like pixels are three quarters hair.
         let seen = [0, 1, 2].map(|k| 0.25 * skin[k] + 0.75 * hair[k]);
+        // Not past grey: every channel above zero, the most at most 1.6 times the least.
+        let short_of_grey = |h: [f32; 3]| {
+            let lo = h.iter().copied().fold(f32::MAX, f32::min);
+            let hi = h.iter().copied().fold(0.0f32, f32::max);
+            lo > 0.0 && hi / lo < 1.6
+        };
         let h = toward_black(skin, seen, 0.6).expect("taken towards black");
-        let (lo, hi) = (
-            h.iter().copied().fold(f32::MAX, f32::min),
-            h.iter().copied().fold(0.0f32, f32::max),
-        );
-        assert!(lo > 0.0 && hi / lo < 1.6, "not past grey: {h:?}");
+        assert!(short_of_grey(h), "not past grey: {h:?}");
         for k in 0..3 {
             assert!((h[k] - hair[k]).abs() < 0.5 * (seen[k] - hair[k]), "{h:?}");
         }
@@ -2283,11 +2283,7 @@ mod tests {
         // to where a channel reaches zero, the hair would be far bluer than grey).
         let nearly = [0, 1, 2].map(|k| 0.1 * skin[k] + 0.9 * hair[k]);
         let h = toward_black(skin, nearly, 0.6).expect("taken towards black");
-        let (lo, hi) = (
-            h.iter().copied().fold(f32::MAX, f32::min),
-            h.iter().copied().fold(0.0f32, f32::max),
-        );
-        assert!(lo > 0.0 && hi / lo < 1.6, "not past grey: {h:?}");
+        assert!(short_of_grey(h), "not past grey: {h:?}");
         // A hair of its own hue darker than that skin (auburn-like, its blue falls most): the
         // line beyond it grows redder and never meets grey; kept as seen.
         assert!(toward_black(skin, [0.03, 0.008, 0.004], 0.6).is_none());
